@@ -1,0 +1,260 @@
+"""The Numba backend: an ``@njit`` kernel generated from the step program.
+
+Nothing here is written per optimizer. :func:`kernel_source` prints the
+:class:`~octk.backends.program.StepProgram` with :class:`NumbaPrinter` into
+one loop nest:
+
+    for chunk in prange(chunks):               # configurations in parallel
+        load the chunk's lanes into local arrays
+        for t in t0..t1:                       # time outside ...
+            hoisted: every subexpression of t alone (1/√t, the sequence's
+                     Piecewise on t mod P, the data row)
+            for j in lanes of the chunk:       # ... lanes inside, vectorisable
+                s, g, f, stats, rule assignments, running powers, projection
+            (ball: rescale each configuration of the chunk)
+            store checkpoints when t is one
+        write the lanes back
+
+The source is written to a file in the kernel cache (``$OCTK_CACHE_DIR`` or
+``~/.cache/octk/kernels``) named by its hash and imported from there, so
+Numba's ``cache=True`` keeps the machine code on disk: a second process does
+not recompile, tracebacks show real lines, and ``octk run --emit-source``
+prints the very file that runs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import os
+import sys
+from pathlib import Path
+
+import sympy as sp
+
+from octk.backends.printers import NumbaPrinter
+from octk.backends.program import StepProgram
+from octk.domains import Ball, Box
+from octk.symbols import DATA, U, i, t, x
+
+CHUNK = 256
+KERNEL_VERSION = "1"
+
+
+def cache_dir() -> Path:
+    """Where generated kernels and their compiled code live."""
+    env = os.environ.get("OCTK_CACHE_DIR")
+    if env:
+        return Path(env) / "kernels"
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "octk" / "kernels"
+
+
+def _hoistable(expr: sp.Basic) -> bool:
+    return (
+        not expr.is_Atom
+        and t in expr.free_symbols
+        and expr.free_symbols <= {t}
+        and not isinstance(expr, sp.Tuple)
+    )
+
+
+def _hoist(exprs: list[sp.Basic]) -> tuple[list[sp.Basic], list[tuple[sp.Symbol, sp.Basic]]]:
+    """Replace maximal subexpressions of t alone by symbols computed once per step."""
+    table: dict[sp.Basic, sp.Symbol] = {}
+
+    def walk(e):
+        if _hoistable(e):
+            if e not in table:
+                table[e] = sp.Symbol(f"h{len(table)}", real=True)
+            return table[e]
+        if e.is_Atom or not e.args:
+            return e
+        if isinstance(e, sp.Piecewise):
+            return sp.Piecewise(*[(walk(a), walk(c)) for a, c in e.args])
+        new = [walk(a) for a in e.args]
+        return e.func(*new, evaluate=False) if new != list(e.args) else e
+
+    out = [walk(e) for e in exprs]
+    return out, [(s, e) for e, s in table.items()]
+
+
+def kernel_source(prog: StepProgram, domain, *, parallel: bool = True) -> str:
+    """The Python source of the kernel for ``prog`` on ``domain`` (see the module doc)."""
+    state = [s for s, _ in prog.state]
+    hyper = [sp.Symbol(h, real=True, nonnegative=True) for h in prog.hyper]
+    names: dict[sp.Symbol, str] = {t: "t", x: "xj", i: "cj"}
+    names.update({h: f"p_{h.name}" for h in hyper})
+    names.update({s: f"s_{s.name}" for s in state})
+    names.update({u: f"u{k}" for k, u in enumerate(U)})
+    names[DATA] = "dat"
+    for target, _ in prog.assignments:
+        names.setdefault(target, f"a_{target.name}")
+
+    exprs = [e for _, e in prog.assignments] + [e for _, e in prog.stats] + [e for _, e in prog.post]
+    exprs, hoisted = _hoist(exprs)
+    for h, _ in hoisted:
+        names[h] = h.name
+    n_a, n_s = len(prog.assignments), len(prog.stats)
+    assigns = exprs[:n_a]
+    stats = exprs[n_a : n_a + n_s]
+    post = exprs[n_a + n_s :]
+
+    pr = NumbaPrinter(names)
+    seq = prog.sequence
+    L: list[str] = []
+    emit = L.append
+
+    emit("import math")
+    emit("import numpy as np")
+    emit("from numba import njit, prange")
+    emit("from octk.backends.numba_random import uniform_nb")
+    emit("")
+    emit(f"# rule: {prog.rule!r}")
+    emit(f"# sequence: {seq!r}")
+    emit(f"# domain: {domain.spec()}")
+    emit("")
+    par = "True" if parallel else "False"
+    emit(f"@njit(cache=True, parallel={par}, fastmath=False, error_model='numpy', nogil=True)")
+    emit("def kernel(t0, t1, k0, X, PAR, SEED, COORD, LO, HI, STATE, LOSS, STATS,")
+    emit("           CK_T, CK_X, CK_LOSS, CK_STATS, DATA, d):")
+    emit("    L = X.shape[0]")
+    if isinstance(domain, Ball):
+        emit(f"    chunk = d * max(1, {CHUNK} // d)")
+    else:
+        emit(f"    chunk = {CHUNK}")
+    emit("    nchunks = (L + chunk - 1) // chunk")
+    emit("    nck = CK_T.shape[0]")
+    loop = "prange" if parallel else "range"
+    emit(f"    for c in {loop}(nchunks):")
+    b = " " * 8
+    emit(b + "a = c * chunk")
+    emit(b + "b = min(L, a + chunk)")
+    emit(b + "n = b - a")
+    emit(b + "x = X[a:b].copy()")
+    emit(b + "lo = LO[a:b]")
+    emit(b + "hi = HI[a:b]")
+    emit(b + "seed = SEED[a:b]")
+    emit(b + "coord = COORD[a:b]")
+    for k, h in enumerate(hyper):
+        emit(b + f"P_{h.name} = PAR[{k}, a:b]")
+    for k, s in enumerate(state):
+        emit(b + f"S_{s.name} = STATE[{k}, a:b].copy()")
+    emit(b + "loss = LOSS[a:b].copy()")
+    for q in range(n_s):
+        emit(b + f"st{q} = STATS[{q}, a:b].copy()")
+    emit(b + "k = k0")
+    emit(b + "for t in range(t0, t1 + 1):")
+    bt = b + "    "
+    for h, e in hoisted:
+        emit(bt + f"{h.name} = {pr.doprint(e)}")
+    if prog.uses_data:
+        rows = seq.data.shape[0]
+        row = f"(t - 1) % {rows}" if seq.wrap else "t - 1"
+        emit(bt + f"row = {row}")
+    emit(bt + "for j in range(n):")
+    bj = bt + "    "
+    emit(bj + "xj = x[j]")
+    emit(bj + "cj = coord[j]")
+    for h in hyper:
+        emit(bj + f"p_{h.name} = P_{h.name}[j]")
+    for s in state:
+        emit(bj + f"s_{s.name} = S_{s.name}[j]")
+    for k in prog.streams:
+        emit(bj + f"u{k} = uniform_nb(seed[j], t, cj, {k})")
+    if prog.uses_data:
+        col = "cj" if seq.data.shape[1] > 1 else "0"
+        emit(bj + f"dat = DATA[row, {col}]")
+    for (target, _), e in zip(prog.assignments, assigns, strict=True):
+        var = names[target] if target not in state else f"s_{target.name}"
+        if target == x:
+            var = "xn"
+        emit(bj + f"{var} = {pr.doprint(e)}")
+    for q, e in enumerate(stats):
+        emit(bj + f"st{q}[j] += {pr.doprint(e)}")
+    for (target, _), e in zip(prog.post, post, strict=True):
+        emit(bj + f"s_{target.name} = {pr.doprint(e)}")
+    emit(bj + "loss[j] += a_f")
+    if isinstance(domain, Box):
+        emit(bj + "xn = min(max(xn, lo[j]), hi[j])")
+    emit(bj + "x[j] = xn")
+    for s in state:
+        emit(bj + f"S_{s.name}[j] = s_{s.name}")
+    if isinstance(domain, Ball):
+        emit(bt + "for q in range(0, n, d):")
+        emit(bt + "    nrm = 0.0")
+        emit(bt + "    for j in range(q, q + d):")
+        emit(bt + "        nrm += x[j] * x[j]")
+        emit(bt + "    nrm = math.sqrt(nrm)")
+        emit(bt + "    if nrm > hi[q]:")
+        emit(bt + "        r = hi[q] / nrm")
+        emit(bt + "        for j in range(q, q + d):")
+        emit(bt + "            x[j] = x[j] * r")
+    emit(bt + "if k < nck and CK_T[k] == t:")
+    emit(bt + "    CK_X[k, a:b] = x")
+    emit(bt + "    CK_LOSS[k, a:b] = loss")
+    for q in range(n_s):
+        emit(bt + f"    CK_STATS[{q}, k, a:b] = st{q}")
+    emit(bt + "    k += 1")
+    emit(b + "X[a:b] = x")
+    for k, s in enumerate(state):
+        emit(b + f"STATE[{k}, a:b] = S_{s.name}")
+    emit(b + "LOSS[a:b] = loss")
+    for q in range(n_s):
+        emit(b + f"STATS[{q}, a:b] = st{q}")
+    emit("")
+    return "\n".join(L)
+
+
+_loaded: dict[str, object] = {}
+
+
+def load_kernel(source: str):
+    """Write ``source`` to the kernel cache (by hash) and import its ``kernel``."""
+    key = hashlib.sha256((KERNEL_VERSION + source).encode()).hexdigest()[:20]
+    if key in _loaded:
+        return _loaded[key]
+    d = cache_dir()
+    d.mkdir(parents=True, exist_ok=True)
+    path = d / f"octk_kernel_{key}.py"
+    if not path.exists() or path.read_text() != source:
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text(source)
+        os.replace(tmp, path)
+    name = f"octk_kernel_{key}"
+    spec = importlib.util.spec_from_file_location(name, path)
+    mod = importlib.util.module_from_spec(spec)
+    sys.modules[name] = mod
+    spec.loader.exec_module(mod)
+    _loaded[key] = mod.kernel
+    return mod.kernel
+
+
+class NumbaBackend:
+    name = "numba"
+
+    def __init__(self, parallel: bool | None = None):
+        self.parallel = parallel
+
+    def source(self, prog: StepProgram, domain) -> str:
+        return kernel_source(prog, domain, parallel=self._parallel())
+
+    def _parallel(self) -> bool:
+        if self.parallel is not None:
+            return self.parallel
+        return os.environ.get("OCTK_NUMBA_PARALLEL", "1") != "0"
+
+    def compile(self, prog: StepProgram, domain):
+        kern = load_kernel(self.source(prog, domain))
+
+        def run(lanes, t0: int, t1: int, k0: int):
+            kern(
+                t0, t1, k0, lanes.x, lanes.par, lanes.seed, lanes.coord, lanes.lo, lanes.hi,
+                lanes.state, lanes.loss, lanes.stats, lanes.ck_t, lanes.ck_x, lanes.ck_loss,
+                lanes.ck_stats, lanes.data, lanes.d,
+            )
+
+        return run
+
+
+__all__ = ["NumbaBackend", "cache_dir", "kernel_source", "load_kernel"]

@@ -1,0 +1,163 @@
+"""SymPy code printers for octk's generated kernels.
+
+One printer per target, differing only where the targets differ (SymPy's own
+``printing/numpy.py`` is the model). Both are *strict*: an expression they
+cannot print exactly raises, instead of silently calling a slow or inexact
+function.
+
+* powers with small integer exponents become products (x*x, never pow);
+  √ and 1/√ become ``sqrt``; other exponents are refused;
+* Floats are printed with ``repr`` of their double (round-trip exact);
+  Rationals as the double of p/q;
+* Piecewise becomes nested conditional expressions, which LLVM and NVCC
+  turn into selects, so loops stay vectorisable.
+"""
+
+from __future__ import annotations
+
+import sympy as sp
+from sympy.printing.c import C99CodePrinter
+from sympy.printing.pycode import PythonCodePrinter
+
+
+class KernelPrintError(ValueError):
+    """An expression that a kernel printer cannot express exactly."""
+
+
+def _flit(v: float) -> str:
+    r = repr(float(v))
+    return r if ("." in r or "e" in r or "inf" in r or "nan" in r) else r + ".0"
+
+
+class _Common:
+    """Printing rules shared by the Python/Numba and C/CUDA printers."""
+
+    _sqrt = "sqrt"
+
+    def _print_Float(self, expr):
+        return _flit(float(expr))
+
+    def _print_Rational(self, expr):
+        return _flit(expr.p / expr.q)
+
+    def _print_Integer(self, expr):
+        return str(int(expr))
+
+    def _print_Half(self, expr):
+        return "0.5"
+
+    def _print_Pow(self, expr, rational=False):
+        b, e = expr.base, expr.exp
+        pb = self.parenthesize(b, sp.printing.precedence.PRECEDENCE["Atom"])
+        if e == sp.S.Half:
+            return f"{self._sqrt}({self._print(b)})"
+        if e == -sp.S.Half:
+            return f"(1.0/{self._sqrt}({self._print(b)}))"
+        if e.is_Integer:
+            n = int(e)
+            if n == 0:
+                return "1.0"
+            if 1 <= abs(n) <= 4:
+                prod = "*".join([pb] * abs(n))
+                return f"({prod})" if n > 0 else f"(1.0/({prod}))"
+        raise KernelPrintError(f"cannot print the power {expr} exactly in a kernel")
+
+    def _print_Abs(self, expr):
+        return f"abs({self._print(expr.args[0])})"
+
+
+class NumbaPrinter(_Common, PythonCodePrinter):
+    """Python source for an ``@njit`` body (``math.sqrt``, Python conditionals)."""
+
+    _sqrt = "math.sqrt"
+
+    def __init__(self, names: dict[sp.Symbol, str]):
+        super().__init__({"strict": True, "fully_qualified_modules": True})
+        self._names = names
+
+    def _print_Symbol(self, expr):
+        if expr in self._names:
+            return self._names[expr]
+        raise KernelPrintError(f"symbol {expr} has no kernel variable")
+
+    def _print_Max(self, expr):
+        a, *rest = (self._print(x) for x in expr.args)
+        for r in rest:
+            a = f"max({a}, {r})"
+        return a
+
+    def _print_Min(self, expr):
+        a, *rest = (self._print(x) for x in expr.args)
+        for r in rest:
+            a = f"min({a}, {r})"
+        return a
+
+    def _print_sign(self, expr):
+        a = self._print(expr.args[0])
+        return f"(1.0 if {a} > 0 else (-1.0 if {a} < 0 else 0.0))"
+
+    def _print_Mod(self, expr):
+        a, b = (self._print(x) for x in expr.args)
+        return f"(({a}) % ({b}))"
+
+    def _print_Piecewise(self, expr):
+        if expr.args[-1].cond is not sp.true:
+            raise KernelPrintError(f"Piecewise without an otherwise branch: {expr}")
+        out = self._value(expr.args[-1].expr)
+        for e, c in reversed(expr.args[:-1]):
+            out = f"({self._value(e)} if {self._print(c)} else {out})"
+        return out
+
+    def _value(self, e):
+        """A branch value, as a float literal when it is an integer (one type per select)."""
+        return _flit(int(e)) if e.is_Integer else self._print(e)
+
+    def _print_BooleanTrue(self, expr):
+        return "True"
+
+    def _print_BooleanFalse(self, expr):
+        return "False"
+
+
+class CudaPrinter(_Common, C99CodePrinter):
+    """CUDA C (double precision) for a generated ``RawKernel`` body."""
+
+    def __init__(self, names: dict[sp.Symbol, str]):
+        super().__init__({"strict": True})
+        self._names = names
+
+    def _print_Symbol(self, expr):
+        if expr in self._names:
+            return self._names[expr]
+        raise KernelPrintError(f"symbol {expr} has no kernel variable")
+
+    def _print_Abs(self, expr):
+        return f"fabs({self._print(expr.args[0])})"
+
+    def _print_Max(self, expr):
+        a, *rest = (self._print(x) for x in expr.args)
+        for r in rest:
+            a = f"fmax({a}, {r})"
+        return a
+
+    def _print_Min(self, expr):
+        a, *rest = (self._print(x) for x in expr.args)
+        for r in rest:
+            a = f"fmin({a}, {r})"
+        return a
+
+    def _print_Mod(self, expr):
+        a, b = (self._print(x) for x in expr.args)
+        return f"(({a}) % ({b}))"
+
+    def _print_sign(self, expr):
+        a = self._print(expr.args[0])
+        return f"(({a}) > 0 ? 1.0 : (({a}) < 0 ? -1.0 : 0.0))"
+
+    def _print_Piecewise(self, expr):
+        if expr.args[-1].cond is not sp.true:
+            raise KernelPrintError(f"Piecewise without an otherwise branch: {expr}")
+        out = self._print(expr.args[-1].expr)
+        for e, c in reversed(expr.args[:-1]):
+            out = f"(({self._print(c)}) ? ({self._print(e)}) : ({out}))"
+        return out

@@ -1,0 +1,106 @@
+"""The reference backend: the oracle every fast backend is tested against.
+
+It is written for clarity, not speed. Each assignment of the
+:class:`~octk.backends.program.StepProgram` is turned into a NumPy function
+by SymPy's own ``lambdify`` (not by octk's printers, so a printer bug cannot
+hide in both), and the step loop runs in Python over arrays of lanes:
+
+    for t in 1..T:
+        s, g, f   = signal, gradient and loss of every lane at x_t
+        state     = the rule's assignments, in order
+        x_{t+1}   = Π_F(x̂_{t+1})        (clip, ball rescaling, or nothing)
+        stats    += their expressions;  running powers *= their bases
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import sympy as sp
+
+from octk.backends.program import F, StepProgram
+from octk.domains import Ball, Box
+from octk.random import uniform_np
+from octk.symbols import DATA, U, i, t, x
+
+
+class ReferenceBackend:
+    name = "reference"
+
+    def compile(self, prog: StepProgram, domain):
+        hyper = [sp.Symbol(h, real=True, nonnegative=True) for h in prog.hyper]
+        state = [s for s, _ in prog.state]
+        temps = [s for s, _ in prog.assignments]
+        names = list(dict.fromkeys([t, i, x, DATA, *U, *hyper, *state, *temps]))
+
+        floats: dict[sp.Symbol, float] = {}
+
+        def exact(e):
+            # Floats become named constants holding their exact double value
+            reps = {}
+            for f in e.atoms(sp.Float):
+                sym = floats.setdefault(f, sp.Symbol(f"_float{len(floats)}"))
+                reps[f] = sym
+            return e.xreplace(reps) if reps else e
+
+        def fn(expr):
+            expr = exact(sp.sympify(expr))
+            args = [*names, *floats]
+            return sp.lambdify(args, expr, modules="numpy")
+
+        steps = [(target, fn(e)) for target, e in prog.assignments]
+        stats = [fn(e) for _, e in prog.stats]
+        post = [(target, fn(e)) for target, e in prog.post]
+        float_values = {s.name: float(f) for f, s in floats.items()}
+        sym_names = [n.name for n in names] + [s.name for s in floats.values()]
+
+        def kernel(lanes, t0: int, t1: int, k0: int):
+            env = dict.fromkeys(sym_names, 0.0)
+            env.update(float_values)
+            for k, h in enumerate(prog.hyper):
+                env[h] = lanes.par[k]
+            env["i"] = lanes.coord
+            k = k0
+            for step in range(t0, t1 + 1):
+                env["t"] = step
+                env["x"] = lanes.x
+                for q, (sym, _) in enumerate(prog.state):
+                    env[sym.name] = lanes.state[q]
+                for s in prog.streams:
+                    env[f"U{s}"] = uniform_np(lanes.seed, step, lanes.coord, s)
+                if prog.uses_data:
+                    seq = prog.sequence
+                    col = lanes.coord if lanes.data.shape[1] > 1 else 0
+                    env["data_ti"] = lanes.data[seq.row(step), col]
+                with np.errstate(divide="ignore", invalid="ignore"):
+                    for target, f in steps:
+                        env[target.name] = _lanes(f(*(env[n] for n in sym_names)), lanes)
+                    # the statistics are expressions of this step's signal s
+                    for q, f in enumerate(stats):
+                        lanes.stats[q] += _lanes(f(*(env[n] for n in sym_names)), lanes)
+                    for target, f in post:
+                        env[target.name] = _lanes(f(*(env[n] for n in sym_names)), lanes)
+                lanes.loss += env[F.name]
+                lanes.x = _project(domain, env["x"], lanes)
+                for q, (sym, _) in enumerate(prog.state):
+                    lanes.state[q] = env[sym.name]
+                if k < len(lanes.ck_t) and lanes.ck_t[k] == step:
+                    lanes.ck_x[k] = lanes.x
+                    lanes.ck_loss[k] = lanes.loss
+                    lanes.ck_stats[:, k] = lanes.stats
+                    k += 1
+
+        return kernel
+
+
+def _lanes(value, lanes) -> np.ndarray:
+    """A value broadcast to one float64 per lane (expressions of t alone give scalars)."""
+    return np.broadcast_to(np.asarray(value, dtype=np.float64), lanes.x.shape).copy()
+
+
+def _project(domain, y: np.ndarray, lanes) -> np.ndarray:
+    if isinstance(domain, Box):
+        return np.minimum(np.maximum(y, lanes.lo), lanes.hi)
+    if isinstance(domain, Ball):
+        per_cfg = y.reshape(-1, lanes.d)
+        return domain.project(per_cfg).reshape(-1)
+    return y

@@ -1,0 +1,98 @@
+"""The exceptions octk raises, and the checks that raise them.
+
+Every message names the parameter, the value it got and what is allowed, so
+that a user never has to read a traceback from inside Numba or cvxpy.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+from collections.abc import Iterable
+
+
+class OctkError(Exception):
+    """Base class of every error octk raises on purpose."""
+
+
+class ParameterError(OctkError, ValueError):
+    """A parameter is out of its allowed range, of the wrong type, or malformed."""
+
+
+class UnknownNameError(OctkError, ValueError):
+    """A rule, preset, sequence, domain, backend or option name that does not exist."""
+
+
+class ShapeError(OctkError, ValueError):
+    """Arrays whose shapes do not fit together (x0, bounds, data, batch sizes)."""
+
+
+class BackendUnavailableError(OctkError, ImportError):
+    """A backend whose optional dependency (or device) is missing."""
+
+
+class ComparatorError(OctkError, RuntimeError):
+    """The comparator problem min_x sum_t f_t(x) could not be solved."""
+
+
+class ComparatorWarning(UserWarning):
+    """The comparator was solved, but only to reduced accuracy."""
+
+
+def unknown_name(kind: str, name: str, known: Iterable[str]) -> UnknownNameError:
+    """An :class:`UnknownNameError` listing the known names and the closest match."""
+    known = sorted(known)
+    close = difflib.get_close_matches(name, known, n=1)
+    hint = f" Did you mean {close[0]!r}?" if close else ""
+    return UnknownNameError(f"unknown {kind} {name!r}; known: {', '.join(known)}.{hint}")
+
+
+def check_real(name: str, value, *, lo=None, hi=None, lo_open=False, hi_open=False) -> float:
+    """Return ``value`` as a finite float in the interval, else raise ParameterError.
+
+    ``lo``/``hi`` of None mean unbounded; ``*_open`` excludes the end point.
+    """
+    interval = (
+        ("(" if lo_open else "[")
+        + ("-inf" if lo is None else f"{lo:g}")
+        + ", "
+        + ("inf" if hi is None else f"{hi:g}")
+        + (")" if hi_open or hi is None else "]")
+    )
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        raise ParameterError(f"{name} must be a real number in {interval}; got {value!r}") from None
+    if not math.isfinite(v):
+        raise ParameterError(f"{name} must be finite, in {interval}; got {v}")
+    if lo is not None and (v < lo or (lo_open and v == lo)):
+        raise ParameterError(f"{name} must be in {interval}; got {v:g}")
+    if hi is not None and (v > hi or (hi_open and v == hi)):
+        raise ParameterError(f"{name} must be in {interval}; got {v:g}")
+    return v
+
+
+def check_int(name: str, value, *, lo: int | None = None, hi: int | None = None) -> int:
+    """Return ``value`` as an int within [lo, hi], else raise ParameterError."""
+    span = f"[{'-inf' if lo is None else lo}, {'inf' if hi is None else hi}]"
+    if isinstance(value, bool):
+        raise ParameterError(f"{name} must be an integer in {span}; got {value!r}")
+    try:
+        f = float(value)
+        v = int(f)
+    except (TypeError, ValueError, OverflowError):
+        raise ParameterError(f"{name} must be an integer in {span}; got {value!r}") from None
+    if f != v:
+        raise ParameterError(f"{name} must be an integer in {span}; got {value!r}")
+    if (lo is not None and v < lo) or (hi is not None and v > hi):
+        raise ParameterError(f"{name} must be an integer in {span}; got {v}")
+    return v
+
+
+def check_choice(name: str, value, choices: Iterable) -> object:
+    """Return ``value`` if it is one of ``choices``, else raise ParameterError."""
+    choices = tuple(choices)
+    if value not in choices:
+        listed = ", ".join(repr(c) for c in choices)
+        raise ParameterError(f"{name} must be one of {listed}; got {value!r}")
+    return value

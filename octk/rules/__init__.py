@@ -1,0 +1,28 @@
+"""Optimizers as SymPy programs: the one definition every backend and proof reads.
+
+>>> from octk.rules import rule
+>>> adam = rule("adam")
+>>> [str(s) for s, _ in adam.program]
+['m', 'mhat', 'v', 'vhat', 'delta', 'x']
+"""
+
+from octk.rules.adaptive import adaptive, beta1_t, step_size
+from octk.rules.catalog import PRESETS, SPECS, Preset, RuleSpec, presets_of, rule, rule_names
+from octk.rules.rule import Hyperparameter, Rule, State, drop_guard
+
+__all__ = [
+    "PRESETS",
+    "SPECS",
+    "Hyperparameter",
+    "Preset",
+    "Rule",
+    "RuleSpec",
+    "State",
+    "adaptive",
+    "beta1_t",
+    "drop_guard",
+    "presets_of",
+    "rule",
+    "rule_names",
+    "step_size",
+]

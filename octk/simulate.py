@@ -1,0 +1,280 @@
+"""``simulate``: validate a run, lay it out as lanes, and drive a backend.
+
+A run is a batch of C independent configurations (hyperparameters, seed, x_1)
+of one rule on one sequence and domain, each of dimension d. The backends see
+C·d *lanes* (configuration-major): one lane per (configuration, coordinate).
+The driver advances time in segments, so long runs show progress and the
+state between segments is plain arrays (a run can be stopped and resumed).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from octk.backends import get_backend
+from octk.backends.program import StepProgram, lower
+from octk.domains import Ball, Box, Reals, domain as make_domain
+from octk.errors import ParameterError, ShapeError, check_int
+from octk.rules import Rule, rule as make_rule
+from octk.sequences import Sequence, sequence as make_sequence
+from octk.trajectory import Trajectory, log_checkpoints
+
+
+@dataclass
+class Lanes:
+    """The arrays a backend reads and updates in place (L = C·d lanes)."""
+
+    d: int
+    x: np.ndarray  # (L,)
+    par: np.ndarray  # (P, L) hyperparameters per lane
+    seed: np.ndarray  # (L,) uint64
+    coord: np.ndarray  # (L,) int64, the coordinate index i of each lane
+    lo: np.ndarray  # (L,) box lower bounds (or -inf)
+    hi: np.ndarray  # (L,) box upper bounds (or +inf); the radius for a ball
+    state: np.ndarray  # (S, L)
+    loss: np.ndarray  # (L,) Σ f_s(x_s) of the lane's coordinate
+    stats: np.ndarray  # (Q, L)
+    data: np.ndarray  # (P_rows, d_cols) table, or (1, 1) zeros
+    # checkpoint outputs, filled by the backend
+    ck_t: np.ndarray  # (K,)
+    ck_x: np.ndarray  # (K, L)
+    ck_loss: np.ndarray  # (K, L)
+    ck_stats: np.ndarray  # (Q, K, L)
+
+    @property
+    def n_lanes(self) -> int:
+        return self.x.shape[0]
+
+
+def _per_config(name: str, value, n: int) -> np.ndarray:
+    arr = np.atleast_1d(np.asarray(value, dtype=np.float64))
+    if arr.ndim != 1 or arr.size not in (1, n):
+        raise ShapeError(f"parameter {name} must be a scalar or have one value per configuration "
+                         f"({n}); got shape {np.shape(value)}")
+    return np.broadcast_to(arr, (n,)).copy()
+
+
+def _batch_size(params: dict, seed, x0) -> int:
+    sizes = {np.size(v) for v in params.values() if np.ndim(v) > 0}
+    if np.ndim(seed) > 0:
+        sizes.add(np.size(seed))
+    if np.ndim(x0) == 2:
+        sizes.add(np.shape(x0)[0])
+    sizes.discard(1)
+    if len(sizes) > 1:
+        raise ShapeError(f"batched inputs disagree on the number of configurations: {sorted(sizes)}")
+    return sizes.pop() if sizes else 1
+
+
+def prepare(
+    rule: Rule | str,
+    sequence: Sequence | str,
+    domain="box:-1,1",
+    *,
+    steps: int,
+    x0=0.0,
+    params: dict | None = None,
+    seed=0,
+    d: int | None = None,
+    checkpoints=None,
+):
+    """Validate everything and build (program, lanes, metadata) for a backend."""
+    rule = make_rule(rule) if isinstance(rule, str) else rule
+    sequence = make_sequence(sequence) if isinstance(sequence, str) else sequence
+    dom = make_domain(domain)
+    steps = check_int("steps", steps, lo=1)
+    sequence.check_steps(steps)
+    params = dict(params or {})
+    for k, v in params.items():
+        arr = np.asarray(v, dtype=np.float64) if not isinstance(v, str) else None
+        if arr is None:
+            raise ParameterError(f"parameter {k} must be numeric; got {v!r}")
+    n_cfg = _batch_size(params, seed, x0)
+    resolved = {}
+    for h in rule.hyperparameters:
+        arr = _per_config(h.name, params.get(h.name, h.default), n_cfg)
+        for v in np.unique(arr):
+            h.check(v)
+        resolved[h.name] = arr
+    extra = set(params) - set(rule.hyper_names)
+    if extra:
+        rule.resolve({k: params[k] for k in extra})  # raises naming the unknown one
+
+    # dimension
+    x0_arr = np.asarray(x0, dtype=np.float64)
+    dims = set()
+    if x0_arr.ndim >= 1:
+        dims.add(x0_arr.shape[-1])
+    if sequence.dim is not None:
+        dims.add(sequence.dim)
+    if isinstance(dom, Box) and dom.lo.size > 1:
+        dims.add(dom.lo.size)
+    if d is not None:
+        dims.add(check_int("d", d, lo=1))
+    if len(dims) > 1:
+        raise ShapeError(f"dimensions disagree: x0, sequence data, domain and d give {sorted(dims)}")
+    d = dims.pop() if dims else 1
+    if x0_arr.ndim > 2:
+        raise ShapeError(f"x0 must be a scalar, (d,) or (configs, d); got shape {x0_arr.shape}")
+    x0_full = np.broadcast_to(x0_arr.reshape((-1, d)) if x0_arr.ndim else x0_arr, (n_cfg, d)).copy()
+    if not np.all(np.isfinite(x0_full)):
+        raise ParameterError("x0 must be finite")
+    if not dom.contains(x0_full, tol=1e-12):
+        raise ParameterError(f"x0 must lie in the domain {dom.spec()}; got {x0_full.tolist()[:3]}")
+
+    seeds = np.atleast_1d(np.asarray(seed))
+    if seeds.ndim != 1 or not np.issubdtype(seeds.dtype, np.integer) or np.any(seeds < 0):
+        raise ParameterError(f"seed must be a non-negative integer or one per configuration; got {seed!r}")
+    seeds = np.broadcast_to(seeds.astype(np.uint64), (n_cfg,)).copy()
+
+    # checkpoints
+    if checkpoints is None:
+        ck = log_checkpoints(steps)
+    elif isinstance(checkpoints, str) and checkpoints == "all":
+        ck = np.arange(1, steps + 1, dtype=np.int64)
+    else:
+        ck = np.unique(np.asarray(checkpoints, dtype=np.int64))
+        if ck.size == 0 or ck[0] < 1 or ck[-1] > steps:
+            raise ParameterError(f"checkpoints must be steps in [1, {steps}]")
+        if ck[-1] != steps:
+            ck = np.append(ck, steps)
+
+    prog = lower(rule, sequence)
+    L = n_cfg * d
+    lanes_par = np.stack([np.repeat(resolved[h], d) for h in prog.hyper]) if prog.hyper else np.zeros((0, L))
+    state0 = np.zeros((len(prog.state), L))
+    env = {h: lanes_par[k] for k, h in enumerate(prog.hyper)}
+    for k, (sym, init) in enumerate(prog.state):
+        state0[k] = float(init) if init.is_number else _eval_init(init, env)
+    if isinstance(dom, Box):
+        lo, hi = dom.bounds(d)
+        lo, hi = np.tile(lo, n_cfg), np.tile(hi, n_cfg)
+    elif isinstance(dom, Ball):
+        lo, hi = np.full(L, -np.inf), np.full(L, dom.radius)
+    else:
+        lo, hi = np.full(L, -np.inf), np.full(L, np.inf)
+    K, Q = len(ck), len(prog.stats)
+    lanes = Lanes(
+        d=d,
+        x=x0_full.reshape(-1).copy(),
+        par=np.ascontiguousarray(lanes_par),
+        seed=np.repeat(seeds, d),
+        coord=np.tile(np.arange(d, dtype=np.int64), n_cfg),
+        lo=lo,
+        hi=hi,
+        state=state0,
+        loss=np.zeros(L),
+        stats=np.zeros((Q, L)),
+        data=sequence.data if sequence.data is not None else np.zeros((1, 1)),
+        ck_t=ck,
+        ck_x=np.zeros((K, L)),
+        ck_loss=np.zeros((K, L)),
+        ck_stats=np.zeros((Q, K, L)),
+    )
+    meta = dict(rule=rule, sequence=sequence, domain=dom, steps=steps, n_cfg=n_cfg, d=d,
+                x0=x0_full, params=resolved, seeds=seeds)
+    return prog, lanes, meta
+
+
+def _eval_init(expr, env):
+    import sympy as sp
+
+    f = sp.lambdify([sp.Symbol(n, real=True, nonnegative=True) for n in env], expr, "numpy")
+    return np.broadcast_to(f(*env.values()), (len(next(iter(env.values()))),))
+
+
+def simulate(
+    rule: Rule | str,
+    sequence: Sequence | str,
+    domain="box:-1,1",
+    *,
+    steps: int,
+    x0=0.0,
+    params: dict | None = None,
+    seed=0,
+    d: int | None = None,
+    checkpoints=None,
+    backend: str = "numba",
+    progress: bool = False,
+    segment: int | None = None,
+) -> Trajectory:
+    """Run ``rule`` on ``sequence`` over ``domain`` for ``steps`` steps.
+
+    Parameters
+    ----------
+    rule, sequence : objects or registry names (``"adam"``, ``"reddi-thm1:C=3"``).
+    domain : a domain or its spec (``"box:-1,1"``, ``"reals"``, ``"ball:1"``).
+    steps : T ≥ 1.
+    x0 : the first iterate x_1: a scalar, (d,) or (configs, d); must lie in the domain.
+    params : hyperparameters overriding the rule's defaults; each a scalar or one
+        value per configuration (a batch).
+    seed : the random draws' seed, a scalar or one per configuration.
+    d : the dimension, where nothing else fixes it (default 1).
+    checkpoints : None (log-spaced, ~20 per decade, plus T), ``"all"``, or steps.
+    backend : ``"numba"`` (default), ``"reference"`` (the NumPy oracle) or ``"cupy"``.
+    progress : show a progress bar over time segments.
+    segment : steps per backend call (default: about 1/50 of the run).
+
+    Returns
+    -------
+    Trajectory
+    """
+    be = get_backend(backend)
+    prog, lanes, meta = prepare(
+        rule, sequence, domain, steps=steps, x0=x0, params=params, seed=seed, d=d,
+        checkpoints=checkpoints,
+    )
+    run_program(be, prog, lanes, meta, progress=progress, segment=segment)
+    return _trajectory(be.name, prog, lanes, meta)
+
+
+def run_program(be, prog: StepProgram, lanes: Lanes, meta: dict, *, progress=False, segment=None):
+    """Advance ``lanes`` from t = 1 to T with backend ``be``, in segments."""
+    steps = meta["steps"]
+    kernel = be.compile(prog, meta["domain"])
+    if segment is None:
+        segment = max(1, steps // 50) if progress else steps
+    bar = None
+    if progress:
+        from tqdm.auto import tqdm
+
+        bar = tqdm(total=steps, unit="step", unit_scale=True, desc=f"{prog.rule.name}/{be.name}",
+                   leave=False)
+    k = 0
+    t0 = 1
+    while t0 <= steps:
+        t1 = min(steps, t0 + segment - 1)
+        kernel(lanes, t0, t1, k)
+        k = int(np.searchsorted(lanes.ck_t, t1, side="right"))
+        if bar is not None:
+            bar.update(t1 - t0 + 1)
+        t0 = t1 + 1
+    if bar is not None:
+        bar.close()
+
+
+def _trajectory(backend: str, prog: StepProgram, lanes: Lanes, meta: dict) -> Trajectory:
+    C, d, K = meta["n_cfg"], meta["d"], len(lanes.ck_t)
+    ck_loss = lanes.ck_loss.reshape(K, C, d).sum(axis=2).T.copy()
+    return Trajectory(
+        rule=meta["rule"],
+        sequence=meta["sequence"],
+        domain=meta["domain"],
+        backend=backend,
+        steps=meta["steps"],
+        t=lanes.ck_t.copy(),
+        x=lanes.ck_x.reshape(K, C, d).transpose(1, 0, 2).copy(),
+        loss=ck_loss,
+        stats={name: lanes.ck_stats[q].reshape(K, C, d).transpose(1, 0, 2).copy()
+               for q, (name, _) in enumerate(prog.stats)},
+        x0=meta["x0"],
+        params=meta["params"],
+        seeds=meta["seeds"],
+        state={sym.name: lanes.state[k].reshape(C, d).copy() for k, (sym, _) in enumerate(prog.state)
+               if not sym.name.startswith("pow_")},
+    )
+
+
+__all__ = ["Lanes", "Reals", "prepare", "run_program", "simulate"]

@@ -1,0 +1,95 @@
+"""The :class:`Trajectory`: what every backend returns and everything downstream reads."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+
+from octk.rules.rule import Rule
+from octk.sequences.sequence import Sequence
+
+
+def log_checkpoints(steps: int, per_decade: int = 20) -> np.ndarray:
+    """Log-spaced steps 1 ≤ t ≤ steps, about ``per_decade`` per decade, always ending at ``steps``."""
+    n = max(2, int(np.ceil(np.log10(max(steps, 1)) * per_decade)) + 1)
+    ts = np.unique(np.round(np.logspace(0, np.log10(steps), n)).astype(np.int64))
+    return np.unique(np.concatenate([ts[(ts >= 1) & (ts <= steps)], [steps]]))
+
+
+@dataclass(frozen=True, eq=False)
+class Trajectory:
+    """A batch of runs of one rule on one sequence, observed at checkpoints.
+
+    Shapes: C configurations, K checkpoints, d coordinates.
+
+    Attributes
+    ----------
+    t : (K,) the checkpoint steps.
+    x : (C, K, d) the iterate after t steps, x_{t+1} (the point played next).
+    loss : (C, K) the played loss Σ_{s≤t} f_s(x_s), summed over coordinates.
+    stats : name -> (C, K, d) the sufficient statistics Σ_{s≤t} of the sequence
+        (see :meth:`octk.sequences.Sequence.statistics`).
+    x0 : (C, d) the first iterate x_1.
+    params : name -> (C,) the hyperparameters of each configuration.
+    seeds : (C,) the seed of each configuration's random draws.
+    state : name -> (C, d) the rule's state after the last step.
+    """
+
+    rule: Rule
+    sequence: Sequence
+    domain: object
+    backend: str
+    steps: int
+    t: np.ndarray
+    x: np.ndarray
+    loss: np.ndarray
+    stats: dict[str, np.ndarray]
+    x0: np.ndarray
+    params: dict[str, np.ndarray]
+    seeds: np.ndarray
+    state: dict[str, np.ndarray] = field(default_factory=dict)
+
+    @property
+    def n_configs(self) -> int:
+        return self.x.shape[0]
+
+    @property
+    def d(self) -> int:
+        return self.x.shape[2]
+
+    @property
+    def x_final(self) -> np.ndarray:
+        """(C, d): the iterate after the last step, x_{T+1}."""
+        return self.x[:, -1, :]
+
+    def config(self, k: int) -> Trajectory:
+        """The k-th configuration alone, as a batch of one."""
+        if not -self.n_configs <= k < self.n_configs:
+            raise IndexError(f"config {k} out of range for {self.n_configs} configurations")
+        sl = slice(k, k + 1) if k != -1 else slice(-1, None)
+        return replace(
+            self,
+            x=self.x[sl],
+            loss=self.loss[sl],
+            stats={n: v[sl] for n, v in self.stats.items()},
+            x0=self.x0[sl],
+            params={n: v[sl] for n, v in self.params.items()},
+            seeds=self.seeds[sl],
+            state={n: v[sl] for n, v in self.state.items()},
+        )
+
+    def at(self, steps) -> Trajectory:
+        """The checkpoints whose step is in ``steps`` (each must be a checkpoint)."""
+        steps = np.atleast_1d(np.asarray(steps, dtype=np.int64))
+        idx = np.searchsorted(self.t, steps)
+        if np.any(idx >= len(self.t)) or np.any(self.t[np.minimum(idx, len(self.t) - 1)] != steps):
+            missing = [int(s) for s in steps if s not in set(self.t.tolist())]
+            raise ValueError(f"steps {missing[:5]} are not checkpoints of this trajectory")
+        return replace(
+            self,
+            t=self.t[idx],
+            x=self.x[:, idx],
+            loss=self.loss[:, idx],
+            stats={n: v[:, idx] for n, v in self.stats.items()},
+        )
