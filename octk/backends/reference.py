@@ -32,26 +32,21 @@ class ReferenceBackend:
         temps = [s for s, _ in prog.assignments]
         names = list(dict.fromkeys([t, i, x, DATA, *U, *hyper, *state, *temps]))
 
-        floats: dict[sp.Symbol, float] = {}
-
-        def exact(e):
-            # Floats become named constants holding their exact double value
-            reps = {}
-            for f in e.atoms(sp.Float):
-                sym = floats.setdefault(f, sp.Symbol(f"_float{len(floats)}"))
-                reps[f] = sym
-            return e.xreplace(reps) if reps else e
+        # Floats become named constants holding their exact double value, so that
+        # no printer rounds them (SymPy prints 15 digits; a double needs 17)
+        exprs = [sp.sympify(e) for e in prog.all_expressions()]
+        floats = {f: sp.Symbol(f"_float{k}") for k, f in enumerate(
+            sorted(set().union(*(e.atoms(sp.Float) for e in exprs)), key=float))}
+        args = [*names, *floats.values()]
 
         def fn(expr):
-            expr = exact(sp.sympify(expr))
-            args = [*names, *floats]
-            return sp.lambdify(args, expr, modules="numpy")
+            return sp.lambdify(args, sp.sympify(expr).xreplace(floats), modules="numpy")
 
         steps = [(target, fn(e)) for target, e in prog.assignments]
         stats = [fn(e) for _, e in prog.stats]
         post = [(target, fn(e)) for target, e in prog.post]
         float_values = {s.name: float(f) for f, s in floats.items()}
-        sym_names = [n.name for n in names] + [s.name for s in floats.values()]
+        sym_names = [a.name for a in args]
 
         def kernel(lanes, t0: int, t1: int, k0: int):
             env = dict.fromkeys(sym_names, 0.0)

@@ -1,0 +1,29 @@
+"""Shared test settings.
+
+Numba kernels compile once per process (about 2 s each). The test suite
+compiles them serially (``OCTK_NUMBA_PARALLEL=0``: same source but ``range``
+for ``prange``), which compiles faster; ``test_backends_agree`` checks the
+parallel kernel against the serial one.
+"""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("OCTK_NUMBA_PARALLEL", "0")
+os.environ.setdefault("MPLBACKEND", "Agg")
+
+
+def assert_close(a, b, *, rtol=1e-12, what=""):
+    """|a − b| ≤ rtol·max(1, |a|, |b|) elementwise: relative, with the domain's unit scale
+    standing in where values pass through 0 (iterates of a box [-1, 1] cross it)."""
+    import numpy as np
+
+    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    assert a.shape == b.shape, f"{what}: shapes {a.shape} != {b.shape}"
+    both_inf = np.isinf(a) & np.isinf(b) & (np.sign(a) == np.sign(b))
+    scale = np.maximum(1.0, np.maximum(np.abs(a), np.abs(b)))
+    err = np.where(both_inf, 0.0, np.abs(a - b) / scale)
+    worst = float(np.nanmax(err)) if err.size else 0.0
+    assert np.all(np.isfinite(a) == np.isfinite(b)), f"{what}: non-finite values differ"
+    assert worst <= rtol, f"{what}: worst scaled difference {worst:.3e} > {rtol:.0e}"
