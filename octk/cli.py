@@ -235,7 +235,7 @@ def run_cmd(rule_name, preset, params, seq_spec, loss, domain_spec, steps, x0_te
     from octk.domains import domain as make_domain
     from octk.sequences import sequence as make_sequence
 
-    r, options, hyper = split_params(rule_name, preset, params)
+    r, _, hyper = split_params(rule_name, preset, params)
     seq = make_sequence(seq_spec, loss=loss)
     dom = make_domain(domain_spec)
 

@@ -14,7 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from octk.errors import unknown_name
-from octk.experiments.reddi2018 import FILES as REDDI2018_FILES, STEP_SIZES, run_reddi2018
+from octk.experiments.reddi2018 import FILES as REDDI2018_FILES
+from octk.experiments.reddi2018 import STEP_SIZES, run_reddi2018
 
 
 @dataclass(frozen=True)

@@ -284,9 +284,9 @@ _register(
             ),
             "optax": Preset(
                 "optax.adamax",
-                options={"schedule": "constant", "eps_mode": "outside", "max_eps": "off"},
+                options={"schedule": "constant", "eps_mode": "none", "max_eps": "abs"},
                 defaults={"eps": 1e-8},
-                note="u = max(β2 u, |g|); x -= lr m̂/(u + ε)",
+                note="u = max(|g| + ε, β2 u) (ε inside the max, as torch); x -= lr m̂/u",
             ),
         },
         fixed={"first_moment": "ema", "second_moment": "max", "beta1_schedule": "constant"},
