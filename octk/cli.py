@@ -62,6 +62,10 @@ def _show_warning(message, category, filename, lineno, file=None, line=None):
     click.echo(f"octk: warning: {_one_line(message)}", err=True)
 
 
+# click ≥ 8.2 raises this for a bare `octk`; older versions print the help themselves
+_NO_ARGS_IS_HELP = getattr(click.exceptions, "NoArgsIsHelpError", ())
+
+
 class OctkGroup(click.Group):
     """A click group whose errors end as one ``octk: error: ...`` line (exit status 2)."""
 
@@ -72,6 +76,9 @@ class OctkGroup(click.Group):
             with warnings.catch_warnings():
                 warnings.showwarning = _show_warning
                 rv = super().main(args, prog_name or "octk", complete_var, False, **extra)
+        except _NO_ARGS_IS_HELP as e:  # bare `octk`: show the help
+            click.echo(e.ctx.get_help())
+            sys.exit(0)
         except click.ClickException as e:
             _fail(_click_message(e))
         except OctkError as e:
@@ -185,42 +192,127 @@ def _vec(a) -> str:
 
 # --------------------------------------------------------------------------- run
 @main.command("run", context_settings=CONTEXT)
-@click.option("--rule", "rule_name", required=True, metavar="NAME",
-              help="Optimizer: adam, amsgrad, adagrad, ogd, rmsprop, adamax, adamnc (octk list).")
-@click.option("--preset", default="paper", show_default=True,
-              type=click.Choice(tuple(PRESET_SUMMARY)), help="Whose equations: paper, torch, optax.")
-@click.option("--param", "params", multiple=True, metavar="NAME=VALUE",
-              help="A hyperparameter (alpha=0.1, beta1=0, beta2=0.999, eps, lam, lr_decay, v0) or "
-                   "a rule option (schedule=sqrt, eps_mode=inside, bias_correction_m=false, "
-                   "max_over=vhat, ...). Repeatable.")
-@click.option("--sequence", "seq_spec", required=True, metavar="NAME[:k=v,...]",
-              help="Loss sequence, e.g. reddi-thm1:C=3, reddi-synthetic, array:path=c.npy.")
-@click.option("--loss", default="linear", show_default=True,
-              type=click.Choice(("linear", "quadratic", "absolute")), help="Loss family of the signal.")
-@click.option("--domain", "domain_spec", default="box:-1,1", show_default=True,
-              metavar="box:LO,HI|reals|ball:R", help="Feasible set F.")
+@click.option(
+    "--rule",
+    "rule_name",
+    required=True,
+    metavar="NAME",
+    help="Optimizer: adam, amsgrad, adagrad, ogd, rmsprop, adamax, adamnc (octk list).",
+)
+@click.option(
+    "--preset",
+    default="paper",
+    show_default=True,
+    type=click.Choice(tuple(PRESET_SUMMARY)),
+    help="Whose equations: paper, torch, optax.",
+)
+@click.option(
+    "--param",
+    "params",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="A hyperparameter (alpha=0.1, beta1=0, beta2=0.999, eps, lam, lr_decay, v0) or "
+    "a rule option (schedule=sqrt, eps_mode=inside, bias_correction_m=false, "
+    "max_over=vhat, ...). Repeatable.",
+)
+@click.option(
+    "--sequence",
+    "seq_spec",
+    required=True,
+    metavar="NAME[:k=v,...]",
+    help="Loss sequence, e.g. reddi-thm1:C=3, reddi-synthetic, array:path=c.npy.",
+)
+@click.option(
+    "--loss",
+    default="linear",
+    show_default=True,
+    type=click.Choice(("linear", "quadratic", "absolute")),
+    help="Loss family of the signal.",
+)
+@click.option(
+    "--domain",
+    "domain_spec",
+    default="box:-1,1",
+    show_default=True,
+    metavar="box:LO,HI|reals|ball:R",
+    help="Feasible set F.",
+)
 @click.option("--steps", metavar="T", help="Number of steps T ≥ 1 (3e5 is accepted).")
-@click.option("--x0", "x0_text", default="0", show_default=True, metavar="V1,V2,...",
-              help="First iterate x_1 (one value for every coordinate, or d values).")
-@click.option("--d", "dim", default=None, metavar="D", help="Dimension (default: from x0/data, else 1).")
-@click.option("--backend", default="numba", show_default=True, metavar="NAME",
-              help="Simulator: numba or reference (octk list --backends).")
-@click.option("--seed", default="0", show_default=True, metavar="S",
-              help="Seed of the random draws of stochastic sequences.")
-@click.option("--comparator", "method", default="auto", show_default=True,
-              type=click.Choice(("auto", "closed-form", "cvxpy")),
-              help="How min_x Σ f_t(x) is solved.")
+@click.option(
+    "--x0",
+    "x0_text",
+    default="0",
+    show_default=True,
+    metavar="V1,V2,...",
+    help="First iterate x_1 (one value for every coordinate, or d values).",
+)
+@click.option(
+    "--d", "dim", default=None, metavar="D", help="Dimension (default: from x0/data, else 1)."
+)
+@click.option(
+    "--backend",
+    default="numba",
+    show_default=True,
+    metavar="NAME",
+    help="Simulator: numba or reference (octk list --backends).",
+)
+@click.option(
+    "--seed",
+    default="0",
+    show_default=True,
+    metavar="S",
+    help="Seed of the random draws of stochastic sequences.",
+)
+@click.option(
+    "--comparator",
+    "method",
+    default="auto",
+    show_default=True,
+    type=click.Choice(("auto", "closed-form", "cvxpy")),
+    help="How min_x Σ f_t(x) is solved.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of a table.")
-@click.option("--trace", type=click.Path(dir_okay=False, path_type=Path), metavar="PATH",
-              help="Save every iterate x_{t+1}, t = 1..T, as a (T, d) .npy array.")
-@click.option("--plot", type=click.Path(dir_okay=False, path_type=Path), metavar="PATH",
-              help="Plot R_t/t and x_t (PNG, or PDF if PATH ends in .pdf).")
-@click.option("--emit-source", is_flag=True,
-              help="Print the generated Numba kernel for this rule, sequence and domain, and exit.")
-@click.option("--progress/--no-progress", default=None,
-              help=f"Progress bar on stderr (default: on for T ≥ {PROGRESS_STEPS:.0e}).")
-def run_cmd(rule_name, preset, params, seq_spec, loss, domain_spec, steps, x0_text, dim, backend,
-            seed, method, as_json, trace, plot, emit_source, progress):
+@click.option(
+    "--trace",
+    type=click.Path(dir_okay=False, path_type=Path),
+    metavar="PATH",
+    help="Save every iterate x_{t+1}, t = 1..T, as a (T, d) .npy array.",
+)
+@click.option(
+    "--plot",
+    type=click.Path(dir_okay=False, path_type=Path),
+    metavar="PATH",
+    help="Plot R_t/t and x_t (PNG, or PDF if PATH ends in .pdf).",
+)
+@click.option(
+    "--emit-source",
+    is_flag=True,
+    help="Print the generated Numba kernel for this rule, sequence and domain, and exit.",
+)
+@click.option(
+    "--progress/--no-progress",
+    default=None,
+    help=f"Progress bar on stderr (default: on for T ≥ {PROGRESS_STEPS:.0e}).",
+)
+def run_cmd(
+    rule_name,
+    preset,
+    params,
+    seq_spec,
+    loss,
+    domain_spec,
+    steps,
+    x0_text,
+    dim,
+    backend,
+    seed,
+    method,
+    as_json,
+    trace,
+    plot,
+    emit_source,
+    progress,
+):
     """Run one rule on one loss sequence and report its regret.
 
     \b
@@ -261,8 +353,19 @@ def run_cmd(rule_name, preset, params, seq_spec, loss, domain_spec, steps, x0_te
     from octk.trajectory import log_checkpoints
 
     started = time.perf_counter()
-    traj = simulate(r, seq, dom, steps=T, x0=x0, params=hyper, seed=seed, d=d,
-                    checkpoints="all" if trace else None, backend=backend, progress=show)
+    traj = simulate(
+        r,
+        seq,
+        dom,
+        steps=T,
+        x0=x0,
+        params=hyper,
+        seed=seed,
+        d=d,
+        checkpoints="all" if trace else None,
+        backend=backend,
+        progress=show,
+    )
     sim_s = time.perf_counter() - started
     reg = regret(traj, method=method, at=log_checkpoints(T) if trace else None)
     if trace:
@@ -366,16 +469,33 @@ def _summary(res: dict, r) -> str:
 # --------------------------------------------------------------------------- reproduce
 @main.command("reproduce", context_settings=CONTEXT)
 @click.argument("name", metavar="NAME")
-@click.option("--out", "out_dir", default=None, metavar="DIR",
-              help="Output folder (default: octk-out/NAME).")
-@click.option("--scale", default="1", show_default=True, metavar="F",
-              help="Multiply every T by F (0.01 for a quick look).")
-@click.option("--backend", default="numba", show_default=True, metavar="NAME",
-              help="Simulator: numba or reference.")
-@click.option("--seeds", default="8", show_default=True, metavar="N",
-              help="Seeds of stochastic experiments (one batched run).")
-@click.option("--progress/--no-progress", default=True, show_default=True,
-              help="Progress bars on stderr.")
+@click.option(
+    "--out", "out_dir", default=None, metavar="DIR", help="Output folder (default: octk-out/NAME)."
+)
+@click.option(
+    "--scale",
+    default="1",
+    show_default=True,
+    metavar="F",
+    help="Multiply every T by F (0.01 for a quick look).",
+)
+@click.option(
+    "--backend",
+    default="numba",
+    show_default=True,
+    metavar="NAME",
+    help="Simulator: numba or reference.",
+)
+@click.option(
+    "--seeds",
+    default="8",
+    show_default=True,
+    metavar="N",
+    help="Seeds of stochastic experiments (one batched run).",
+)
+@click.option(
+    "--progress/--no-progress", default=True, show_default=True, help="Progress bars on stderr."
+)
 def reproduce_cmd(name, out_dir, scale, backend, seeds, progress):
     """Run a paper's experiments (reddi2018) and write figures, a table and JSON.
 
@@ -407,12 +527,25 @@ def reproduce_cmd(name, out_dir, scale, backend, seeds, progress):
 @click.option("--domains", is_flag=True, help="Feasible sets.")
 @click.option("--backends", is_flag=True, help="Simulators.")
 @click.option("--presets", is_flag=True, help="Conventions a rule can follow.")
-@click.option("-v", "--verbose", is_flag=True,
-              help="Details: each rule's program per preset, each sequence's parameters.")
+@click.option(
+    "-v",
+    "--verbose",
+    is_flag=True,
+    help="Details: each rule's program per preset, each sequence's parameters.",
+)
 def list_cmd(rules, sequences, domains, backends, presets, verbose):
     """List the registries: one line per name (all of them without a flag)."""
-    chosen = [k for k, on in (("rules", rules), ("sequences", sequences), ("domains", domains),
-                              ("backends", backends), ("presets", presets)) if on]
+    chosen = [
+        k
+        for k, on in (
+            ("rules", rules),
+            ("sequences", sequences),
+            ("domains", domains),
+            ("backends", backends),
+            ("presets", presets),
+        )
+        if on
+    ]
     sections = chosen or ["rules", "sequences", "domains", "backends", "presets"]
     out: list[str] = []
     for k, section in enumerate(sections):

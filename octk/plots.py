@@ -137,7 +137,9 @@ def plot_run(traj, reg, path=None, *, title: str | None = None) -> Figure:
     _style(ax_x, "iterate $x_t$", "$x_t$", x_panel=True)
     if d > 1:
         ax_x.legend(fontsize=8)
-    fig.suptitle(title or f"{label} on {traj.sequence.spec()} over {traj.domain.spec()}", fontsize=10)
+    fig.suptitle(
+        title or f"{label} on {traj.sequence.spec()} over {traj.domain.spec()}", fontsize=10
+    )
     if path is not None:
         save_figure(fig, path)
     return fig

@@ -92,8 +92,12 @@ def test_run_json_numba_matches_reference(ref_json, numba_json):
     assert numba_json["backend"] == "numba"
     assert numba_json["x"] == pytest.approx(ref_json["x"], rel=1e-12, abs=1e-12)
     assert numba_json["checkpoints"]["t"] == ref_json["checkpoints"]["t"]
-    np.testing.assert_allclose(numba_json["checkpoints"]["regret"],
-                               ref_json["checkpoints"]["regret"], rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(
+        numba_json["checkpoints"]["regret"],
+        ref_json["checkpoints"]["regret"],
+        rtol=1e-12,
+        atol=1e-12,
+    )
 
 
 def test_run_summary_table():
@@ -124,9 +128,24 @@ def test_plot_file(tmp_path, name, magic):
 
 
 def test_param_splits_options_from_hyperparameters():
-    r = run_json("--rule", "adam", "--param", "schedule=sqrt", "--param", "bias_correction_m=false",
-                 "--param", "eps_mode=inside", "--param", "alpha=0.5", "--sequence", "reddi-thm1",
-                 "--steps", 10, "--backend", "reference")
+    r = run_json(
+        "--rule",
+        "adam",
+        "--param",
+        "schedule=sqrt",
+        "--param",
+        "bias_correction_m=false",
+        "--param",
+        "eps_mode=inside",
+        "--param",
+        "alpha=0.5",
+        "--sequence",
+        "reddi-thm1",
+        "--steps",
+        10,
+        "--backend",
+        "reference",
+    )
     assert r["options"]["schedule"] == "sqrt" and r["options"]["bias_correction_m"] is False
     assert r["options"]["eps_mode"] == "inside" and r["params"]["alpha"] == 0.5
 
@@ -134,8 +153,9 @@ def test_param_splits_options_from_hyperparameters():
 def test_array_sequence(tmp_path):
     path = tmp_path / "c.npy"
     np.save(path, np.tile([1.0, -2.0], (20, 1)))
-    r = run_json("--rule", "ogd", "--sequence", f"array:path={path}", "--steps", 20,
-                 "--backend", "reference")
+    r = run_json(
+        "--rule", "ogd", "--sequence", f"array:path={path}", "--steps", 20, "--backend", "reference"
+    )
     assert r["d"] == 2 and r["comparator"]["x"] == [-1.0, 1.0]
     assert r["comparator"]["value"] == -60.0
 
@@ -177,20 +197,32 @@ def test_list_verbose_shows_each_preset_program():
     ("args", "names"),
     [
         (["--rule", "amsgard", "--sequence", "reddi-thm1", "--steps", 3], ["amsgard", "amsgrad"]),
-        (["--rule", "adam", "--param", "beta1=1.5", "--sequence", "reddi-thm1", "--steps", 3],
-         ["beta1", "[0, 1)"]),
+        (
+            ["--rule", "adam", "--param", "beta1=1.5", "--sequence", "reddi-thm1", "--steps", 3],
+            ["beta1", "[0, 1)"],
+        ),
         (["--rule", "adam", "--sequence", "reddi-thm1", "--steps", 0], ["steps"]),
-        (["--rule", "adam", "--param", "beta1", "--sequence", "reddi-thm1", "--steps", 3],
-         ["--param", "NAME=VALUE"]),
-        (["--rule", "adam", "--param", "alhpa=1", "--sequence", "reddi-thm1", "--steps", 3],
-         ["alhpa", "alpha"]),
-        (["--rule", "adam", "--param", "schedule=sqr", "--sequence", "reddi-thm1", "--steps", 3],
-         ["schedule", "sqrt"]),
+        (
+            ["--rule", "adam", "--param", "beta1", "--sequence", "reddi-thm1", "--steps", 3],
+            ["--param", "NAME=VALUE"],
+        ),
+        (
+            ["--rule", "adam", "--param", "alhpa=1", "--sequence", "reddi-thm1", "--steps", 3],
+            ["alhpa", "alpha"],
+        ),
+        (
+            ["--rule", "adam", "--param", "schedule=sqr", "--sequence", "reddi-thm1", "--steps", 3],
+            ["schedule", "sqrt"],
+        ),
         (["--rule", "adam", "--sequence", "reddi-thm1:D=3", "--steps", 3], ["'D'", "C"]),
-        (["--rule", "adam", "--sequence", "array:path=/no/such/file.npy", "--steps", 3],
-         ["path", "/no/such/file.npy"]),
-        (["--rule", "adam", "--sequence", "reddi-thm1", "--steps", 3, "--backend", "cuda"],
-         ["backend", "cuda"]),
+        (
+            ["--rule", "adam", "--sequence", "array:path=/no/such/file.npy", "--steps", 3],
+            ["path", "/no/such/file.npy"],
+        ),
+        (
+            ["--rule", "adam", "--sequence", "reddi-thm1", "--steps", 3, "--backend", "cuda"],
+            ["backend", "cuda"],
+        ),
         (["--rule", "adam", "--sequence", "reddi-thm1", "--steps", 3, "--x0", "abc"], ["x0"]),
         (["--rule", "adam", "--sequence", "reddi-thm1", "--steps", 3, "--bogus"], ["--bogus"]),
         (["--rule", "adam", "--sequence", "reddi-thm1"], ["--steps"]),
@@ -209,8 +241,17 @@ def test_bad_input_is_one_line_exit_2(args, names):
 
 def test_reproduce_reddi2018_tiny(tmp_path):
     out = tmp_path / "repro"
-    res = invoke("reproduce", "reddi2018", "--scale", 0.001, "--backend", "reference",
-                 "--out", out, "--no-progress")
+    res = invoke(
+        "reproduce",
+        "reddi2018",
+        "--scale",
+        0.001,
+        "--backend",
+        "reference",
+        "--out",
+        out,
+        "--no-progress",
+    )
     assert res.exit_code == 0, res.output
     lines = res.stdout.splitlines()
     assert lines[0].startswith("step sizes:") and "0.1/√t" in lines[0] and "1/√t" in lines[0]
@@ -229,9 +270,18 @@ def test_reproduce_reddi2018_tiny(tmp_path):
     assert bad.exit_code == 2 and "reddi2018" in bad.stderr
 
 
+def test_bare_octk_shows_help():
+    res = invoke()
+    assert res.exit_code == 0 and "reproduce" in res.stdout and "run" in res.stdout
+
+
 def test_python_m_octk():
-    res = subprocess.run([sys.executable, "-m", "octk", "list", "--backends"], capture_output=True,
-                         text=True, timeout=120)
+    res = subprocess.run(
+        [sys.executable, "-m", "octk", "list", "--backends"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert res.returncode == 0, res.stderr
     assert "numba" in res.stdout and "reference" in res.stdout
 
@@ -239,11 +289,17 @@ def test_python_m_octk():
 @pytest.mark.skipif(shutil.which("octk") is None, reason="the octk script is not installed")
 def test_octk_entry_point(numba_json):
     env = {**os.environ, "OCTK_NUMBA_PARALLEL": "0"}
-    res = subprocess.run(["octk", "run", *THM1, "--json"], capture_output=True, text=True,
-                         env=env, timeout=300)
+    res = subprocess.run(
+        ["octk", "run", *THM1, "--json"], capture_output=True, text=True, env=env, timeout=300
+    )
     assert res.returncode == 0, res.stderr
     assert json.loads(res.stdout)["x"] == numba_json["x"]
-    bad = subprocess.run(["octk", "run", "--rule", "nope", "--sequence", "reddi-thm1",
-                          "--steps", "3"], capture_output=True, text=True, env=env, timeout=120)
+    bad = subprocess.run(
+        ["octk", "run", "--rule", "nope", "--sequence", "reddi-thm1", "--steps", "3"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
     assert bad.returncode == 2
     assert bad.stderr.strip().count("\n") == 0 and bad.stderr.startswith("octk: error: ")

@@ -108,8 +108,13 @@ EXPERIMENTS: tuple[Experiment, ...] = (
         step_size="α_t = 0.1/√t",
         methods=(
             _m(ADAM, "x → +1 (from t ≈ 10³); R_t/t → 2/3 (0.6666 at 3·10⁵)", +1, 0.6666, 0.002),
-            _m(AMSGRAD, "x → −1 (−0.9991 at 6·10³); R_t/t → 0 (0.0008 at 3·10⁵)", -1, 0.0008,
-               0.0005),
+            _m(
+                AMSGRAD,
+                "x → −1 (−0.9991 at 6·10³); R_t/t → 0 (0.0008 at 3·10⁵)",
+                -1,
+                0.0008,
+                0.0005,
+            ),
             _m(OGD, "x → −1 (−0.9974 at 6·10³); R_t/t → 0", -1),
         ),
     ),
@@ -191,8 +196,17 @@ def _run_one(exp: Experiment, m: Method, steps: int, seeds: int, backend: str, p
     params = {k: v for k, v in exp.params.items() if k in r.hyper_names}
     seed = np.arange(seeds) if exp.stochastic else 0
     t0 = time.perf_counter()
-    traj = simulate(r, exp.sequence, DOMAIN, steps=steps, x0=exp.x0, params=params, seed=seed,
-                    backend=backend, progress=progress)
+    traj = simulate(
+        r,
+        exp.sequence,
+        DOMAIN,
+        steps=steps,
+        x0=exp.x0,
+        params=params,
+        seed=seed,
+        backend=backend,
+        progress=progress,
+    )
     reg = regret(traj)
     return r, params, traj, reg, time.perf_counter() - t0
 
@@ -205,12 +219,28 @@ def _fmt(mean: float, sd: float, n: int, digits: int = 4) -> str:
 
 def markdown_table(rows: list[dict]) -> str:
     """The rows as a markdown table (the one ``octk reproduce reddi2018`` prints)."""
-    head = ["experiment", "method", "T", "x_T", "R_T/T", "step size", "expected (THEORY.md §7)",
-            "check"]
+    head = [
+        "experiment",
+        "method",
+        "T",
+        "x_T",
+        "R_T/T",
+        "step size",
+        "expected (THEORY.md §7)",
+        "check",
+    ]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for r in rows:
-        cells = [r["experiment"], r["method"], f"{r['T']:,}", r["x_T_text"], r["avg_regret_text"],
-                 r["step_size"], r["expected"], r["check"]]
+        cells = [
+            r["experiment"],
+            r["method"],
+            f"{r['T']:,}",
+            r["x_T_text"],
+            r["avg_regret_text"],
+            r["step_size"],
+            r["expected"],
+            r["check"],
+        ]
         lines.append("| " + " | ".join(str(c) for c in cells) + " |")
     return "\n".join(lines)
 
@@ -288,31 +318,33 @@ def run_reddi2018(
         x_mean, x_sd = _stats(traj.x_final[:, 0])
         avg_mean, avg_sd = _stats(reg.average[:, -1])
         reg_mean, _ = _stats(reg.regret[:, -1])
-        rows.append({
-            "experiment": exp.title,
-            "key": exp.key,
-            "method": m.label,
-            "rule": repr(r),
-            "sequence": exp.sequence,
-            "T": steps,
-            "x0": exp.x0,
-            "params": {k: float(v) for k, v in {**r.defaults, **params}.items()},
-            "seeds": n,
-            "x_T": x_mean,
-            "x_T_sd": x_sd,
-            "avg_regret": avg_mean,
-            "avg_regret_sd": avg_sd,
-            "regret": reg_mean,
-            "x_T_text": _fmt(x_mean, x_sd, n),
-            "avg_regret_text": _fmt(avg_mean, avg_sd, n),
-            "step_size": exp.step_size,
-            "expected": m.expected + ("" if full else " [at full T]"),
-            "expected_end": m.end,
-            "expected_avg_regret": m.ref,
-            "check": _check(m, x_mean, avg_mean, full),
-            "comparator": reg.solver,
-            "wall_s": wall,
-        })
+        rows.append(
+            {
+                "experiment": exp.title,
+                "key": exp.key,
+                "method": m.label,
+                "rule": repr(r),
+                "sequence": exp.sequence,
+                "T": steps,
+                "x0": exp.x0,
+                "params": {k: float(v) for k, v in {**r.defaults, **params}.items()},
+                "seeds": n,
+                "x_T": x_mean,
+                "x_T_sd": x_sd,
+                "avg_regret": avg_mean,
+                "avg_regret_sd": avg_sd,
+                "regret": reg_mean,
+                "x_T_text": _fmt(x_mean, x_sd, n),
+                "avg_regret_text": _fmt(avg_mean, avg_sd, n),
+                "step_size": exp.step_size,
+                "expected": m.expected + ("" if full else " [at full T]"),
+                "expected_end": m.end,
+                "expected_avg_regret": m.ref,
+                "check": _check(m, x_mean, avg_mean, full),
+                "comparator": reg.solver,
+                "wall_s": wall,
+            }
+        )
         if bar is not None:
             bar.update(1)
     if bar is not None:

@@ -7,7 +7,22 @@
 """
 
 from octk.rules.adaptive import adaptive, beta1_t, step_size
-from octk.rules.catalog import PRESETS, SPECS, Preset, RuleSpec, presets_of, rule, rule_names
+from octk.rules.catalog import (
+    PRESETS,
+    SPECS,
+    Preset,
+    RuleSpec,
+    adagrad,
+    adam,
+    adamax,
+    adamnc,
+    amsgrad,
+    ogd,
+    presets_of,
+    rmsprop,
+    rule,
+    rule_names,
+)
 from octk.rules.rule import Hyperparameter, Rule, State, drop_guard
 
 __all__ = [
@@ -18,7 +33,14 @@ __all__ = [
     "Rule",
     "RuleSpec",
     "State",
+    "adagrad",
+    "adam",
+    "adamax",
+    "adamnc",
     "adaptive",
+    "amsgrad",
+    "ogd",
+    "rmsprop",
     "beta1_t",
     "drop_guard",
     "presets_of",

@@ -337,3 +337,36 @@ def presets_of(name: str) -> tuple[str, ...]:
     if name not in SPECS:
         raise unknown_name("rule", name, SPECS)
     return tuple(SPECS[name].presets)
+
+
+def _rule_function(spec: RuleSpec):
+    """A public builder ``octk.rules.<name>(preset="paper", **options)`` whose docstring
+    shows every preset's program, rendered from the SymPy rule itself."""
+
+    def build(preset: str = "paper", **options) -> Rule:
+        return spec.build(preset, **options)
+
+    lines = [spec.summary, ""]
+    lines.append("Options (first value = the paper's):")
+    for k, vals in spec.options.items():
+        lines.append(f"    {k}: {', '.join(repr(v) for v in vals)}")
+    lines.append("")
+    for pname, p in spec.presets.items():
+        r = spec.build(pname)
+        lines.append(f"Preset ``{pname}`` -- {p.source}. Defaults: "
+                     + ", ".join(f"{h.name}={h.default:g}" for h in r.hyperparameters))
+        if p.note:
+            lines.append(f"    {p.note}")
+        lines += ["", ".. math::", "", "    " + r.latex(), ""]
+    build.__doc__ = "\n".join(lines)
+    build.__name__ = build.__qualname__ = spec.name
+    return build
+
+
+adam = _rule_function(SPECS["adam"])
+amsgrad = _rule_function(SPECS["amsgrad"])
+adagrad = _rule_function(SPECS["adagrad"])
+ogd = _rule_function(SPECS["ogd"])
+rmsprop = _rule_function(SPECS["rmsprop"])
+adamax = _rule_function(SPECS["adamax"])
+adamnc = _rule_function(SPECS["adamnc"])

@@ -188,25 +188,36 @@ class Rule:
         return sp.simplify(x - self.transition(guarded=guarded)[x])
 
     def latex(self) -> str:
-        """The program as a LaTeX ``aligned`` block (as the simulators run it)."""
-        names = {h.symbol: sp.Symbol(h.latex or _LATEX_NAMES.get(h.name, h.name)) for h in self.hyperparameters}
+        """The program as a LaTeX ``aligned`` block, rendered from the SymPy expressions.
+
+        State read before its update this step shows as s_{t-1}, after it as s_t.
+        """
+        names = {h.symbol: sp.Symbol(h.latex or _LATEX_NAMES.get(h.name, h.name))
+                 for h in self.hyperparameters}
+        names[g], names[x] = sp.Symbol("g_t"), sp.Symbol("x_t")
+        state = set(self.state_names)
+        names.update({st.symbol: sp.Symbol(sp.latex(st.symbol) + "_{t-1}") for st in self.state})
         lines = []
         for target, expr in self.program:
             shown = drop_guard(expr).xreplace(names)
             lhs = sp.latex(target) if target != x else r"\hat{x}_{t+1}"
-            if target.name in self.state_names:
+            if target.name in state:
                 lhs = sp.latex(target) + "_t"
-            lines.append(lhs + r" &\leftarrow " + sp.latex(shown))
+                names[target] = sp.Symbol(sp.latex(target) + "_t")
+            lines.append(lhs + r" &= " + sp.latex(shown))
+            if target.name not in state and target != x:
+                names[target] = sp.Symbol(sp.latex(target))
         inits = ", ".join(
             f"{sp.latex(s.symbol)}_0 = {sp.latex(s.init.xreplace(names))}" for s in self.state
         )
         body = r" \\ ".join(lines)
         guard = ""
         if self.guard is not sp.true:
-            guard = r" \\ &\text{(step taken only where } " + sp.latex(self.guard.xreplace(names)) + ")"
+            guard = (r" \\ &\text{(step 0 unless } "
+                     + sp.latex(self.guard.xreplace(names)) + ")")
         return (
-            r"\begin{aligned} &\text{init: } " + (inits or r"\text{none}") + r" \\ " + body + guard
-            + r" \\ x_{t+1} &= \Pi_F(\hat{x}_{t+1}) \end{aligned}"
+            r"\begin{aligned} &\text{init: } " + (inits or r"\text{none}") + r" \\ " + body
+            + guard + r" \\ x_{t+1} &= \Pi_F(\hat{x}_{t+1}) \end{aligned}"
         )
 
     def describe(self) -> str:
