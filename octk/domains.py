@@ -33,13 +33,17 @@ class Box:
         lo = np.atleast_1d(np.asarray(self.lo, dtype=np.float64))
         hi = np.atleast_1d(np.asarray(self.hi, dtype=np.float64))
         if lo.ndim != 1 or hi.ndim != 1:
-            raise ShapeError(f"box bounds must be scalars or 1-D; got shapes {lo.shape}, {hi.shape}")
+            raise ShapeError(
+                f"box bounds must be scalars or 1-D; got shapes {lo.shape}, {hi.shape}"
+            )
         if np.any(np.isnan(lo)) or np.any(np.isnan(hi)):
             raise ParameterError("box bounds must not be NaN")
         if np.any(np.isposinf(lo)) or np.any(np.isneginf(hi)):
             raise ParameterError("box bounds must have lo < inf and hi > -inf")
         if lo.shape != hi.shape and 1 not in (lo.size, hi.size):
-            raise ShapeError(f"box lo and hi must have the same length; got {lo.size} and {hi.size}")
+            raise ShapeError(
+                f"box lo and hi must have the same length; got {lo.size} and {hi.size}"
+            )
         lo, hi = np.broadcast_arrays(lo, hi)
         if np.any(lo > hi):
             k = int(np.argmax(lo > hi))
@@ -146,7 +150,11 @@ def domain(spec) -> Domain:
             parts = p.split(",")
             if len(parts) != 2:
                 raise ParameterError(f"domain box needs LO,HI pairs; got {p!r} in {spec!r}")
-            lo.append(check_real("box lo", parts[0]) if parts[0].strip() not in ("-inf",) else -np.inf)
-            hi.append(check_real("box hi", parts[1]) if parts[1].strip() not in ("inf",) else np.inf)
+            lo.append(
+                check_real("box lo", parts[0]) if parts[0].strip() not in ("-inf",) else -np.inf
+            )
+            hi.append(
+                check_real("box hi", parts[1]) if parts[1].strip() not in ("inf",) else np.inf
+            )
         return Box(np.array(lo), np.array(hi))
     raise unknown_name("domain", kind, DOMAINS)

@@ -83,7 +83,11 @@ def parse_expression(text: str, *, name: str = "expression", extra: dict | None 
         if isinstance(node, ast.Constant):
             if isinstance(node.value, bool) or not isinstance(node.value, int | float):
                 raise bad(node, "constant")
-            return sp.nsimplify(node.value) if isinstance(node.value, float) else sp.Integer(node.value)
+            return (
+                sp.nsimplify(node.value)
+                if isinstance(node.value, float)
+                else sp.Integer(node.value)
+            )
         if isinstance(node, ast.Name):
             if node.id not in names:
                 raise bad(node, "name")

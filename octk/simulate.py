@@ -15,10 +15,13 @@ import numpy as np
 
 from octk.backends import get_backend
 from octk.backends.program import StepProgram, lower
-from octk.domains import Ball, Box, Reals, domain as make_domain
+from octk.domains import Ball, Box, Reals
+from octk.domains import domain as make_domain
 from octk.errors import ParameterError, ShapeError, check_int
-from octk.rules import Rule, rule as make_rule
-from octk.sequences import Sequence, sequence as make_sequence
+from octk.rules import Rule
+from octk.rules import rule as make_rule
+from octk.sequences import Sequence
+from octk.sequences import sequence as make_sequence
 from octk.trajectory import Trajectory, log_checkpoints
 
 
@@ -51,8 +54,10 @@ class Lanes:
 def _per_config(name: str, value, n: int) -> np.ndarray:
     arr = np.atleast_1d(np.asarray(value, dtype=np.float64))
     if arr.ndim != 1 or arr.size not in (1, n):
-        raise ShapeError(f"parameter {name} must be a scalar or have one value per configuration "
-                         f"({n}); got shape {np.shape(value)}")
+        raise ShapeError(
+            f"parameter {name} must be a scalar or have one value per configuration "
+            f"({n}); got shape {np.shape(value)}"
+        )
     return np.broadcast_to(arr, (n,)).copy()
 
 
@@ -64,7 +69,9 @@ def _batch_size(params: dict, seed, x0) -> int:
         sizes.add(np.shape(x0)[0])
     sizes.discard(1)
     if len(sizes) > 1:
-        raise ShapeError(f"batched inputs disagree on the number of configurations: {sorted(sizes)}")
+        raise ShapeError(
+            f"batched inputs disagree on the number of configurations: {sorted(sizes)}"
+        )
     return sizes.pop() if sizes else 1
 
 
@@ -114,7 +121,9 @@ def prepare(
     if d is not None:
         dims.add(check_int("d", d, lo=1))
     if len(dims) > 1:
-        raise ShapeError(f"dimensions disagree: x0, sequence data, domain and d give {sorted(dims)}")
+        raise ShapeError(
+            f"dimensions disagree: x0, sequence data, domain and d give {sorted(dims)}"
+        )
     d = dims.pop() if dims else 1
     if x0_arr.ndim > 2:
         raise ShapeError(f"x0 must be a scalar, (d,) or (configs, d); got shape {x0_arr.shape}")
@@ -126,7 +135,9 @@ def prepare(
 
     seeds = np.atleast_1d(np.asarray(seed))
     if seeds.ndim != 1 or not np.issubdtype(seeds.dtype, np.integer) or np.any(seeds < 0):
-        raise ParameterError(f"seed must be a non-negative integer or one per configuration; got {seed!r}")
+        raise ParameterError(
+            f"seed must be a non-negative integer or one per configuration; got {seed!r}"
+        )
     seeds = np.broadcast_to(seeds.astype(np.uint64), (n_cfg,)).copy()
 
     # checkpoints
@@ -143,10 +154,14 @@ def prepare(
 
     prog = lower(rule, sequence)
     L = n_cfg * d
-    lanes_par = np.stack([np.repeat(resolved[h], d) for h in prog.hyper]) if prog.hyper else np.zeros((0, L))
+    lanes_par = (
+        np.stack([np.repeat(resolved[h], d) for h in prog.hyper])
+        if prog.hyper
+        else np.zeros((0, L))
+    )
     state0 = np.zeros((len(prog.state), L))
     env = {h: lanes_par[k] for k, h in enumerate(prog.hyper)}
-    for k, (sym, init) in enumerate(prog.state):
+    for k, (_sym, init) in enumerate(prog.state):
         state0[k] = float(init) if init.is_number else _eval_init(init, env)
     if isinstance(dom, Box):
         lo, hi = dom.bounds(d)
@@ -173,8 +188,17 @@ def prepare(
         ck_loss=np.zeros((K, L)),
         ck_stats=np.zeros((Q, K, L)),
     )
-    meta = dict(rule=rule, sequence=sequence, domain=dom, steps=steps, n_cfg=n_cfg, d=d,
-                x0=x0_full, params=resolved, seeds=seeds)
+    meta = dict(
+        rule=rule,
+        sequence=sequence,
+        domain=dom,
+        steps=steps,
+        n_cfg=n_cfg,
+        d=d,
+        x0=x0_full,
+        params=resolved,
+        seeds=seeds,
+    )
     return prog, lanes, meta
 
 
@@ -223,7 +247,14 @@ def simulate(
     """
     be = get_backend(backend)
     prog, lanes, meta = prepare(
-        rule, sequence, domain, steps=steps, x0=x0, params=params, seed=seed, d=d,
+        rule,
+        sequence,
+        domain,
+        steps=steps,
+        x0=x0,
+        params=params,
+        seed=seed,
+        d=d,
         checkpoints=checkpoints,
     )
     run_program(be, prog, lanes, meta, progress=progress, segment=segment)
@@ -240,8 +271,13 @@ def run_program(be, prog: StepProgram, lanes: Lanes, meta: dict, *, progress=Fal
     if progress:
         from tqdm.auto import tqdm
 
-        bar = tqdm(total=steps, unit="step", unit_scale=True, desc=f"{prog.rule.name}/{be.name}",
-                   leave=False)
+        bar = tqdm(
+            total=steps,
+            unit="step",
+            unit_scale=True,
+            desc=f"{prog.rule.name}/{be.name}",
+            leave=False,
+        )
     k = 0
     t0 = 1
     while t0 <= steps:
@@ -267,13 +303,18 @@ def _trajectory(backend: str, prog: StepProgram, lanes: Lanes, meta: dict) -> Tr
         t=lanes.ck_t.copy(),
         x=lanes.ck_x.reshape(K, C, d).transpose(1, 0, 2).copy(),
         loss=ck_loss,
-        stats={name: lanes.ck_stats[q].reshape(K, C, d).transpose(1, 0, 2).copy()
-               for q, (name, _) in enumerate(prog.stats)},
+        stats={
+            name: lanes.ck_stats[q].reshape(K, C, d).transpose(1, 0, 2).copy()
+            for q, (name, _) in enumerate(prog.stats)
+        },
         x0=meta["x0"],
         params=meta["params"],
         seeds=meta["seeds"],
-        state={sym.name: lanes.state[k].reshape(C, d).copy() for k, (sym, _) in enumerate(prog.state)
-               if not sym.name.startswith("pow_")},
+        state={
+            sym.name: lanes.state[k].reshape(C, d).copy()
+            for k, (sym, _) in enumerate(prog.state)
+            if not sym.name.startswith("pow_")
+        },
     )
 
 

@@ -35,5 +35,6 @@ def uniform_streams(expr: sp.Expr) -> list[int]:
     """The sorted stream numbers of the uniform draws ``expr`` uses."""
     return sorted(k for k, u in enumerate(U) if u in expr.free_symbols)
 
+
 #: the entry data[row(t), i] of a sequence's data table (``array`` and ``periodic``)
 DATA = sp.Symbol("data_ti", real=True)

@@ -11,7 +11,7 @@ from octk.sequences.sequence import Sequence
 
 
 def log_checkpoints(steps: int, per_decade: int = 20) -> np.ndarray:
-    """Log-spaced steps 1 ≤ t ≤ steps, about ``per_decade`` per decade, always ending at ``steps``."""
+    """Log-spaced steps in [1, steps], about ``per_decade`` per decade, ending at ``steps``."""
     n = max(2, int(np.ceil(np.log10(max(steps, 1)) * per_decade)) + 1)
     ts = np.unique(np.round(np.logspace(0, np.log10(steps), n)).astype(np.int64))
     return np.unique(np.concatenate([ts[(ts >= 1) & (ts <= steps)], [steps]]))

@@ -95,9 +95,11 @@ def _option_cases():
     return cases
 
 
-@pytest.mark.parametrize(("name", "options", "k"), _option_cases(),
-                         ids=lambda v: str(v) if not isinstance(v, dict) else
-                         ",".join(f"{a}={b}" for a, b in v.items()))
+@pytest.mark.parametrize(
+    ("name", "options", "k"),
+    _option_cases(),
+    ids=lambda v: str(v) if not isinstance(v, dict) else ",".join(f"{a}={b}" for a, b in v.items()),
+)
 def test_every_option_value(name, options, k):
     r = rule(name, **options)
     _compare(r, sequence(SEQ_FOR_RULES[k % len(SEQ_FOR_RULES)]), DOMAINS[k % len(DOMAINS)])
@@ -143,8 +145,17 @@ def test_batch_of_configurations_matches_each_alone():
     seq = sequence("reddi-synthetic-stochastic")
     batch = _compare(r, seq, "box:-1,1", d=2, x0=x0, params={"alpha": alphas}, seed=seeds)
     for c in range(4):
-        alone = simulate(r, seq, "box:-1,1", steps=T, x0=x0[c], params={"alpha": alphas[c]},
-                         seed=int(seeds[c]), checkpoints="all", backend="reference")
+        alone = simulate(
+            r,
+            seq,
+            "box:-1,1",
+            steps=T,
+            x0=x0[c],
+            params={"alpha": alphas[c]},
+            seed=int(seeds[c]),
+            checkpoints="all",
+            backend="reference",
+        )
         assert_close(batch.config(c).x, alone.x, what=f"config {c}")
         assert_close(batch.config(c).loss, alone.loss, what=f"config {c}")
 
@@ -156,8 +167,16 @@ def test_parallel_kernel_matches_serial_across_many_chunks():
     n = 600
     outs = []
     for parallel in (False, True):
-        prog, lanes, meta = prepare(r, seq, "ball:1", steps=200, x0=0.0, d=1,
-                                    params={"alpha": np.linspace(0.01, 0.3, n)}, seed=np.arange(n))
+        prog, lanes, meta = prepare(
+            r,
+            seq,
+            "ball:1",
+            steps=200,
+            x0=0.0,
+            d=1,
+            params={"alpha": np.linspace(0.01, 0.3, n)},
+            seed=np.arange(n),
+        )
         run_program(NumbaBackend(parallel=parallel), prog, lanes, meta)
         outs.append(lanes.ck_x.copy())
     assert_close(outs[0], outs[1], rtol=0.0, what="parallel vs serial")

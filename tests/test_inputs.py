@@ -33,28 +33,32 @@ def test_reddi_families_have_the_papers_coefficients():
 
 def test_stochastic_thm3_has_mean_delta():
     """E c = C (1+δ)/(C+1) − (1 − (1+δ)/(C+1)) = δ (RKK Theorem 3)."""
-    tr = octk.simulate("ogd", "reddi-thm3:C=20,delta=0.1", "box:-1,1", steps=20000, d=50,
-                       backend="numba")
+    tr = octk.simulate(
+        "ogd", "reddi-thm3:C=20,delta=0.1", "box:-1,1", steps=20000, d=50, backend="numba"
+    )
     mean = tr.stats["sum_s"][0, -1].mean() / 20000
     # 10⁶ draws of variance ≈ C: standard error ≈ √(20/10⁶) ≈ 0.0045
     assert mean == pytest.approx(0.1, abs=0.02)
 
 
-@pytest.mark.parametrize(("spec", "match"), [
-    ("reddi-thm1:C=2", r"C must be in \(2, inf\)"),
-    ("reddi-thm2:C=2.5", "C must be an integer"),
-    ("reddi-thm3:C=3,delta=5", r"delta must be in \(-1, C\)"),
-    ("sparse:p=0", r"p must be in \(0, 1\]"),
-    ("uniform:low=1,high=0", "high must be > low"),
-    ("periodic:values=[]", "values must be a non-empty list"),
-    ("reddi-thm1:D=3", "unknown parameter of sequence 'reddi-thm1' 'D'"),
-    ("reddi-thm1:C", "must be k=v pairs"),
-    ("redi-thm1", "Did you mean 'reddi-thm1'"),
-    ("array", "needs path=FILE.npy"),
-    ("array:path=/nonexistent.npy", "no such file"),
-    ("array:path=data.csv", "must name a .npy file"),
-    ("expr", "needs c=EXPRESSION"),
-])
+@pytest.mark.parametrize(
+    ("spec", "match"),
+    [
+        ("reddi-thm1:C=2", r"C must be in \(2, inf\)"),
+        ("reddi-thm2:C=2.5", "C must be an integer"),
+        ("reddi-thm3:C=3,delta=5", r"delta must be in \(-1, C\)"),
+        ("sparse:p=0", r"p must be in \(0, 1\]"),
+        ("uniform:low=1,high=0", "high must be > low"),
+        ("periodic:values=[]", "values must be a non-empty list"),
+        ("reddi-thm1:D=3", "unknown parameter of sequence 'reddi-thm1' 'D'"),
+        ("reddi-thm1:C", "must be k=v pairs"),
+        ("redi-thm1", "Did you mean 'reddi-thm1'"),
+        ("array", "needs path=FILE.npy"),
+        ("array:path=/nonexistent.npy", "no such file"),
+        ("array:path=data.csv", "must name a .npy file"),
+        ("expr", "needs c=EXPRESSION"),
+    ],
+)
 def test_bad_sequence_specs_name_the_parameter(spec, match):
     with pytest.raises((ParameterError, UnknownNameError), match=match):
         sequence(spec)
@@ -84,9 +88,16 @@ def test_array_data_errors(tmp_path):
 def test_expressions_are_parsed_without_evaluating_code():
     e = parse_expression("where(mod(t, 3) == 1, 3, -1) * sqrt(abs(x) + 1)")
     assert e.subs({t: 4, sp.Symbol("x", real=True): 0}) == 3
-    for evil in ("__import__('os').system('true')", "(1).__class__", "open('f')", "t.real",
-                 "lambda: 1", "[1, 2]", "'text'"):
-        with pytest.raises(ParameterError, match="not allowed|cannot parse"):
+    for evil in (
+        "__import__('os').system('true')",
+        "(1).__class__",
+        "open('f')",
+        "t.real",
+        "lambda: 1",
+        "[1, 2]",
+        "'text'",
+    ):
+        with pytest.raises(ParameterError, match=r"not allowed|cannot parse"):
             parse_expression(evil, name="c")
     with pytest.raises(ParameterError, match="cannot parse"):
         parse_expression("3 +", name="c")
@@ -95,7 +106,8 @@ def test_expressions_are_parsed_without_evaluating_code():
 def test_counter_based_draws_agree_and_are_uniform():
     seeds, coords = np.array([0, 1, 2**40]), np.array([0, 5, 9])
     vec = uniform_np(seeds, 17, coords, 2)
-    assert [uniform_int(int(s), 17, int(c), 2) for s, c in zip(seeds, coords)] == vec.tolist()
+    one_by_one = [uniform_int(int(s), 17, int(c), 2) for s, c in zip(seeds, coords, strict=True)]
+    assert one_by_one == vec.tolist()
     u = uniform_np(np.zeros(200000, dtype=np.uint64), 3, np.arange(200000))
     # mean and variance of U[0,1) within 5 standard errors
     assert abs(u.mean() - 0.5) < 5 * np.sqrt(1 / 12 / u.size)
@@ -113,36 +125,49 @@ def test_domains_parse_and_project():
     assert domain(b) is b
 
 
-@pytest.mark.parametrize(("spec", "match"), [
-    ("box:1,-1", "box is empty"),
-    ("box:1", "LO,HI pairs"),
-    ("ball:0", r"radius must be in \(0, inf\)"),
-    ("ball:-2", "radius"),
-    ("reals:3", "takes no arguments"),
-    ("sphere", "unknown domain 'sphere'"),
-    ("box:a,1", "box lo must be a real number"),
-])
+@pytest.mark.parametrize(
+    ("spec", "match"),
+    [
+        ("box:1,-1", "box is empty"),
+        ("box:1", "LO,HI pairs"),
+        ("ball:0", r"radius must be in \(0, inf\)"),
+        ("ball:-2", "radius"),
+        ("reals:3", "takes no arguments"),
+        ("sphere", "unknown domain 'sphere'"),
+        ("box:a,1", "box lo must be a real number"),
+    ],
+)
 def test_bad_domains(spec, match):
     with pytest.raises((ParameterError, UnknownNameError), match=match):
         domain(spec)
 
 
-@pytest.mark.parametrize(("kwargs", "err", "match"), [
-    (dict(steps=0), ParameterError, r"steps must be an integer in \[1, inf\]"),
-    (dict(steps=2.5), ParameterError, "steps must be an integer"),
-    (dict(steps=10, x0=2.0), ParameterError, "x0 must lie in the domain"),
-    (dict(steps=10, x0=float("nan")), ParameterError, "x0 must be finite"),
-    (dict(steps=10, params={"beta1": 1.0}), ParameterError, r"beta1 must be in \[0, 1\)"),
-    (dict(steps=10, params={"alpha": -1}), ParameterError, "alpha must be in"),
-    (dict(steps=10, params={"eps": -1}), ParameterError, "eps must be in"),
-    (dict(steps=10, params={"gamma": 1}), UnknownNameError, "hyperparameter of rule 'adam'"),
-    (dict(steps=10, params={"alpha": [0.1, 0.2], "beta1": [0.1, 0.2, 0.3]}), ShapeError,
-     "disagree on the number of configurations"),
-    (dict(steps=10, x0=[0.0, 0.0], d=3), ShapeError, "dimensions disagree"),
-    (dict(steps=10, seed=-1), ParameterError, "seed must be a non-negative integer"),
-    (dict(steps=10, backend="fortran"), UnknownNameError, "unknown backend 'fortran'"),
-    (dict(steps=10, checkpoints=[0, 5]), ParameterError, r"checkpoints must be steps in \[1, 10\]"),
-])
+@pytest.mark.parametrize(
+    ("kwargs", "err", "match"),
+    [
+        (dict(steps=0), ParameterError, r"steps must be an integer in \[1, inf\]"),
+        (dict(steps=2.5), ParameterError, "steps must be an integer"),
+        (dict(steps=10, x0=2.0), ParameterError, "x0 must lie in the domain"),
+        (dict(steps=10, x0=float("nan")), ParameterError, "x0 must be finite"),
+        (dict(steps=10, params={"beta1": 1.0}), ParameterError, r"beta1 must be in \[0, 1\)"),
+        (dict(steps=10, params={"alpha": -1}), ParameterError, "alpha must be in"),
+        (dict(steps=10, params={"eps": -1}), ParameterError, "eps must be in"),
+        (dict(steps=10, params={"gamma": 1}), UnknownNameError, "hyperparameter of rule 'adam'"),
+        (
+            dict(steps=10, params={"alpha": [0.1, 0.2], "beta1": [0.1, 0.2, 0.3]}),
+            ShapeError,
+            "disagree on the number of configurations",
+        ),
+        (dict(steps=10, x0=[0.0, 0.0], d=3), ShapeError, "dimensions disagree"),
+        (dict(steps=10, seed=-1), ParameterError, "seed must be a non-negative integer"),
+        (dict(steps=10, backend="fortran"), UnknownNameError, "unknown backend 'fortran'"),
+        (
+            dict(steps=10, checkpoints=[0, 5]),
+            ParameterError,
+            r"checkpoints must be steps in \[1, 10\]",
+        ),
+    ],
+)
 def test_simulate_rejects_bad_input_with_the_parameters_name(kwargs, err, match):
     with pytest.raises(err, match=match):
         octk.simulate("adam", "reddi-thm1", "box:-1,1", **kwargs)

@@ -16,8 +16,16 @@ X0 = np.array([0.1, -0.2, 0.3, 0.0])
 
 
 def run(r, data, x0=X0, dom="box:-1,1", **params):
-    tr = octk.simulate(r, sequence("array", path=data), dom, steps=len(data), x0=x0,
-                       params=params, checkpoints="all", backend="numba")
+    tr = octk.simulate(
+        r,
+        sequence("array", path=data),
+        dom,
+        steps=len(data),
+        x0=x0,
+        params=params,
+        checkpoints="all",
+        backend="numba",
+    )
     return tr, octk.regret(tr)
 
 
@@ -74,6 +82,7 @@ def test_reddi_thm1_equals_its_periodic_and_array_forms():
 def test_same_seed_same_draws_on_any_batch_layout():
     """A stochastic run depends only on its own seed, not on its neighbours in the batch."""
     alone = octk.simulate("adam", "sparse:p=0.3", steps=500, d=3, seed=7, params={"alpha": 0.05})
-    batch = octk.simulate("adam", "sparse:p=0.3", steps=500, d=3, seed=[1, 7, 9],
-                          params={"alpha": 0.05})
+    batch = octk.simulate(
+        "adam", "sparse:p=0.3", steps=500, d=3, seed=[1, 7, 9], params={"alpha": 0.05}
+    )
     assert_close(batch.config(1).x, alone.x, rtol=0.0)

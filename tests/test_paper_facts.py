@@ -23,8 +23,16 @@ def thm1(r, C, alpha, x0, checkpoints, **kw):
     params = {"alpha": alpha}
     if "beta2" in r.hyper_names:
         params.update(beta1=0.0, beta2=1.0 / (1.0 + C * C))
-    tr = simulate(r, f"reddi-thm1:C={C}", "box:-1,1", steps=max(checkpoints), x0=x0,
-                  params=params, checkpoints=checkpoints, **kw)
+    tr = simulate(
+        r,
+        f"reddi-thm1:C={C}",
+        "box:-1,1",
+        steps=max(checkpoints),
+        x0=x0,
+        params=params,
+        checkpoints=checkpoints,
+        **kw,
+    )
     return tr, regret(tr)
 
 
@@ -65,15 +73,17 @@ def test_theorem1_steady_state_cycle_of_v_c3():
     np.testing.assert_allclose(got, exact, atol=1e-4)
 
 
-@pytest.mark.parametrize(("r", "C", "drift"), [(ADAM_SQRT, 3, 0.681), (AMSGRAD, 3, -0.349),
-                                               (AMSGRAD, 10, -0.804)])
+@pytest.mark.parametrize(
+    ("r", "C", "drift"), [(ADAM_SQRT, 3, 0.681), (AMSGRAD, 3, -0.349), (AMSGRAD, 10, -0.804)]
+)
 def test_theorem1_three_step_drift_sign_and_size(r, C, drift):
     """x_{t+3} − x_t ≈ drift · α/√(3t) at a large t, unconstrained (THEORY §7)."""
     t0, alpha = 300_001, 0.1
     params = {"alpha": alpha}
     params.update(beta1=0.0, beta2=1.0 / (1.0 + C * C))
-    tr = simulate(r, f"reddi-thm1:C={C}", "reals", steps=t0 + 2, checkpoints=[t0 - 1, t0 + 2],
-                  params=params)
+    tr = simulate(
+        r, f"reddi-thm1:C={C}", "reals", steps=t0 + 2, checkpoints=[t0 - 1, t0 + 2], params=params
+    )
     step = tr.x[0, 1, 0] - tr.x[0, 0, 0]  # after steps t0, t0+1, t0+2 (t0 ≡ 1 mod 3)
     assert np.sign(step) == np.sign(drift)
     assert step / (alpha / np.sqrt(3 * (t0 // 3))) == pytest.approx(drift, rel=5e-3)
@@ -81,8 +91,15 @@ def test_theorem1_three_step_drift_sign_and_size(r, C, drift):
 
 def synthetic(r, spec, alpha, checkpoints, seed=0, schedule_const=False):
     params = {"alpha": alpha, "beta1": 0.9, "beta2": 0.99}
-    tr = simulate(r, spec, "box:-1,1", steps=max(checkpoints), params=params,
-                  checkpoints=checkpoints, seed=seed)
+    tr = simulate(
+        r,
+        spec,
+        "box:-1,1",
+        steps=max(checkpoints),
+        params=params,
+        checkpoints=checkpoints,
+        seed=seed,
+    )
     return tr, regret(tr)
 
 

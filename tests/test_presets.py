@@ -54,11 +54,21 @@ GRADS = gradient_sequences()
 # (rule, preset, octk params, library function, library kwargs)
 CASES = [
     ("adam", "torch", {}, torch_adam, {}),
-    ("adam", "torch", {"alpha": 0.05, "beta1": 0.5, "beta2": 0.9, "eps": 1e-3},
-     torch_adam, {"lr": 0.05, "betas": (0.5, 0.9), "eps": 1e-3}),
+    (
+        "adam",
+        "torch",
+        {"alpha": 0.05, "beta1": 0.5, "beta2": 0.9, "eps": 1e-3},
+        torch_adam,
+        {"lr": 0.05, "betas": (0.5, 0.9), "eps": 1e-3},
+    ),
     ("amsgrad", "torch", {"alpha": 0.05}, torch_adam, {"lr": 0.05, "amsgrad": True}),
-    ("adagrad", "torch", {"alpha": 0.1, "lr_decay": 0.01, "v0": 0.5},
-     torch_adagrad, {"lr": 0.1, "lr_decay": 0.01, "initial_accumulator_value": 0.5}),
+    (
+        "adagrad",
+        "torch",
+        {"alpha": 0.1, "lr_decay": 0.01, "v0": 0.5},
+        torch_adagrad,
+        {"lr": 0.1, "lr_decay": 0.01, "initial_accumulator_value": 0.5},
+    ),
     ("adagrad", "torch", {}, torch_adagrad, {}),
     ("adamax", "torch", {"alpha": 0.01}, torch_adamax, {"lr": 0.01}),
     ("rmsprop", "torch", {}, torch_rmsprop, {}),
@@ -73,22 +83,42 @@ CASES = [
 
 
 @pytest.mark.parametrize("grads", list(GRADS))
-@pytest.mark.parametrize(("name", "preset", "params", "lib", "kwargs"), CASES,
-                         ids=[f"{c[0]}-{c[1]}-{c[3].__name__}-{i}" for i, c in enumerate(CASES)])
+@pytest.mark.parametrize(
+    ("name", "preset", "params", "lib", "kwargs"),
+    CASES,
+    ids=[f"{c[0]}-{c[1]}-{c[3].__name__}-{i}" for i, c in enumerate(CASES)],
+)
 def test_preset_matches_library_equations(name, preset, params, lib, kwargs, grads):
     g = GRADS[grads]
     x0 = np.linspace(-0.5, 0.5, g.shape[1])
     expected = lib(g, x0, **kwargs)
-    tr = simulate(rule(name, preset), sequence("array", path=g), "reals", steps=g.shape[0],
-                  x0=x0, params=params, checkpoints="all", backend="reference")
+    tr = simulate(
+        rule(name, preset),
+        sequence("array", path=g),
+        "reals",
+        steps=g.shape[0],
+        x0=x0,
+        params=params,
+        checkpoints="all",
+        backend="reference",
+    )
     assert_close(tr.x[0], expected, rtol=1e-12, what=f"{name}/{preset} on {grads}")
 
 
 def test_the_three_amsgrads_differ():
     """Paper, torch and optax AMSGrad are three algorithms: their iterates differ."""
     g = GRADS["drift"]
-    runs = {p: simulate(rule("amsgrad", p), sequence("array", path=g), "reals", steps=200,
-                        params={"alpha": 0.01}, checkpoints="all", backend="reference").x
-            for p in ("paper", "torch", "optax")}
+    runs = {
+        p: simulate(
+            rule("amsgrad", p),
+            sequence("array", path=g),
+            "reals",
+            steps=200,
+            params={"alpha": 0.01},
+            checkpoints="all",
+            backend="reference",
+        ).x
+        for p in ("paper", "torch", "optax")
+    }
     assert np.max(np.abs(runs["paper"] - runs["torch"])) > 1e-3
     assert np.max(np.abs(runs["torch"] - runs["optax"])) > 1e-6

@@ -37,8 +37,9 @@ def test_docstring_math_follows_the_rule():
 
 def test_adam_transition_is_kingma_ba_algorithm_1():
     r = rule("adam")
-    b1, b2, a, e, t = (sp.Symbol(n, real=True, nonnegative=True)
-                       for n in ("beta1", "beta2", "alpha", "eps", "t"))
+    b1, b2, a, e, t = (
+        sp.Symbol(n, real=True, nonnegative=True) for n in ("beta1", "beta2", "alpha", "eps", "t")
+    )
     t = sp.Symbol("t", integer=True, positive=True)
     m, v = sp.Symbol("m", real=True), sp.Symbol("v", real=True)
     tr = r.transition(guarded=False)
@@ -49,12 +50,15 @@ def test_adam_transition_is_kingma_ba_algorithm_1():
     assert sp.simplify(tr[x] - (x - a * mhat / (sp.sqrt(vhat) + e))) == 0
 
 
-@pytest.mark.parametrize(("name", "options", "match"), [
-    ("adam", {"eps_mode": "sideways"}, "eps_mode must be one of"),
-    ("adam", {"schedule": "cubic"}, "schedule must be one of"),
-    ("adam", {"eps_mode": "hat", "bias_correction_m": False}, "needs bias_correction_m=True"),
-    ("amsgrad", {"max_over": "m"}, "max_over must be one of"),
-])
+@pytest.mark.parametrize(
+    ("name", "options", "match"),
+    [
+        ("adam", {"eps_mode": "sideways"}, "eps_mode must be one of"),
+        ("adam", {"schedule": "cubic"}, "schedule must be one of"),
+        ("adam", {"eps_mode": "hat", "bias_correction_m": False}, "needs bias_correction_m=True"),
+        ("amsgrad", {"max_over": "m"}, "max_over must be one of"),
+    ],
+)
 def test_bad_option_values_name_the_option(name, options, match):
     with pytest.raises(ParameterError, match=match):
         rule(name, **options)
@@ -69,14 +73,17 @@ def test_unknown_names_suggest_the_closest():
         rule("adamnc", "torch")
 
 
-@pytest.mark.parametrize(("param", "value", "match"), [
-    ("beta1", 1.0, r"beta1 must be in \[0, 1\)"),
-    ("beta2", -0.1, r"beta2 must be in \[0, 1\)"),
-    ("alpha", 0.0, r"alpha must be in \(0, inf\)"),
-    ("eps", -1e-8, r"eps must be in \[0, inf\)"),
-    ("alpha", float("nan"), "alpha must be finite"),
-    ("alpha", "fast", "alpha must be a real number"),
-])
+@pytest.mark.parametrize(
+    ("param", "value", "match"),
+    [
+        ("beta1", 1.0, r"beta1 must be in \[0, 1\)"),
+        ("beta2", -0.1, r"beta2 must be in \[0, 1\)"),
+        ("alpha", 0.0, r"alpha must be in \(0, inf\)"),
+        ("eps", -1e-8, r"eps must be in \[0, inf\)"),
+        ("alpha", float("nan"), "alpha must be finite"),
+        ("alpha", "fast", "alpha must be a real number"),
+    ],
+)
 def test_out_of_range_hyperparameters_name_the_range(param, value, match):
     with pytest.raises(ParameterError, match=match):
         rule("adam").resolve({param: value})
@@ -89,8 +96,16 @@ def test_lambda_must_be_in_the_open_unit_interval():
 
 
 def _run(r, data, **params):
-    return simulate(r, sequence("array", path=data), "box:-1,1", steps=len(data), x0=0.1,
-                    params=params, checkpoints="all", backend="reference").x[0]
+    return simulate(
+        r,
+        sequence("array", path=data),
+        "box:-1,1",
+        steps=len(data),
+        x0=0.1,
+        params=params,
+        checkpoints="all",
+        backend="reference",
+    ).x[0]
 
 
 GRADS = np.random.default_rng(5).normal(size=(200, 2))
@@ -98,16 +113,27 @@ GRADS = np.random.default_rng(5).normal(size=(200, 2))
 
 def test_rmsprop_is_adam_with_beta1_zero_and_no_bias_correction():
     a = _run(rule("rmsprop"), GRADS, alpha=0.01, beta2=0.9, eps=1e-8)
-    b = _run(rule("adam", bias_correction_m=False, bias_correction_v=False), GRADS,
-             alpha=0.01, beta1=0.0, beta2=0.9, eps=1e-8)
+    b = _run(
+        rule("adam", bias_correction_m=False, bias_correction_v=False),
+        GRADS,
+        alpha=0.01,
+        beta1=0.0,
+        beta2=0.9,
+        eps=1e-8,
+    )
     assert_close(a, b, rtol=1e-14)
 
 
 def test_amsgrad_equals_adam_while_v_never_decreases():
     """|g_t| increasing ⇒ v_t non-decreasing ⇒ max(v̂_{t−1}, v_t) = v_t."""
     grads = np.linspace(0.1, 3.0, 150)[:, None] * np.where(np.arange(150) % 2, 1, -1)[:, None]
-    ams = rule("amsgrad", bias_correction_m=True, bias_correction_v=True, eps_mode="outside",
-               schedule="constant")
+    ams = rule(
+        "amsgrad",
+        bias_correction_m=True,
+        bias_correction_v=True,
+        eps_mode="outside",
+        schedule="constant",
+    )
     a = _run(ams, grads, alpha=0.01, beta1=0.9, beta2=0.5, eps=1e-8)
     b = _run(rule("adam"), grads, alpha=0.01, beta1=0.9, beta2=0.5, eps=1e-8)
     assert_close(a, b, rtol=1e-14)

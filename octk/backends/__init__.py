@@ -30,7 +30,9 @@ def get_backend(name: str):
         try:
             from octk.backends.numba_backend import NumbaBackend
         except ImportError as e:  # pragma: no cover - numba is a hard dependency
-            raise BackendUnavailableError(f"backend 'numba' needs numba: pip install numba ({e})") from e
+            raise BackendUnavailableError(
+                f"backend 'numba' needs numba: pip install numba ({e})"
+            ) from e
         be = NumbaBackend()
     else:
         raise unknown_name("backend", name, BACKENDS)

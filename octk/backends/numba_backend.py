@@ -91,7 +91,9 @@ def kernel_source(prog: StepProgram, domain, *, parallel: bool = True) -> str:
     for target, _ in prog.assignments:
         names.setdefault(target, f"a_{target.name}")
 
-    exprs = [e for _, e in prog.assignments] + [e for _, e in prog.stats] + [e for _, e in prog.post]
+    exprs = (
+        [e for _, e in prog.assignments] + [e for _, e in prog.stats] + [e for _, e in prog.post]
+    )
     exprs, hoisted = _hoist(exprs)
     for h, _ in hoisted:
         names[h] = h.name
@@ -249,9 +251,24 @@ class NumbaBackend:
 
         def run(lanes, t0: int, t1: int, k0: int):
             kern(
-                t0, t1, k0, lanes.x, lanes.par, lanes.seed, lanes.coord, lanes.lo, lanes.hi,
-                lanes.state, lanes.loss, lanes.stats, lanes.ck_t, lanes.ck_x, lanes.ck_loss,
-                lanes.ck_stats, lanes.data, lanes.d,
+                t0,
+                t1,
+                k0,
+                lanes.x,
+                lanes.par,
+                lanes.seed,
+                lanes.coord,
+                lanes.lo,
+                lanes.hi,
+                lanes.state,
+                lanes.loss,
+                lanes.stats,
+                lanes.ck_t,
+                lanes.ck_x,
+                lanes.ck_loss,
+                lanes.ck_stats,
+                lanes.data,
+                lanes.d,
             )
 
         return run

@@ -23,7 +23,7 @@ import sympy as sp
 from octk.errors import ParameterError
 from octk.rules.rule import Rule
 from octk.sequences.sequence import Sequence
-from octk.symbols import DATA, U, g, t, x
+from octk.symbols import DATA, U, g, t
 
 S = sp.Symbol("s", real=True)  # the signal s_{t,i}
 F = sp.Symbol("f", real=True)  # the loss f_t(x_t) of the coordinate
@@ -75,8 +75,14 @@ def _running_powers(exprs, hyper_syms):
                     "are supported (they become running products)"
                 )
             if not base.free_symbols <= hyper_syms and not base.is_number:
-                raise ParameterError(f"cannot run {p}: its base must be a hyperparameter or a number")
-            name = "pow_" + "_".join(str(s) for s in sorted(base.free_symbols, key=str)) if base.free_symbols else f"pow_{len(states)}"
+                raise ParameterError(
+                    f"cannot run {p}: its base must be a hyperparameter or a number"
+                )
+            name = (
+                "pow_" + "_".join(str(s) for s in sorted(base.free_symbols, key=str))
+                if base.free_symbols
+                else f"pow_{len(states)}"
+            )
             sym = states.setdefault(base, sp.Symbol(name, real=True))
             found[p] = sym * base ** (int(k) + 1)
     post = tuple((sym, sym * base) for base, sym in states.items())

@@ -35,8 +35,12 @@ class ReferenceBackend:
         # Floats become named constants holding their exact double value, so that
         # no printer rounds them (SymPy prints 15 digits; a double needs 17)
         exprs = [sp.sympify(e) for e in prog.all_expressions()]
-        floats = {f: sp.Symbol(f"_float{k}") for k, f in enumerate(
-            sorted(set().union(*(e.atoms(sp.Float) for e in exprs)), key=float))}
+        floats = {
+            f: sp.Symbol(f"_float{k}")
+            for k, f in enumerate(
+                sorted(set().union(*(e.atoms(sp.Float) for e in exprs)), key=float)
+            )
+        }
         args = [*names, *floats.values()]
 
         def fn(expr):

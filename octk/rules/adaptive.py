@@ -113,7 +113,9 @@ def adaptive(
             "it needs bias_correction_m=True and bias_correction_v=True"
         )
     if eps_mode == "hat" and amsgrad != "off":
-        raise ParameterError("eps_mode='hat' is K&B's form of Adam; it cannot be combined with amsgrad")
+        raise ParameterError(
+            "eps_mode='hat' is K&B's form of Adam; it cannot be combined with amsgrad"
+        )
     if amsgrad != "off" and second_moment != "ema":
         raise ParameterError(f"amsgrad={amsgrad!r} needs second_moment='ema'")
     if second_moment in ("none", "sum", "mean", "max") and bias_correction_v:
@@ -199,7 +201,8 @@ def adaptive(
         used.add("eps")
         den = sp.sqrt(denom_base + eps)
     elif eps_mode == "hat":
-        # K&B §2: alpha_t = alpha sqrt(1 - beta2^t) / (1 - beta1^t), theta -= alpha_t m / (sqrt(v) + eps_hat)
+        # K&B §2: alpha_t = alpha sqrt(1 - beta2^t) / (1 - beta1^t),
+        #         theta -= alpha_t m / (sqrt(v) + eps_hat)
         used.add("eps")
         scale = sp.sqrt(1 - beta2**t) / (1 - beta1**t)
         mhat = program[[str(s) for s, _ in program].index("m")][0]

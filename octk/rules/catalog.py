@@ -212,7 +212,9 @@ _register(
         summary="Online (projected) gradient descent: step α_t g_t, α_t = α/√t",
         options={"schedule": ("sqrt", "constant", "inverse")},
         presets={
-            "paper": Preset("Zinkevich 2003 (η_t = α/√t)", defaults={"alpha": 1.0, "lr_decay": 0.0}),
+            "paper": Preset(
+                "Zinkevich 2003 (η_t = α/√t)", defaults={"alpha": 1.0, "lr_decay": 0.0}
+            ),
             "torch": Preset(
                 "torch.optim.SGD (momentum=0)",
                 options={"schedule": "constant"},
@@ -306,7 +308,13 @@ _register(
         presets={
             "paper": Preset(
                 "Reddi, Kale & Kumar 2018, §5.1 (algorithm text unverified)",
-                defaults={"alpha": 1e-3, "beta1": 0.9, "eps": 0.0, "lam": 1 - 1e-8, "lr_decay": 0.0},
+                defaults={
+                    "alpha": 1e-3,
+                    "beta1": 0.9,
+                    "eps": 0.0,
+                    "lam": 1 - 1e-8,
+                    "lr_decay": 0.0,
+                },
             ),
         },
         fixed={"first_moment": "ema", "second_moment": "mean"},
@@ -353,8 +361,10 @@ def _rule_function(spec: RuleSpec):
     lines.append("")
     for pname, p in spec.presets.items():
         r = spec.build(pname)
-        lines.append(f"Preset ``{pname}`` -- {p.source}. Defaults: "
-                     + ", ".join(f"{h.name}={h.default:g}" for h in r.hyperparameters))
+        lines.append(
+            f"Preset ``{pname}`` -- {p.source}. Defaults: "
+            + ", ".join(f"{h.name}={h.default:g}" for h in r.hyperparameters)
+        )
         if p.note:
             lines.append(f"    {p.note}")
         lines += ["", ".. math::", "", "    " + r.latex(), ""]

@@ -192,8 +192,10 @@ class Rule:
 
         State read before its update this step shows as s_{t-1}, after it as s_t.
         """
-        names = {h.symbol: sp.Symbol(h.latex or _LATEX_NAMES.get(h.name, h.name))
-                 for h in self.hyperparameters}
+        names = {
+            h.symbol: sp.Symbol(h.latex or _LATEX_NAMES.get(h.name, h.name))
+            for h in self.hyperparameters
+        }
         names[g], names[x] = sp.Symbol("g_t"), sp.Symbol("x_t")
         state = set(self.state_names)
         names.update({st.symbol: sp.Symbol(sp.latex(st.symbol) + "_{t-1}") for st in self.state})
@@ -213,11 +215,14 @@ class Rule:
         body = r" \\ ".join(lines)
         guard = ""
         if self.guard is not sp.true:
-            guard = (r" \\ &\text{(step 0 unless } "
-                     + sp.latex(self.guard.xreplace(names)) + ")")
+            guard = r" \\ &\text{(step 0 unless } " + sp.latex(self.guard.xreplace(names)) + ")"
         return (
-            r"\begin{aligned} &\text{init: } " + (inits or r"\text{none}") + r" \\ " + body
-            + guard + r" \\ x_{t+1} &= \Pi_F(\hat{x}_{t+1}) \end{aligned}"
+            r"\begin{aligned} &\text{init: } "
+            + (inits or r"\text{none}")
+            + r" \\ "
+            + body
+            + guard
+            + r" \\ x_{t+1} &= \Pi_F(\hat{x}_{t+1}) \end{aligned}"
         )
 
     def describe(self) -> str:

@@ -66,20 +66,38 @@ def _num(v: float) -> sp.Expr:
     return sp.Integer(int(v)) if float(v).is_integer() else sp.Float(v)
 
 
-@_register("reddi-thm1", "RKK Theorem 1: C x if t mod 3 = 1 else −x (C > 2)", {
-    "C": (3.0, _real("C", lo=2, lo_open=True)),
-})
+@_register(
+    "reddi-thm1",
+    "RKK Theorem 1: C x if t mod 3 = 1 else −x (C > 2)",
+    {
+        "C": (3.0, _real("C", lo=2, lo_open=True)),
+    },
+)
 def reddi_thm1(C):
-    return Sequence("reddi-thm1", {"C": C}, _period_signal(_num(C), -1, 3), bound=max(C, 1.0),
-                    description=SEQUENCES["reddi-thm1"].summary)
+    return Sequence(
+        "reddi-thm1",
+        {"C": C},
+        _period_signal(_num(C), -1, 3),
+        bound=max(C, 1.0),
+        description=SEQUENCES["reddi-thm1"].summary,
+    )
 
 
-@_register("reddi-thm2", "RKK Theorem 2 family: C x if t mod C = 1 else −x (C integer ≥ 2)", {
-    "C": (4, _int("C", lo=2)),
-})
+@_register(
+    "reddi-thm2",
+    "RKK Theorem 2 family: C x if t mod C = 1 else −x (C integer ≥ 2)",
+    {
+        "C": (4, _int("C", lo=2)),
+    },
+)
 def reddi_thm2(C):
-    return Sequence("reddi-thm2", {"C": C}, _period_signal(sp.Integer(C), -1, C), bound=float(C),
-                    description=SEQUENCES["reddi-thm2"].summary)
+    return Sequence(
+        "reddi-thm2",
+        {"C": C},
+        _period_signal(sp.Integer(C), -1, C),
+        bound=float(C),
+        description=SEQUENCES["reddi-thm2"].summary,
+    )
 
 
 def _check_thm3(C, delta):
@@ -91,39 +109,65 @@ def _check_thm3(C, delta):
         )
 
 
-@_register("reddi-thm3", "RKK Theorem 3 (stochastic): C x w.p. (1+δ)/(C+1) else −x", {
-    "C": (20.0, _real("C", lo=1, lo_open=True)),
-    "delta": (0.1, _real("delta", lo=-1, lo_open=True)),
-})
+@_register(
+    "reddi-thm3",
+    "RKK Theorem 3 (stochastic): C x w.p. (1+δ)/(C+1) else −x",
+    {
+        "C": (20.0, _real("C", lo=1, lo_open=True)),
+        "delta": (0.1, _real("delta", lo=-1, lo_open=True)),
+    },
+)
 def reddi_thm3(C, delta):
     _check_thm3(C, delta)
     p = (1 + _num(delta)) / (_num(C) + 1)
     sig = sp.Piecewise((_num(C), U[0] < p), (-1, True))
-    return Sequence("reddi-thm3", {"C": C, "delta": delta}, sig, bound=max(C, 1.0),
-                    description=SEQUENCES["reddi-thm3"].summary)
+    return Sequence(
+        "reddi-thm3",
+        {"C": C, "delta": delta},
+        sig,
+        bound=max(C, 1.0),
+        description=SEQUENCES["reddi-thm3"].summary,
+    )
 
 
-@_register("reddi-synthetic", "RKK §5 online: 1010 x if t mod 101 = 1 else −10 x", {
-    "big": (1010.0, _real("big")),
-    "small": (-10.0, _real("small")),
-    "period": (101, _int("period", lo=2)),
-})
+@_register(
+    "reddi-synthetic",
+    "RKK §5 online: 1010 x if t mod 101 = 1 else −10 x",
+    {
+        "big": (1010.0, _real("big")),
+        "small": (-10.0, _real("small")),
+        "period": (101, _int("period", lo=2)),
+    },
+)
 def reddi_synthetic(big, small, period):
     sig = _period_signal(_num(big), _num(small), period)
-    return Sequence("reddi-synthetic", {"big": big, "small": small, "period": period}, sig,
-                    bound=max(abs(big), abs(small)), description=SEQUENCES["reddi-synthetic"].summary)
+    return Sequence(
+        "reddi-synthetic",
+        {"big": big, "small": small, "period": period},
+        sig,
+        bound=max(abs(big), abs(small)),
+        description=SEQUENCES["reddi-synthetic"].summary,
+    )
 
 
-@_register("reddi-synthetic-stochastic", "RKK §5 stochastic: 1010 x w.p. 0.01 else −10 x", {
-    "big": (1010.0, _real("big")),
-    "small": (-10.0, _real("small")),
-    "p": (0.01, _real("p", lo=0, hi=1, lo_open=True, hi_open=True)),
-})
+@_register(
+    "reddi-synthetic-stochastic",
+    "RKK §5 stochastic: 1010 x w.p. 0.01 else −10 x",
+    {
+        "big": (1010.0, _real("big")),
+        "small": (-10.0, _real("small")),
+        "p": (0.01, _real("p", lo=0, hi=1, lo_open=True, hi_open=True)),
+    },
+)
 def reddi_synthetic_stochastic(big, small, p):
     sig = sp.Piecewise((_num(big), U[0] < _num(p)), (_num(small), True))
-    return Sequence("reddi-synthetic-stochastic", {"big": big, "small": small, "p": p}, sig,
-                    bound=max(abs(big), abs(small)),
-                    description=SEQUENCES["reddi-synthetic-stochastic"].summary)
+    return Sequence(
+        "reddi-synthetic-stochastic",
+        {"big": big, "small": small, "p": p},
+        sig,
+        bound=max(abs(big), abs(small)),
+        description=SEQUENCES["reddi-synthetic-stochastic"].summary,
+    )
 
 
 def _values(v):
@@ -138,46 +182,80 @@ def _values(v):
     return vals
 
 
-@_register("periodic", "c_t = values[(t−1) mod P], the list repeated", {
-    "values": ((3.0, -1.0, -1.0), _values),
-})
+@_register(
+    "periodic",
+    "c_t = values[(t−1) mod P], the list repeated",
+    {
+        "values": ((3.0, -1.0, -1.0), _values),
+    },
+)
 def periodic(values):
     data = np.asarray(values, dtype=np.float64).reshape(-1, 1)
-    return Sequence("periodic", {"values": list(values)}, DATA, data=data, wrap=True,
-                    bound=float(np.max(np.abs(data))), description=SEQUENCES["periodic"].summary)
+    return Sequence(
+        "periodic",
+        {"values": list(values)},
+        DATA,
+        data=data,
+        wrap=True,
+        bound=float(np.max(np.abs(data))),
+        description=SEQUENCES["periodic"].summary,
+    )
 
 
-@_register("sparse", "each coordinate ±scale w.p. p (+ w.p. q), else 0", {
-    "p": (0.1, _real("p", lo=0, hi=1, lo_open=True)),
-    "q": (0.5, _real("q", lo=0, hi=1)),
-    "scale": (1.0, _real("scale", lo=0, lo_open=True)),
-})
+@_register(
+    "sparse",
+    "each coordinate ±scale w.p. p (+ w.p. q), else 0",
+    {
+        "p": (0.1, _real("p", lo=0, hi=1, lo_open=True)),
+        "q": (0.5, _real("q", lo=0, hi=1)),
+        "scale": (1.0, _real("scale", lo=0, lo_open=True)),
+    },
+)
 def sparse(p, q, scale):
     sign = sp.Piecewise((_num(scale), U[1] < _num(q)), (-_num(scale), True))
     sig = sp.Piecewise((sign, U[0] < _num(p)), (0, True))
-    return Sequence("sparse", {"p": p, "q": q, "scale": scale}, sig, bound=scale,
-                    description=SEQUENCES["sparse"].summary)
+    return Sequence(
+        "sparse",
+        {"p": p, "q": q, "scale": scale},
+        sig,
+        bound=scale,
+        description=SEQUENCES["sparse"].summary,
+    )
 
 
-@_register("uniform", "c ~ U[low, high), independent over t and coordinates", {
-    "low": (-1.0, _real("low")),
-    "high": (1.0, _real("high")),
-})
+@_register(
+    "uniform",
+    "c ~ U[low, high), independent over t and coordinates",
+    {
+        "low": (-1.0, _real("low")),
+        "high": (1.0, _real("high")),
+    },
+)
 def uniform(low, high):
     if not high > low:
         raise ParameterError(f"high must be > low; got low={low:g}, high={high:g}")
     sig = _num(low) + (_num(high) - _num(low)) * U[0]
-    return Sequence("uniform", {"low": low, "high": high}, sig, bound=max(abs(low), abs(high)),
-                    description=SEQUENCES["uniform"].summary)
+    return Sequence(
+        "uniform",
+        {"low": low, "high": high},
+        sig,
+        bound=max(abs(low), abs(high)),
+        description=SEQUENCES["uniform"].summary,
+    )
 
 
-@_register("adaptive-sign", "c_t = G if x_t ≥ 0 else −G: sees the iterate, maximises f_t(x_t)", {
-    "G": (1.0, _real("G", lo=0, lo_open=True)),
-})
+@_register(
+    "adaptive-sign",
+    "c_t = G if x_t ≥ 0 else −G: sees the iterate, maximises f_t(x_t)",
+    {
+        "G": (1.0, _real("G", lo=0, lo_open=True)),
+    },
+)
 def adaptive_sign(G):
     sig = sp.Piecewise((_num(G), x >= 0), (-_num(G), True))
-    return Sequence("adaptive-sign", {"G": G}, sig, bound=G,
-                    description=SEQUENCES["adaptive-sign"].summary)
+    return Sequence(
+        "adaptive-sign", {"G": G}, sig, bound=G, description=SEQUENCES["adaptive-sign"].summary
+    )
 
 
 def load_array(path_or_array) -> np.ndarray:
@@ -206,21 +284,35 @@ def load_array(path_or_array) -> np.ndarray:
     return np.ascontiguousarray(arr)
 
 
-@_register("array", "c_t read from a (T, d) array or .npy file (row t−1)", {
-    "path": (None, lambda v: v),
-})
+@_register(
+    "array",
+    "c_t read from a (T, d) array or .npy file (row t−1)",
+    {
+        "path": (None, lambda v: v),
+    },
+)
 def array(path):
     if path is None:
         raise ParameterError("sequence 'array' needs path=FILE.npy (or an array in the Python API)")
     data = load_array(path)
     shown = str(path) if isinstance(path, str | Path) else f"<array {data.shape}>"
-    return Sequence("array", {"path": shown}, DATA, data=data,
-                    bound=float(np.max(np.abs(data))), description=SEQUENCES["array"].summary)
+    return Sequence(
+        "array",
+        {"path": shown},
+        DATA,
+        data=data,
+        bound=float(np.max(np.abs(data))),
+        description=SEQUENCES["array"].summary,
+    )
 
 
-@_register("expr", "c_t given as an expression of t, i, x, U0..U3 (parsed safely)", {
-    "c": (None, lambda v: v),
-})
+@_register(
+    "expr",
+    "c_t given as an expression of t, i, x, U0..U3 (parsed safely)",
+    {
+        "c": (None, lambda v: v),
+    },
+)
 def expr(c):
     if c is None:
         raise ParameterError("sequence 'expr' needs c=EXPRESSION, e.g. c=where(mod(t,3)==1,3,-1)")
@@ -241,7 +333,7 @@ def split_spec(spec: str) -> tuple[str, dict[str, str]]:
     params: dict[str, str] = {}
     depth, cur, parts = 0, "", []
     for ch in rest:
-        depth += ch in "([" 
+        depth += ch in "(["
         depth -= ch in ")]"
         if ch == "," and depth == 0:
             parts.append(cur)
@@ -276,8 +368,10 @@ def sequence(spec: str | Sequence, /, *, loss: str = "linear", **params) -> Sequ
     unknown = set(parsed) - set(s.params)
     if unknown:
         raise unknown_name(f"parameter of sequence {name!r}", sorted(unknown)[0], s.params)
-    values = {k: check(parsed.get(k, default)) if k in parsed else default
-              for k, (default, check) in s.params.items()}
+    values = {
+        k: check(parsed.get(k, default)) if k in parsed else default
+        for k, (default, check) in s.params.items()
+    }
     seq = s.build(**values)
     return seq if loss == "linear" else seq.with_loss(loss)
 

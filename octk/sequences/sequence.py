@@ -66,7 +66,9 @@ class Sequence:
                 "allowed: t, i, x, U0..U3"
             )
         if (DATA in self.signal.free_symbols) != (self.data is not None):
-            raise ParameterError(f"sequence {self.name!r}: data table and DATA symbol must go together")
+            raise ParameterError(
+                f"sequence {self.name!r}: data table and DATA symbol must go together"
+            )
         object.__setattr__(self, "seeded", any(u in self.signal.free_symbols for u in U))
         if self.loss == "absolute" and self.support() is None:
             raise ParameterError(
