@@ -12,13 +12,13 @@ observed ≤ 3e-8); quadratic 1e-4, since strong convexity only gives
 
 from __future__ import annotations
 
+import importlib
 import math
 
 import cvxpy as cp
 import numpy as np
 import pytest
 
-import octk.regret as R
 from octk.domains import Ball, Box, domain
 from octk.errors import ComparatorError, ComparatorWarning, ParameterError, UnknownNameError
 from octk.regret import Comparator, Regret, comparator, regret
@@ -26,6 +26,9 @@ from octk.rules import rule as make_rule
 from octk.sequences import sequence
 from octk.simulate import simulate
 from octk.trajectory import Trajectory
+
+# the module (octk.regret is also the name of the function octk re-exports)
+R = importlib.import_module("octk.regret")
 
 LIN = sequence("reddi-thm1:C=3")
 QUAD = sequence("uniform:low=-2,high=2", loss="quadratic")
