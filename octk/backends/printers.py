@@ -30,9 +30,28 @@ def _flit(v: float) -> str:
 
 
 class _Common:
-    """Printing rules shared by the Python/Numba and C/CUDA printers."""
+    """Printing rules shared by the Python/Numba and C/CUDA printers.
+
+    A target differs only in its names (``_sqrt``, ``_abs``, ``_max``, ``_min``)
+    and in how it spells a select (:meth:`_select`).
+    """
 
     _sqrt = "sqrt"
+    _abs = "abs"
+    _max = "max"
+    _min = "min"
+
+    def __init__(self, names: dict[sp.Symbol, str], settings: dict):
+        super().__init__(settings)
+        self._names = names
+
+    def _select(self, cond: str, a: str, b: str) -> str:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def _print_Symbol(self, expr):
+        if expr in self._names:
+            return self._names[expr]
+        raise KernelPrintError(f"symbol {expr} has no kernel variable")
 
     def _print_Float(self, expr):
         return _flit(float(expr))
@@ -63,7 +82,39 @@ class _Common:
         raise KernelPrintError(f"cannot print the power {expr} exactly in a kernel")
 
     def _print_Abs(self, expr):
-        return f"abs({self._print(expr.args[0])})"
+        return f"{self._abs}({self._print(expr.args[0])})"
+
+    def _fold(self, fn: str, args) -> str:
+        a, *rest = (self._print(x) for x in args)
+        for r in rest:
+            a = f"{fn}({a}, {r})"
+        return a
+
+    def _print_Max(self, expr):
+        return self._fold(self._max, expr.args)
+
+    def _print_Min(self, expr):
+        return self._fold(self._min, expr.args)
+
+    def _print_Mod(self, expr):
+        a, b = (self._print(x) for x in expr.args)
+        return f"(({a}) % ({b}))"
+
+    def _print_sign(self, expr):
+        a = self._print(expr.args[0])
+        return self._select(f"{a} > 0", "1.0", self._select(f"{a} < 0", "-1.0", "0.0"))
+
+    def _value(self, e):
+        """A branch value, as a float literal when it is an integer (one type per select)."""
+        return _flit(int(e)) if e.is_Integer else self._print(e)
+
+    def _print_Piecewise(self, expr):
+        if expr.args[-1].cond is not sp.true:
+            raise KernelPrintError(f"Piecewise without an otherwise branch: {expr}")
+        out = self._value(expr.args[-1].expr)
+        for e, c in reversed(expr.args[:-1]):
+            out = self._select(self._print(c), self._value(e), out)
+        return out
 
 
 class NumbaPrinter(_Common, PythonCodePrinter):
@@ -72,45 +123,10 @@ class NumbaPrinter(_Common, PythonCodePrinter):
     _sqrt = "math.sqrt"
 
     def __init__(self, names: dict[sp.Symbol, str]):
-        super().__init__({"strict": True, "fully_qualified_modules": True})
-        self._names = names
+        super().__init__(names, {"strict": True, "fully_qualified_modules": True})
 
-    def _print_Symbol(self, expr):
-        if expr in self._names:
-            return self._names[expr]
-        raise KernelPrintError(f"symbol {expr} has no kernel variable")
-
-    def _print_Max(self, expr):
-        a, *rest = (self._print(x) for x in expr.args)
-        for r in rest:
-            a = f"max({a}, {r})"
-        return a
-
-    def _print_Min(self, expr):
-        a, *rest = (self._print(x) for x in expr.args)
-        for r in rest:
-            a = f"min({a}, {r})"
-        return a
-
-    def _print_sign(self, expr):
-        a = self._print(expr.args[0])
-        return f"(1.0 if {a} > 0 else (-1.0 if {a} < 0 else 0.0))"
-
-    def _print_Mod(self, expr):
-        a, b = (self._print(x) for x in expr.args)
-        return f"(({a}) % ({b}))"
-
-    def _print_Piecewise(self, expr):
-        if expr.args[-1].cond is not sp.true:
-            raise KernelPrintError(f"Piecewise without an otherwise branch: {expr}")
-        out = self._value(expr.args[-1].expr)
-        for e, c in reversed(expr.args[:-1]):
-            out = f"({self._value(e)} if {self._print(c)} else {out})"
-        return out
-
-    def _value(self, e):
-        """A branch value, as a float literal when it is an integer (one type per select)."""
-        return _flit(int(e)) if e.is_Integer else self._print(e)
+    def _select(self, cond, a, b):
+        return f"({a} if {cond} else {b})"
 
     def _print_BooleanTrue(self, expr):
         return "True"
@@ -122,42 +138,10 @@ class NumbaPrinter(_Common, PythonCodePrinter):
 class CudaPrinter(_Common, C99CodePrinter):
     """CUDA C (double precision) for a generated ``RawKernel`` body."""
 
+    _abs, _max, _min = "fabs", "fmax", "fmin"
+
     def __init__(self, names: dict[sp.Symbol, str]):
-        super().__init__({"strict": True})
-        self._names = names
+        super().__init__(names, {"strict": True})
 
-    def _print_Symbol(self, expr):
-        if expr in self._names:
-            return self._names[expr]
-        raise KernelPrintError(f"symbol {expr} has no kernel variable")
-
-    def _print_Abs(self, expr):
-        return f"fabs({self._print(expr.args[0])})"
-
-    def _print_Max(self, expr):
-        a, *rest = (self._print(x) for x in expr.args)
-        for r in rest:
-            a = f"fmax({a}, {r})"
-        return a
-
-    def _print_Min(self, expr):
-        a, *rest = (self._print(x) for x in expr.args)
-        for r in rest:
-            a = f"fmin({a}, {r})"
-        return a
-
-    def _print_Mod(self, expr):
-        a, b = (self._print(x) for x in expr.args)
-        return f"(({a}) % ({b}))"
-
-    def _print_sign(self, expr):
-        a = self._print(expr.args[0])
-        return f"(({a}) > 0 ? 1.0 : (({a}) < 0 ? -1.0 : 0.0))"
-
-    def _print_Piecewise(self, expr):
-        if expr.args[-1].cond is not sp.true:
-            raise KernelPrintError(f"Piecewise without an otherwise branch: {expr}")
-        out = self._print(expr.args[-1].expr)
-        for e, c in reversed(expr.args[:-1]):
-            out = f"(({self._print(c)}) ? ({self._print(e)}) : ({out}))"
-        return out
+    def _select(self, cond, a, b):
+        return f"(({cond}) ? ({a}) : ({b}))"
