@@ -33,20 +33,22 @@ class _Common:
     """Printing rules shared by the Python/Numba and C/CUDA printers.
 
     A target differs only in its names (``_sqrt``, ``_abs``, ``_max``, ``_min``)
-    and in how it spells a select (:meth:`_select`).
+    and in how it spells a select (``_select_format``).
     """
 
     _sqrt = "sqrt"
     _abs = "abs"
     _max = "max"
     _min = "min"
+    _select_format = "({a} if {cond} else {b})"
 
     def __init__(self, names: dict[sp.Symbol, str], settings: dict):
         super().__init__(settings)
         self._names = names
 
-    def _select(self, cond: str, a: str, b: str) -> str:  # pragma: no cover - abstract
-        raise NotImplementedError
+    def _select(self, cond: str, a: str, b: str) -> str:
+        """``a`` where ``cond`` holds, else ``b`` (a branch-free select after compilation)."""
+        return self._select_format.format(cond=cond, a=a, b=b)
 
     def _print_Symbol(self, expr):
         if expr in self._names:
@@ -69,9 +71,9 @@ class _Common:
         b, e = expr.base, expr.exp
         pb = self.parenthesize(b, sp.printing.precedence.PRECEDENCE["Atom"])
         if e == sp.S.Half:
-            return f"{self._sqrt}({self._print(b)})"
+            return f"{self._sqrt}({self._real(b)})"
         if e == -sp.S.Half:
-            return f"(1.0/{self._sqrt}({self._print(b)}))"
+            return f"(1.0/{self._sqrt}({self._real(b)}))"
         if e.is_Integer:
             n = int(e)
             if n == 0:
@@ -80,6 +82,10 @@ class _Common:
                 prod = "*".join([pb] * abs(n))
                 return f"({prod})" if n > 0 else f"(1.0/({prod}))"
         raise KernelPrintError(f"cannot print the power {expr} exactly in a kernel")
+
+    def _real(self, expr) -> str:
+        """``expr`` as a floating-point argument (C needs a cast for integers: sqrt(t))."""
+        return self._print(expr)
 
     def _print_Abs(self, expr):
         return f"{self._abs}({self._print(expr.args[0])})"
@@ -125,9 +131,6 @@ class NumbaPrinter(_Common, PythonCodePrinter):
     def __init__(self, names: dict[sp.Symbol, str]):
         super().__init__(names, {"strict": True, "fully_qualified_modules": True})
 
-    def _select(self, cond, a, b):
-        return f"({a} if {cond} else {b})"
-
     def _print_BooleanTrue(self, expr):
         return "True"
 
@@ -139,9 +142,10 @@ class CudaPrinter(_Common, C99CodePrinter):
     """CUDA C (double precision) for a generated ``RawKernel`` body."""
 
     _abs, _max, _min = "fabs", "fmax", "fmin"
+    _select_format = "(({cond}) ? ({a}) : ({b}))"
 
     def __init__(self, names: dict[sp.Symbol, str]):
         super().__init__(names, {"strict": True})
 
-    def _select(self, cond, a, b):
-        return f"(({cond}) ? ({a}) : ({b}))"
+    def _real(self, expr) -> str:
+        return f"(double)({self._print(expr)})" if expr.is_integer else self._print(expr)
