@@ -5,7 +5,8 @@ Nothing here is written per optimizer. :func:`kernel_source` prints the
 one loop nest:
 
     for chunk in prange(chunks):               # configurations in parallel
-        load the chunk's lanes into local arrays
+        views of the chunk's lanes (disjoint between chunks: updated in place;
+        measured 1.7x the bandwidth of copying them in and out)
         for t in t0..t1:                       # time outside ...
             hoisted: every subexpression of t alone (1/√t, the sequence's
                      Piecewise on t mod P, the data row)
@@ -13,7 +14,6 @@ one loop nest:
                 s, g, f, stats, rule assignments, running powers, projection
             (ball: rescale each configuration of the chunk)
             store checkpoints when t is one
-        write the lanes back
 
 The source is written to a file in the kernel cache (``$OCTK_CACHE_DIR`` or
 ``~/.cache/octk/kernels``) named by its hash and imported from there, so
@@ -38,7 +38,7 @@ from octk.domains import Ball, Box
 from octk.symbols import DATA, U, i, t, x
 
 CHUNK = 256
-KERNEL_VERSION = "1"
+KERNEL_VERSION = "2"
 
 
 def cache_dir() -> Path:
@@ -133,7 +133,7 @@ def kernel_source(prog: StepProgram, domain, *, parallel: bool = True) -> str:
     emit(b + "a = c * chunk")
     emit(b + "b = min(L, a + chunk)")
     emit(b + "n = b - a")
-    emit(b + "x = X[a:b].copy()")
+    emit(b + "x = X[a:b]")
     emit(b + "lo = LO[a:b]")
     emit(b + "hi = HI[a:b]")
     emit(b + "seed = SEED[a:b]")
@@ -141,10 +141,10 @@ def kernel_source(prog: StepProgram, domain, *, parallel: bool = True) -> str:
     for k, h in enumerate(hyper):
         emit(b + f"P_{h.name} = PAR[{k}, a:b]")
     for k, s in enumerate(state):
-        emit(b + f"S_{s.name} = STATE[{k}, a:b].copy()")
-    emit(b + "loss = LOSS[a:b].copy()")
+        emit(b + f"S_{s.name} = STATE[{k}, a:b]")
+    emit(b + "loss = LOSS[a:b]")
     for q in range(n_s):
-        emit(b + f"st{q} = STATS[{q}, a:b].copy()")
+        emit(b + f"st{q} = STATS[{q}, a:b]")
     emit(b + "k = k0")
     emit(b + "for t in range(t0, t1 + 1):")
     bt = b + "    "
@@ -198,12 +198,6 @@ def kernel_source(prog: StepProgram, domain, *, parallel: bool = True) -> str:
     for q in range(n_s):
         emit(bt + f"    CK_STATS[{q}, k, a:b] = st{q}")
     emit(bt + "    k += 1")
-    emit(b + "X[a:b] = x")
-    for k, s in enumerate(state):
-        emit(b + f"STATE[{k}, a:b] = S_{s.name}")
-    emit(b + "LOSS[a:b] = loss")
-    for q in range(n_s):
-        emit(b + f"STATS[{q}, a:b] = st{q}")
     emit("")
     return "\n".join(L)
 
