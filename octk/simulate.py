@@ -95,14 +95,21 @@ def prepare(
     sequence.check_steps(steps)
     params = dict(params or {})
     for k, v in params.items():
-        arr = np.asarray(v, dtype=np.float64) if not isinstance(v, str) else None
-        if arr is None:
-            raise ParameterError(f"parameter {k} must be numeric; got {v!r}")
+        try:
+            if isinstance(v, str):
+                raise ValueError
+            np.asarray(v, dtype=np.float64)
+        except (TypeError, ValueError):
+            raise ParameterError(
+                f"parameter {k} must be a number or an array of numbers; got {v!r}"
+            ) from None
     n_cfg = _batch_size(params, seed, x0)
     resolved = {}
     for h in rule.hyperparameters:
         arr = _per_config(h.name, params.get(h.name, h.default), n_cfg)
-        for v in np.unique(arr):
+        # the allowed sets are intervals: the extremes and any non-finite value decide
+        finite = np.isfinite(arr)
+        for v in arr[~finite][:1] if not finite.all() else (arr.min(), arr.max()):
             h.check(v)
         resolved[h.name] = arr
     extra = set(params) - set(rule.hyper_names)

@@ -154,6 +154,17 @@ def test_bad_domains(spec, match):
         (dict(steps=10, params={"eps": -1}), ParameterError, "eps must be in"),
         (dict(steps=10, params={"gamma": 1}), UnknownNameError, "hyperparameter of rule 'adam'"),
         (
+            dict(steps=10, params={"alpha": [0.1, "x"]}),
+            ParameterError,
+            "alpha must be a number or an array of numbers",
+        ),
+        (dict(steps=10, params={"alpha": [0.1, -1.0]}), ParameterError, r"alpha must be in \(0"),
+        (
+            dict(steps=10, params={"beta1": [0.5, float("nan")]}),
+            ParameterError,
+            "beta1 must be finite",
+        ),
+        (
             dict(steps=10, params={"alpha": [0.1, 0.2], "beta1": [0.1, 0.2, 0.3]}),
             ShapeError,
             "disagree on the number of configurations",
