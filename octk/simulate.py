@@ -15,7 +15,7 @@ import numpy as np
 
 from octk.backends import get_backend
 from octk.backends.program import StepProgram, lower
-from octk.domains import Ball, Box, Reals
+from octk.domains import Ball, Box
 from octk.domains import domain as make_domain
 from octk.errors import ParameterError, ShapeError, check_int
 from octk.rules import Rule
@@ -325,4 +325,4 @@ def _trajectory(backend: str, prog: StepProgram, lanes: Lanes, meta: dict) -> Tr
     )
 
 
-__all__ = ["Lanes", "Reals", "prepare", "run_program", "simulate"]
+__all__ = ["Lanes", "prepare", "run_program", "simulate"]

@@ -182,3 +182,12 @@ def test_bad_domains(spec, match):
 def test_simulate_rejects_bad_input_with_the_parameters_name(kwargs, err, match):
     with pytest.raises(err, match=match):
         octk.simulate("adam", "reddi-thm1", "box:-1,1", **kwargs)
+
+
+def test_gradient_bound_is_derived_from_the_values_a_signal_takes():
+    """G∞ = sup |s_t|: from the Piecewise leaves, the data, or declared (uniform)."""
+    assert sequence("reddi-thm1:C=10").bound == 10.0
+    assert sequence("expr:c=where(t > 2, 5, -7)").bound == 7.0
+    assert sequence("expr:c=sin(t)").bound is None  # not a finite set of values: unknown
+    assert sequence("array", path=np.linspace(-4.0, 1.0, 500)).bound == 4.0
+    assert sequence("uniform:low=-3,high=1").bound == 3.0

@@ -78,7 +78,6 @@ def reddi_thm1(C):
         "reddi-thm1",
         {"C": C},
         _period_signal(_num(C), -1, 3),
-        bound=max(C, 1.0),
         description=SEQUENCES["reddi-thm1"].summary,
     )
 
@@ -95,7 +94,6 @@ def reddi_thm2(C):
         "reddi-thm2",
         {"C": C},
         _period_signal(sp.Integer(C), -1, C),
-        bound=float(C),
         description=SEQUENCES["reddi-thm2"].summary,
     )
 
@@ -125,7 +123,6 @@ def reddi_thm3(C, delta):
         "reddi-thm3",
         {"C": C, "delta": delta},
         sig,
-        bound=max(C, 1.0),
         description=SEQUENCES["reddi-thm3"].summary,
     )
 
@@ -145,7 +142,6 @@ def reddi_synthetic(big, small, period):
         "reddi-synthetic",
         {"big": big, "small": small, "period": period},
         sig,
-        bound=max(abs(big), abs(small)),
         description=SEQUENCES["reddi-synthetic"].summary,
     )
 
@@ -165,7 +161,6 @@ def reddi_synthetic_stochastic(big, small, p):
         "reddi-synthetic-stochastic",
         {"big": big, "small": small, "p": p},
         sig,
-        bound=max(abs(big), abs(small)),
         description=SEQUENCES["reddi-synthetic-stochastic"].summary,
     )
 
@@ -197,7 +192,6 @@ def periodic(values):
         DATA,
         data=data,
         wrap=True,
-        bound=float(np.max(np.abs(data))),
         description=SEQUENCES["periodic"].summary,
     )
 
@@ -218,7 +212,6 @@ def sparse(p, q, scale):
         "sparse",
         {"p": p, "q": q, "scale": scale},
         sig,
-        bound=scale,
         description=SEQUENCES["sparse"].summary,
     )
 
@@ -253,9 +246,7 @@ def uniform(low, high):
 )
 def adaptive_sign(G):
     sig = sp.Piecewise((_num(G), x >= 0), (-_num(G), True))
-    return Sequence(
-        "adaptive-sign", {"G": G}, sig, bound=G, description=SEQUENCES["adaptive-sign"].summary
-    )
+    return Sequence("adaptive-sign", {"G": G}, sig, description=SEQUENCES["adaptive-sign"].summary)
 
 
 def load_array(path_or_array) -> np.ndarray:
@@ -301,7 +292,6 @@ def array(path):
         {"path": shown},
         DATA,
         data=data,
-        bound=float(np.max(np.abs(data))),
         description=SEQUENCES["array"].summary,
     )
 
@@ -317,14 +307,7 @@ def expr(c):
     if c is None:
         raise ParameterError("sequence 'expr' needs c=EXPRESSION, e.g. c=where(mod(t,3)==1,3,-1)")
     sig = parse_expression(c, name="c") if isinstance(c, str) else sp.sympify(c)
-    try:
-        from octk.sequences.sequence import _leaves
-
-        leaves = _leaves(sig)
-        bound = max(abs(v) for v in leaves) if leaves else None
-    except TypeError:
-        bound = None
-    return Sequence("expr", {"c": str(c)}, sig, bound=bound, description=SEQUENCES["expr"].summary)
+    return Sequence("expr", {"c": str(c)}, sig, description=SEQUENCES["expr"].summary)
 
 
 def split_spec(spec: str) -> tuple[str, dict[str, str]]:

@@ -41,7 +41,8 @@ class Sequence:
     loss : ``linear``, ``quadratic`` or ``absolute``.
     data : a (P, d) float64 table read through the symbol ``DATA`` (row t−1,
         or (t−1) mod P when ``wrap``), or None.
-    bound : sup |s_{t,i}| when known (G∞ of a linear loss), else None.
+    bound : sup |s_{t,i}| (G∞ of a linear loss). Derived from the data table or a
+        finite support when not given; None where it is unknown.
     description : one line for ``octk list``.
     """
 
@@ -70,6 +71,11 @@ class Sequence:
                 f"sequence {self.name!r}: data table and DATA symbol must go together"
             )
         object.__setattr__(self, "seeded", any(u in self.signal.free_symbols for u in U))
+        if self.bound is None:
+            if self.data is not None:
+                object.__setattr__(self, "bound", float(np.max(np.abs(self.data))))
+            elif (values := self.support()) is not None:
+                object.__setattr__(self, "bound", max(abs(v) for v in values))
         if self.loss == "absolute" and self.support() is None:
             raise ParameterError(
                 f"loss='absolute' needs a signal z_t with finitely many values (at most "
