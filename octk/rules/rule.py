@@ -165,23 +165,35 @@ class Rule:
         out.update({s.name: s.symbol for s in self.state})
         return out
 
-    def transition(self, *, guarded: bool = True) -> dict[sp.Symbol, sp.Expr]:
-        """New state and x̂_{t+1} as expressions of the *previous* state, g, t and hyperparameters.
+    def assignments(self, *, guarded: bool = True) -> dict[str, sp.Expr]:
+        """Every target of the program (state, temporaries such as ``mhat``/``vhat``/``delta``,
+        and ``x``) as an expression of the *previous* state, g, t and hyperparameters.
 
-        The program's sequential assignments are substituted into one another.
-        With ``guarded=False`` the zero-denominator guard is dropped (the algebra
-        of the papers, where the step is always taken).
+        The program's sequential assignments are substituted into one another;
+        keys are the target names. With ``guarded=False`` the zero-denominator
+        guard is dropped (the algebra of the papers, where the step is always taken).
         """
         env: dict[sp.Symbol, sp.Expr] = {}
-        out: dict[sp.Symbol, sp.Expr] = {}
+        out: dict[str, sp.Expr] = {}
         for target, expr in self.program:
             value = expr.xreplace(env) if env else expr
             if not guarded:
                 value = drop_guard(value)
             env[target] = value
-            if target.name in self.state_names or target == x:
-                out[target] = value
+            out[target.name] = value
         return out
+
+    def transition(self, *, guarded: bool = True) -> dict[sp.Symbol, sp.Expr]:
+        """New state and x̂_{t+1} as expressions of the *previous* state, g, t and hyperparameters.
+
+        See :meth:`assignments`; this keeps only the state and ``x``.
+        """
+        symbols = {s.name: s.symbol for s in self.state} | {"x": x}
+        return {
+            symbols[name]: value
+            for name, value in self.assignments(guarded=guarded).items()
+            if name in symbols
+        }
 
     def step_expression(self, *, guarded: bool = False) -> sp.Expr:
         """The step x_t - x̂_{t+1} in terms of the previous state (unguarded by default)."""

@@ -1,0 +1,106 @@
+r"""Perturbations of a rule, for the tests that show a proof can fail.
+
+Each mutation rewrites the rule's program (``xreplace`` on its expressions), so
+whatever a claim reads from the rule -- its transition, its temporaries, its
+step -- changes with it. The mutated rule keeps its name with a suffix, so a
+verdict on it is never mistaken for one on the paper's rule.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import replace
+
+import sympy as sp
+
+from octk.rules.adaptive import beta1, beta2, eps
+from octk.rules.rule import Rule
+from octk.symbols import t
+
+
+def rewrite(
+    rule: Rule, label: str, mapping: Mapping, *, targets: tuple[str, ...] | None = None
+) -> Rule:
+    """``rule`` with ``mapping`` applied (simultaneously) to the expressions assigned to
+    ``targets`` (all by default); raises ValueError if nothing changed."""
+    program = []
+    changed = False
+    for target, expr in rule.program:
+        new = expr
+        if targets is None or target.name in targets:
+            new = expr.xreplace(dict(mapping))
+        changed |= new != expr
+        program.append((target, new))
+    if not changed:
+        raise ValueError(f"mutation {label!r} does not apply to {rule!r}")
+    return replace(rule, name=f"{rule.name}~{label}", program=tuple(program))
+
+
+def drop_bias_correction(rule: Rule) -> Rule:
+    """Remove both bias corrections: 1/(1 − β^t) → 1."""
+    return rewrite(rule, "no-bias-correction", {1 - beta1**t: 1, 1 - beta2**t: 1})
+
+
+def drop_bias_correction_v(rule: Rule) -> Rule:
+    """Remove the second moment's bias correction only."""
+    return rewrite(rule, "no-bias-correction-v", {1 - beta2**t: 1})
+
+
+def swap_betas(rule: Rule) -> Rule:
+    """Exchange β1 and β2 everywhere."""
+    return rewrite(rule, "swap-betas", {beta1: beta2, beta2: beta1})
+
+
+def one_minus_beta2_to_beta1(rule: Rule) -> Rule:
+    """In the second moment's update, replace (1 − β2) by (1 − β1)."""
+    return rewrite(rule, "1-beta1-in-v", {1 - beta2: 1 - beta1}, targets=("v",))
+
+
+def max_to_current(rule: Rule) -> Rule:
+    """AMSGrad without its max: the running maximum becomes the current value."""
+
+    running = {s.name for s in rule.state}
+    mapping = {}
+    for target, expr in rule.program:
+        for m in expr.atoms(sp.Max):
+            # the argument that does not read the maximum's own previous value
+            fresh = [a for a in m.args if target.name not in {s.name for s in a.free_symbols}]
+            if len(fresh) == 1 and target.name in running:
+                mapping[m] = fresh[0]
+    return rewrite(rule, "no-max", mapping)
+
+
+def move_eps(rule: Rule) -> Rule:
+    """Move ε across the square root: √v + ε ↔ √(v + ε)."""
+    mapping = {}
+    for _target, expr in rule.program:
+        for a in expr.atoms(sp.Add):
+            terms = a.args
+            if eps in terms and len(terms) == 2:
+                other = next(x for x in terms if x != eps)
+                if isinstance(other, sp.Pow) and other.exp == sp.Rational(1, 2):
+                    mapping[a] = sp.sqrt(other.base + eps)
+        for p in expr.atoms(sp.Pow):
+            if p.exp == sp.Rational(1, 2) and isinstance(p.base, sp.Add) and eps in p.base.args:
+                mapping[p] = sp.sqrt(p.base - eps) + eps
+    return rewrite(rule, "moved-eps", mapping)
+
+
+def scale_step(rule: Rule, factor) -> Rule:
+    """Multiply the step by a constant factor (e.g. 2): x̂ = x − factor·Δ."""
+    program = []
+    for target, expr in rule.program:
+        if target.name == "delta":
+            expr = sp.sympify(factor) * expr
+        program.append((target, expr))
+    return replace(rule, name=f"{rule.name}~step*{factor}", program=tuple(program))
+
+
+MUTATIONS = {
+    "drop-bias-correction": drop_bias_correction,
+    "drop-bias-correction-v": drop_bias_correction_v,
+    "swap-betas": swap_betas,
+    "1-beta2->1-beta1": one_minus_beta2_to_beta1,
+    "max->current": max_to_current,
+    "move-eps": move_eps,
+}
