@@ -411,11 +411,29 @@ def sign_on_interval(
         return proved("sign (Sturm)", what or "no root in the interval", steps)
     # roots inside: the sign between them was checked; at a root of the numerator the
     # value is 0, which only a non-strict claim allows.
-    num_roots = sp.Poly(num, var).count_roots(lo, None if hi is sp.oo else hi)
-    den_roots = n_roots - num_roots
+    pnum = sp.Poly(num, var)
+    inside = [
+        r
+        for r in (sp.real_roots(pnum) if pnum.degree() > 0 else [])
+        if r > lo and (hi is sp.oo or r < hi)
+    ]
+    if strict and inside:
+        r = inside[0]
+        return refuted(
+            "sign (Sturm)",
+            f"{what or 'sign'}: value 0 at the root {var} = {r}",
+            {var.name: r},
+            steps,
+        )
+    num_roots = len(inside)
+    den_roots = n_roots - sp.Poly(num, var).count_roots(lo, None if hi is sp.oo else hi)
     if den_roots == 0 and not strict:
         return proved("sign (Sturm)", what or "≥ 0 between roots; 0 at the roots", steps)
-    return undecided("sign (Sturm)", f"{n_roots} root(s) inside the interval", steps)
+    return undecided(
+        "sign (Sturm)",
+        f"{num_roots} root(s) of the numerator and {den_roots} pole(s) inside the interval",
+        steps,
+    )
 
 
 def limit(
