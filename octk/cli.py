@@ -3,11 +3,13 @@ r"""The ``octk`` command line.
     octk run --rule adam --param alpha=0.1 --param beta1=0 --param beta2=0.1 \
              --sequence reddi-thm1:C=3 --steps 300000 [--json] [--plot run.png]
     octk reproduce reddi2018 [--out DIR] [--scale 0.01]
+    octk check --rule adam --sequence reddi-thm1:C=3 --steps 1e5 [--bound NAME] [--search ...]
     octk list [--rules|--sequences|--domains|--backends|--presets] [-v]
 
 ``run`` simulates one configuration and reports the regret
 R_T = Σ_{t≤T} f_t(x_t) − min_{x∈F} Σ_{t≤T} f_t(x) at log-spaced checkpoints;
-``reproduce`` runs a named paper's experiments; ``list`` shows the registries.
+``reproduce`` runs a named paper's experiments; ``check`` evaluates a published
+regret bound on a run (:mod:`octk.bounds`); ``list`` shows the registries.
 
 Every error octk raises on purpose (:class:`octk.errors.OctkError`) and every
 usage error ends as one line ``octk: error: ...`` on stderr with exit status 2,
@@ -611,6 +613,250 @@ def _verify_table(results, verbose: bool) -> str:
             if o.counterexample:
                 lines.append(f"{'':<{w}}    counterexample: {o.counterexample_text()}")
     return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------- check
+def _check_params(rule_name: str, preset: str, items) -> tuple[object, dict]:
+    """``--param`` items of ``octk check``: as :func:`split_params`, except that a
+    hyperparameter's value may be an expression of the sequence's parameters
+    (``beta2=1/(1+C**2)``), kept as a string for :func:`octk.bounds.resolve_ties`."""
+    from octk.rules import SPECS
+
+    if rule_name not in SPECS:
+        raise unknown_name("rule", rule_name, SPECS)
+    plain, ties = [], {}
+    for item in items:
+        name, eq, value = item.partition("=")
+        name, value = name.strip(), value.strip()
+        if eq and name and value and name not in SPECS[rule_name].options:
+            try:
+                float(value)
+            except ValueError:
+                ties[name] = value
+                continue
+        plain.append(item)
+    r, _, hyper = split_params(rule_name, preset, plain)
+    for name in ties:
+        if name not in r.hyper_names:
+            raise unknown_name(f"--param of rule {rule_name!r}", name, r.hyper_names)
+        if name in hyper:
+            raise ParameterError(f"--param {name} given twice")
+    return r, {**hyper, **ties}
+
+
+def _grid(items) -> dict[str, list[float]]:
+    grid: dict[str, list[float]] = {}
+    for item in items:
+        name, eq, values = item.partition("=")
+        name = name.strip()
+        if not eq or not name:
+            raise ParameterError(
+                f"--grid must be NAME=V1,V2,... (e.g. alpha=0.01,0.1,1); got {item!r}"
+            )
+        if name in grid:
+            raise ParameterError(f"--grid {name} given twice")
+        grid[name] = _floats(f"--grid {name}", values)
+    return grid
+
+
+@main.command("check", context_settings=CONTEXT)
+@click.option("--rule", "rule_name", required=True, metavar="NAME", help="Optimizer (octk list).")
+@click.option(
+    "--preset",
+    default="paper",
+    show_default=True,
+    type=click.Choice(tuple(PRESET_SUMMARY)),
+    help="Whose equations: paper, torch, optax.",
+)
+@click.option(
+    "--param",
+    "params",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="A hyperparameter or rule option, as for 'octk run'; a hyperparameter may be an "
+    "expression of the sequence's parameters, e.g. beta2='1/(1+C**2)'. Repeatable.",
+)
+@click.option(
+    "--sequence", "seq_spec", required=True, metavar="NAME[:k=v,...]", help="Loss sequence."
+)
+@click.option(
+    "--loss",
+    default="linear",
+    show_default=True,
+    type=click.Choice(("linear", "quadratic", "absolute")),
+    help="Loss family of the signal.",
+)
+@click.option(
+    "--domain",
+    "domain_spec",
+    default="box:-1,1",
+    show_default=True,
+    metavar="box:LO,HI|reals|ball:R",
+    help="Feasible set F.",
+)
+@click.option(
+    "--steps", required=True, metavar="T", help="Number of steps T ≥ 1 (1e5 is accepted)."
+)
+@click.option("--x0", "x0_text", default="0", show_default=True, metavar="V1,V2,...", help="x_1.")
+@click.option("--d", "dim", default=None, metavar="D", help="Dimension (default: from x0, else 1).")
+@click.option("--seed", default="0", show_default=True, metavar="S", help="Seed of random draws.")
+@click.option("--backend", default="numba", show_default=True, metavar="NAME", help="Simulator.")
+@click.option(
+    "--bound",
+    "bound_name",
+    default=None,
+    metavar="NAME",
+    help="Which bound (default: the rule's own: adam kb-thm4.1, amsgrad rkk-thm4, adagrad "
+    "duchi-adagrad, ogd zinkevich-ogd, adamnc rkk-cor2). --list-bounds shows them all.",
+)
+@click.option(
+    "--lam",
+    default=None,
+    metavar="λ",
+    help="λ ∈ [0, 1) at which to evaluate K&B 4.1 / RKK Cor. 1 where they hold for every λ "
+    "(β1 = 0; default: the infimum λ → 0).",
+)
+@click.option(
+    "--constants",
+    default="declared",
+    show_default=True,
+    type=click.Choice(("declared", "observed")),
+    help="G∞, D, D∞: the sequence's declared bound and the domain's diameters, or the "
+    "values observed on the run.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@click.option(
+    "--plot",
+    type=click.Path(dir_okay=False, path_type=Path),
+    metavar="PATH",
+    help="Log-log plot of R(T) against the bound and its terms (PNG, or PDF).",
+)
+@click.option("--search", is_flag=True, help="Scan the --grid: the first failing T per cell.")
+@click.option(
+    "--grid",
+    "grid_items",
+    multiple=True,
+    metavar="NAME=V1,V2,...",
+    help="With --search: a hyperparameter or sequence parameter and its values. Repeatable.",
+)
+@click.option(
+    "--heatmap",
+    type=click.Path(dir_okay=False, path_type=Path),
+    metavar="PATH",
+    help="With --search: heat map of the first failing T (1 or 2 grid parameters).",
+)
+@click.option("--list-bounds", is_flag=True, help="List the bounds and exit.")
+@click.option(
+    "--progress/--no-progress", default=None, help="Progress bar on stderr (default: if a tty)."
+)
+def check_cmd(
+    rule_name,
+    preset,
+    params,
+    seq_spec,
+    loss,
+    domain_spec,
+    steps,
+    x0_text,
+    dim,
+    seed,
+    backend,
+    bound_name,
+    lam,
+    constants,
+    as_json,
+    plot,
+    search,
+    grid_items,
+    heatmap,
+    list_bounds,
+    progress,
+):
+    """Evaluate a published regret bound on a run: its hypotheses, R(T) against the
+    right-hand side term by term, and the first T at which the bound is violated.
+
+    \b
+    Examples:
+      octk check --rule adam --param schedule=sqrt --param alpha=0.1 --param beta1=0 \\
+                 --param beta2=0.1 --param eps=0 --sequence reddi-thm1:C=3 --steps 1e5
+      octk check --rule amsgrad --param alpha=0.1 --sequence reddi-synthetic --steps 1e6
+      octk check --rule adam --param schedule=sqrt --param beta1=0 --param eps=0 \\
+                 --param beta2='1/(1+C**2)' --sequence reddi-thm1 --steps 1e6 --search \\
+                 --grid C=3,10 --grid alpha=0.01,0.1,1 --heatmap first_violation.png
+    """
+    from octk import bounds
+    from octk.backends import get_backend
+    from octk.domains import domain as make_domain
+    from octk.sequences import sequence as make_sequence
+
+    if list_bounds:
+        for b in bounds.BOUNDS.values():
+            mark = "" if b.verified else "  (unverified)"
+            click.echo(f"  {b.name:<24} {b.title}{mark}")
+        return
+    r, hyper = _check_params(rule_name, preset, params)
+    seq = make_sequence(seq_spec, loss=loss)
+    dom = make_domain(domain_spec)
+    b = bounds.default_bound(r) if bound_name is None else bounds.get_bound(bound_name)
+    T = check_int("steps", steps, lo=1)
+    x0 = _floats("x0", x0_text)
+    x0 = x0[0] if len(x0) == 1 else np.asarray(x0)
+    d = None if dim is None else check_int("d", dim, lo=1)
+    seed = check_int("seed", seed, lo=0)
+    lam_v = None if lam is None else check_real("lam", lam, lo=0, hi=1, hi_open=True)
+    get_backend(backend)
+    show = sys.stderr.isatty() if progress is None else progress
+    kw = dict(
+        bound=b, steps=T, x0=x0, seed=seed, d=d, backend=backend, lam=lam_v, constants=constants
+    )
+    if search:
+        if not grid_items:
+            raise click.UsageError("--search needs at least one --grid NAME=V1,V2,...")
+        if plot:
+            raise click.UsageError("--plot draws one run; with --search use --heatmap")
+        res = bounds.search(r, seq, dom, grid=_grid(grid_items), params=hyper, progress=show, **kw)
+        if heatmap:
+            from octk.plots import plot_search
+
+            try:
+                plot_search(res, heatmap)
+            except OSError as e:
+                raise ParameterError(f"heatmap: cannot write {str(heatmap)!r}: {e}") from None
+        if as_json:
+            out = res.to_dict()
+            out["heatmap"] = str(heatmap) if heatmap else None
+            click.echo(json.dumps(_finite(out)))
+            return
+        click.echo(f"{res.bound.title}  [{res.bound.source}]")
+        if not res.bound.verified:
+            click.echo(f"  UNVERIFIED: {res.bound.note}")
+        click.echo(f"  rule {r.title} on {res.sequence} over {dom.spec()}, T ≤ {T:,}")
+        fixed = ", ".join(f"{k}={v}" for k, v in hyper.items() if k not in res.names)
+        if fixed:
+            click.echo(f"  fixed: {fixed}")
+        click.echo("")
+        click.echo(res.table())
+        if heatmap:
+            click.echo(f"\n  wrote heatmap: {heatmap}")
+        return
+    if grid_items or heatmap:
+        raise click.UsageError("--grid and --heatmap go with --search")
+    res = bounds.check(r, seq, dom, params=hyper, progress=show, **kw)
+    if plot:
+        from octk.plots import plot_bound
+
+        try:
+            plot_bound(res, plot)
+        except OSError as e:
+            raise ParameterError(f"plot: cannot write {str(plot)!r}: {e.strerror or e}") from None
+    if as_json:
+        out = res.to_dict(0)
+        out["plot"] = str(plot) if plot else None
+        click.echo(json.dumps(_finite(out)))
+        return
+    click.echo(res.summary(0))
+    if plot:
+        click.echo(f"  wrote plot: {plot}")
 
 
 # --------------------------------------------------------------------------- list

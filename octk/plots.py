@@ -11,6 +11,10 @@ switched, and the functions are safe in scripts, tests and notebooks alike
   Adam against AMSGrad.
 * :func:`plot_theorem1` -- RKK Theorem 1's sequence for several C: one row per C,
   x_t and R_t/t.
+* :func:`plot_bound` -- a regret bound on a run (``octk check --plot``): R(T)
+  against the right-hand side and its terms, log-log, the first violation marked.
+* :func:`plot_search` -- ``octk check --search --heatmap``: the smallest T at which
+  a bound fails, per cell of a grid.
 
 Here R_t = Σ_{s≤t} f_s(x_s) − min_{x∈F} Σ_{s≤t} f_s(x) (see :mod:`octk.regret`),
 and "x_t" at checkpoint t is the iterate after t steps (the point played next).
@@ -223,4 +227,125 @@ def plot_theorem1(
     return fig
 
 
-__all__ = ["plot_figure1", "plot_run", "plot_theorem1", "save_figure"]
+def plot_bound(result, path=None, *, configs=None, title: str | None = None) -> Figure:
+    r"""R(T) against a bound's right-hand side, log-log, for a :class:`~octk.bounds.BoundResult`.
+
+    One panel per configuration in ``configs`` (default: the first, up to 4 if the
+    batch is small): R(T) (solid), the right-hand side (black) and each of its
+    terms (dashed); the first violation is marked. Non-positive values are not
+    drawn on the log axis.
+    """
+    cs = list(configs) if configs is not None else list(range(min(result.n_configs, 4)))
+    fig = _new_figure(5.2 * len(cs), 4.2)
+    axes = np.atleast_1d(fig.subplots(1, len(cs), squeeze=False)[0])
+    t = np.asarray(result.t, dtype=np.float64)
+    for ax, c in zip(axes, cs, strict=True):
+        pos = result.regret[c] > 0
+        ax.plot(t[pos], result.regret[c][pos], color="tab:red", lw=1.6, label="regret R(T)")
+        ax.plot(t, result.rhs[c], color="k", lw=1.4, label="bound (right-hand side)")
+        for k, (name, v) in enumerate(result.terms.items()):
+            ok = np.isfinite(v[c]) & (v[c] > 0)
+            if ok.any():
+                ax.plot(t[ok], v[c][ok], ls="--", lw=0.9, color=f"C{(k + 2) % 10}", label=name)
+        fv = int(result.first_violation[c])
+        if fv:
+            ax.axvline(fv, color="tab:red", lw=0.8, ls=":")
+            ax.plot([fv], [result.violation_regret[c]], "o", color="tab:red", ms=5)
+            ax.annotate(
+                f"first violation\nT = {fv:,}",
+                (fv, result.violation_regret[c]),
+                textcoords="offset points",
+                xytext=(6, -24),
+                fontsize=8,
+                color="tab:red",
+            )
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+        ax.set_xlabel("T")
+        ax.set_ylabel("R(T)")
+        params = ", ".join(f"{n}={float(v[c]):g}" for n, v in result.params.items())
+        ax.set_title(params, fontsize=8)
+        ax.grid(True, which="major", alpha=0.3)
+        ax.legend(fontsize=7, loc="upper left")
+    fig.suptitle(
+        title
+        or f"{result.bound.title}\n{result.rule.title} on {result.sequence.spec()} over "
+        f"{result.domain.spec()}",
+        fontsize=10,
+    )
+    if path is not None:
+        save_figure(fig, path)
+    return fig
+
+
+def plot_search(result, path=None, *, title: str | None = None) -> Figure:
+    r"""Heat map of log10 of the first T at which the bound fails, per grid cell.
+
+    A :class:`~octk.bounds.SearchResult` with one or two grid parameters (the
+    first is the x axis). Cells where it holds to T are hatched and labelled
+    "holds"; cells where a stated hypothesis fails are marked "h✗".
+    """
+    from octk.errors import ParameterError
+
+    names = result.names
+    if len(names) not in (1, 2):
+        raise ParameterError(
+            f"a heat map needs 1 or 2 grid parameters; the search has {len(names)} "
+            f"({', '.join(names)})"
+        )
+    xs = result.values[0]
+    ys = result.values[1] if len(names) == 2 else (None,)
+    Z = np.full((len(ys), len(xs)), np.nan)
+    labels = {}
+    for iy, yv in enumerate(ys):
+        for ix, xv in enumerate(xs):
+            where = {names[0]: xv} | ({names[1]: yv} if len(names) == 2 else {})
+            c = result.cell(**where)
+            fv = c["first_violation"]
+            Z[iy, ix] = np.log10(fv) if fv else np.nan
+            text = f"{fv:,}" if fv else "holds"
+            if not c["hypotheses_hold"]:
+                text += "\nh✗"
+            labels[(iy, ix)] = text
+    fig = _new_figure(1.3 * len(xs) + 2.5, 0.8 * len(ys) + 1.8)
+    ax = fig.subplots()
+    finite = Z[np.isfinite(Z)]
+    vmin, vmax = (finite.min(), finite.max()) if finite.size else (0.0, 1.0)
+    im = ax.imshow(
+        np.ma.masked_invalid(Z),
+        origin="lower",
+        aspect="auto",
+        cmap="viridis",
+        vmin=vmin,
+        vmax=max(vmax, vmin + 1e-9),
+    )
+    ax.set_facecolor("0.9")
+    for (iy, ix), text in labels.items():
+        ax.text(
+            ix,
+            iy,
+            text,
+            ha="center",
+            va="center",
+            fontsize=7,
+            color="w" if np.isfinite(Z[iy, ix]) else "k",
+        )
+    ax.set_xticks(range(len(xs)), [f"{v:g}" if not isinstance(v, str) else v for v in xs])
+    ax.set_xlabel(names[0])
+    if len(names) == 2:
+        ax.set_yticks(range(len(ys)), [f"{v:g}" if not isinstance(v, str) else v for v in ys])
+        ax.set_ylabel(names[1])
+    else:
+        ax.set_yticks([])
+    fig.colorbar(im, ax=ax, label="log10 of the first T with R(T) > bound")
+    ax.set_title(
+        title
+        or f"{result.bound.name}: {result.rule.name} on {result.sequence} (T ≤ {result.steps:,})",
+        fontsize=9,
+    )
+    if path is not None:
+        save_figure(fig, path)
+    return fig
+
+
+__all__ = ["plot_bound", "plot_figure1", "plot_run", "plot_search", "plot_theorem1", "save_figure"]

@@ -86,6 +86,7 @@ def prepare(
     seed=0,
     d: int | None = None,
     checkpoints=None,
+    monitors=None,
 ):
     """Validate everything and build (program, lanes, metadata) for a backend."""
     rule = make_rule(rule) if isinstance(rule, str) else rule
@@ -159,7 +160,7 @@ def prepare(
         if ck[-1] != steps:
             ck = np.append(ck, steps)
 
-    prog = lower(rule, sequence)
+    prog = lower(rule, sequence, _monitor_list(monitors))
     L = n_cfg * d
     lanes_par = (
         np.stack([np.repeat(resolved[h], d) for h in prog.hyper])
@@ -188,7 +189,7 @@ def prepare(
         hi=hi,
         state=state0,
         loss=np.zeros(L),
-        stats=np.zeros((Q, L)),
+        stats=np.repeat(np.asarray(prog.stat_init, dtype=np.float64).reshape(Q, 1), L, axis=1),
         data=sequence.data if sequence.data is not None else np.zeros((1, 1)),
         ck_t=ck,
         ck_x=np.zeros((K, L)),
@@ -207,6 +208,20 @@ def prepare(
         seeds=seeds,
     )
     return prog, lanes, meta
+
+
+def _monitor_list(monitors) -> tuple:
+    from octk.monitors import Monitor
+
+    if monitors is None:
+        return ()
+    if isinstance(monitors, Monitor):
+        return (monitors,)
+    if isinstance(monitors, str | bytes) or not hasattr(monitors, "__iter__"):
+        raise ParameterError(
+            f"monitors must be a list of octk.monitors.Monitor records; got {monitors!r}"
+        )
+    return tuple(monitors)
 
 
 def _eval_init(expr, env):
@@ -230,6 +245,7 @@ def simulate(
     backend: str = "numba",
     progress: bool = False,
     segment: int | None = None,
+    monitors=None,
 ) -> Trajectory:
     """Run ``rule`` on ``sequence`` over ``domain`` for ``steps`` steps.
 
@@ -247,6 +263,8 @@ def simulate(
     backend : ``"numba"`` (default), ``"reference"`` (the NumPy oracle) or ``"cupy"``.
     progress : show a progress bar over time segments.
     segment : steps per backend call (default: about 1/50 of the run).
+    monitors : :class:`octk.monitors.Monitor` records, running per-coordinate
+        quantities kept by the loop (returned as ``Trajectory.monitors``).
 
     Returns
     -------
@@ -263,6 +281,7 @@ def simulate(
         seed=seed,
         d=d,
         checkpoints=checkpoints,
+        monitors=monitors,
     )
     run_program(be, prog, lanes, meta, progress=progress, segment=segment)
     return _trajectory(be.name, prog, lanes, meta)
@@ -301,6 +320,10 @@ def run_program(be, prog: StepProgram, lanes: Lanes, meta: dict, *, progress=Fal
 def _trajectory(backend: str, prog: StepProgram, lanes: Lanes, meta: dict) -> Trajectory:
     C, d, K = meta["n_cfg"], meta["d"], len(lanes.ck_t)
     ck_loss = lanes.ck_loss.reshape(K, C, d).sum(axis=2).T.copy()
+    accs = {
+        name: lanes.ck_stats[q].reshape(K, C, d).transpose(1, 0, 2).copy()
+        for q, (name, _) in enumerate(prog.stats)
+    }
     return Trajectory(
         rule=meta["rule"],
         sequence=meta["sequence"],
@@ -310,10 +333,8 @@ def _trajectory(backend: str, prog: StepProgram, lanes: Lanes, meta: dict) -> Tr
         t=lanes.ck_t.copy(),
         x=lanes.ck_x.reshape(K, C, d).transpose(1, 0, 2).copy(),
         loss=ck_loss,
-        stats={
-            name: lanes.ck_stats[q].reshape(K, C, d).transpose(1, 0, 2).copy()
-            for q, (name, _) in enumerate(prog.stats)
-        },
+        stats={n: v for n, v in accs.items() if n not in prog.monitors},
+        monitors={n: accs[n] for n in prog.monitors},
         x0=meta["x0"],
         params=meta["params"],
         seeds=meta["seeds"],

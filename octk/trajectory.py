@@ -34,6 +34,8 @@ class Trajectory:
     params : name -> (C,) the hyperparameters of each configuration.
     seeds : (C,) the seed of each configuration's random draws.
     state : name -> (C, d) the rule's state after the last step.
+    monitors : name -> (C, K, d) the :mod:`monitors <octk.monitors>` asked of the
+        run, at the checkpoints.
     """
 
     rule: Rule
@@ -49,6 +51,7 @@ class Trajectory:
     params: dict[str, np.ndarray]
     seeds: np.ndarray
     state: dict[str, np.ndarray] = field(default_factory=dict)
+    monitors: dict[str, np.ndarray] = field(default_factory=dict)
 
     @property
     def n_configs(self) -> int:
@@ -77,6 +80,7 @@ class Trajectory:
             params={n: v[sl] for n, v in self.params.items()},
             seeds=self.seeds[sl],
             state={n: v[sl] for n, v in self.state.items()},
+            monitors={n: v[sl] for n, v in self.monitors.items()},
         )
 
     def at(self, steps) -> Trajectory:
@@ -92,4 +96,5 @@ class Trajectory:
             x=self.x[:, idx],
             loss=self.loss[:, idx],
             stats={n: v[:, idx] for n, v in self.stats.items()},
+            monitors={n: v[:, idx] for n, v in self.monitors.items()},
         )

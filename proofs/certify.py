@@ -31,7 +31,7 @@ from collections.abc import Callable, Iterable, Mapping
 import sympy as sp
 from sympy.core.function import AppliedUndef
 
-from proofs.claim import Outcome, Step, proved, refuted, undecided
+from proofs.claim import Outcome, Step, all_of, proved, refuted, undecided
 
 # ----------------------------------------------------------------------------- points
 
@@ -61,9 +61,22 @@ def exact_nonzero(value: sp.Basic) -> bool | None:
     """True if the exact number ``value`` is certainly non-zero, False if zero, None if unknown.
 
     SymPy decides this for algebraic numbers by evaluation with error bounds
-    (``is_zero``), after an exact simplification.
+    (``is_zero``, then ``evalf`` to 50 digits: a value clearly away from 0 is non-zero);
+    a value that evaluates to 0 is confirmed by an exact simplification when the
+    expression is small, else the answer is None (a search then moves on).
     """
     v = sp.nsimplify(value) if value.is_Float else value
+    if v.is_Rational:
+        return v != 0
+    if v.is_number and not v.has(sp.Sum, sp.Limit, sp.Integral):
+        z = v.is_zero  # numeric expressions: decided by evaluation with error bounds
+        if z is True:
+            return False
+        size = abs(sp.N(v, 50))
+        if size > sp.Float("1e-30", 50):
+            return True  # clearly away from 0
+        if sp.count_ops(v) > 80:
+            return None  # numerically 0, too large to simplify quickly
     v = sp.simplify(v)
     if v.is_zero is True:
         return False
@@ -100,14 +113,53 @@ def _named(env: Mapping[sp.Symbol, sp.Basic]) -> dict[str, sp.Basic]:
     return {s.name: v for s, v in env.items()}
 
 
+def probe_point(symbols: Iterable[sp.Symbol]) -> dict[sp.Symbol, sp.Basic]:
+    """A generic exact point that respects each symbol's assumptions (for a probe)."""
+    env = {}
+    for j, sym in enumerate(sorted(symbols, key=lambda s: s.name)):
+        if sym.name.startswith(("beta", "lam", "gamma")):
+            env[sym] = sp.Rational(5 + j % 3, 11)
+        elif sym.is_integer:
+            env[sym] = sp.Integer(3 + j % 2)
+        elif sym.is_positive or sym.is_nonnegative:
+            env[sym] = sp.Rational(7 + 2 * j, 5)
+        else:
+            env[sym] = sp.Rational(-(3 + 2 * j), 7)
+    return env
+
+
+def clearly_nonzero(expr: sp.Basic) -> bool:
+    """True if ``expr`` evaluates, at one generic exact point (:func:`probe_point`; the terms
+    g(k) of a sequence set to (k + 2)/3), to a number clearly away from 0.
+
+    A fast way to skip a costly simplification that cannot succeed. It never proves
+    anything: a False answer means "not known".
+    """
+    try:
+        e = sp.sympify(expr)
+        e = e.xreplace(probe_point(e.free_symbols))
+        e = e.xreplace({a: (a.args[0] + 2) / 3 for a in e.atoms(AppliedUndef) if len(a.args) == 1})
+        e = e.doit()
+        if e.free_symbols or e.atoms(AppliedUndef):
+            return False
+        v = sp.N(e, 30)
+        return bool(v.is_finite) and bool(abs(v) > sp.Float("1e-15", 30))
+    except (TypeError, ValueError, ZeroDivisionError, NotImplementedError, AttributeError):
+        return False
+
+
 def reduce_to_zero(expr: sp.Basic) -> bool:
     """True if exact simplification reduces ``expr`` to 0 (False means *not shown*)."""
     if expr == 0:
         return True
+    if sp.expand(expr) == 0:
+        return True
+    if clearly_nonzero(expr):
+        return False
     for f in (
         sp.expand,
         lambda e: sp.cancel(sp.together(e)),
-        lambda e: sp.simplify(sp.powsimp(sp.expand(e), force=True)),
+        lambda e: sp.simplify(sp.powsimp(sp.expand(e))),
         sp.simplify,
     ):
         try:
@@ -128,12 +180,22 @@ def identity(
     what: str = "",
     space: Mapping[sp.Symbol, Iterable] | None = None,
     method: str = "identity",
+    positive: Iterable[sp.Basic] = (),
 ) -> Outcome:
     """``lhs = rhs`` identically: proved if the difference reduces to 0, refuted with
-    exact values where the difference is non-zero, else undecided."""
+    exact values where the difference is non-zero, else undecided.
+
+    ``positive`` lists sub-expressions known to be positive under the claim's
+    assumptions (e.g. 1 − β2^t, or a new second moment v_t); for the reduction each
+    is replaced by a fresh positive symbol, so that √(a/b) = √a/√b may be used. This
+    is sound: a difference that vanishes for every positive value of the new symbol
+    vanishes at the value it stands for. The counterexample search uses the original
+    difference.
+    """
     diff = sp.sympify(lhs) - sp.sympify(rhs)
     steps = (Step(what or "identity", sp.Eq(lhs, rhs, evaluate=False)),)
-    if reduce_to_zero(diff):
+    positive = tuple(positive)
+    if (positive and reduce_to_zero(with_positive(diff, positive))) or reduce_to_zero(diff):
         return proved(method, what or "difference reduces to 0", steps)
     free = diff.free_symbols
 
@@ -151,6 +213,14 @@ def identity(
     return undecided(method, f"{what or 'identity'}: difference not reduced to 0", steps)
 
 
+def with_positive(expr: sp.Basic, positive: Iterable[sp.Basic]) -> sp.Basic:
+    """``expr`` with each sub-expression in ``positive`` replaced by a fresh positive symbol."""
+    mapping = {}
+    for j, p in enumerate(positive):
+        mapping[sp.sympify(p)] = sp.Dummy(f"p{j}", positive=True)
+    return sp.sympify(expr).xreplace(mapping)
+
+
 def sum_identity(
     summand: Callable[[sp.Basic], sp.Basic],
     closed: Callable[[sp.Basic], sp.Basic],
@@ -163,16 +233,39 @@ def sum_identity(
 
     Base: closed(start) = summand(start). Step: closed(n) − closed(n−1) = summand(n).
     Together they are an induction on n.
+
+    A summand that depends on n itself (an unrolled moment: β^(n−i) g_i) is first
+    reversed, i → n + start − i, which leaves the sum unchanged; if it still depends
+    on n the telescoping does not apply and the answer is undecided.
     """
+    i = sp.Dummy("i", integer=True)
+    reversal = ()
+    if sp.sympify(summand(i)).has(n):
+        original = summand
+
+        def summand(j):
+            return original(n + start - j)
+
+        shown = sp.Eq(
+            sp.Sum(original(i), (i, start, n)), sp.Sum(summand(i), (i, start, n)), evaluate=False
+        )
+        reversal = (Step("reverse the order of summation, i → n + start − i", shown),)
+        if sp.sympify(summand(i)).has(n):
+            return undecided(
+                "closed-form sum", "the summand depends on n in either order", reversal
+            )
     base = identity(closed(sp.Integer(start)), summand(sp.Integer(start)), what="base case")
     step = identity(closed(n) - closed(n - 1), summand(n), what="telescoping step")
-    i = sp.Dummy("i", integer=True)
     steps = (
+        *reversal,
         Step(
             what or "closed form of a sum",
             sp.Eq(sp.Sum(summand(i), (i, start, n)), closed(n), evaluate=False),
         ),
-        Step(f"base case n = {start}", sp.Eq(closed(sp.Integer(start)), summand(start))),
+        Step(
+            f"base case n = {start}",
+            sp.Eq(closed(sp.Integer(start)), summand(start), evaluate=False),
+        ),
         Step("telescoping: F(n) − F(n−1) = f(n)", sp.Eq(closed(n) - closed(n - 1), summand(n))),
     )
     if base.refuted or step.refuted:
@@ -229,7 +322,7 @@ def combine_sums(expr: sp.Basic) -> sp.Basic:
     out = rest
     j = sp.Symbol("_k", integer=True)
     for (a, b), f in groups.items():
-        f = sp.simplify(sp.powsimp(sp.expand(f), force=True))
+        f = sp.simplify(sp.powsimp(sp.expand(f)))
         if f != 0:
             out += sp.Sum(f, (j, a, b))
     return out
@@ -324,14 +417,26 @@ def positive_coefficients(
             return proved("sign", f"constant {e}", steps)
         return refuted("sign", f"constant {e}", {}, steps)
     non_positive = [s for s in gens if s.is_positive is not True]
-    if not non_positive:
+    merely_nonnegative = [s for s in non_positive if s.is_nonnegative is True]
+    if (
+        len(merely_nonnegative) == len(non_positive)
+        and num.is_polynomial(*gens)
+        and den.is_polynomial(*gens)
+    ):
         pn, pd = sp.Poly(num, *gens), sp.Poly(den, *gens)
-        if all(c >= 0 for c in pn.coeffs()) and all(c >= 0 for c in pd.coeffs()):
+        if all(c <= 0 for c in pn.coeffs()) and all(c <= 0 for c in pd.coeffs()):
+            pn, pd, num, den = -pn, -pd, -num, -den  # the same fraction, signs flipped
+        # with variables that may be 0, a constant term must keep the denominator
+        # (and, for a strict claim, the numerator) away from 0
+        zero_ok = not merely_nonnegative or (
+            pd.coeff_monomial(1) > 0 and (not strict or pn.coeff_monomial(1) > 0)
+        )
+        if zero_ok and all(c >= 0 for c in pn.coeffs()) and all(c >= 0 for c in pd.coeffs()):
             if not pn.is_zero and not pd.is_zero:
                 steps.append(
                     Step(
                         "after the substitution, numerator / denominator have only "
-                        "non-negative coefficients in positive variables",
+                        "non-negative coefficients in non-negative variables",
                         sp.Eq(sp.Symbol("expr"), num / den, evaluate=False),
                     )
                 )
@@ -369,71 +474,11 @@ def sign_on_interval(
     interval are isolated (Sturm sequences); the sign between consecutive roots is
     that at a rational point there. A point of wrong sign is the counterexample.
     """
-    e = sp.cancel(sp.together(sp.sympify(expr)))
-    if e.free_symbols - {var}:
-        raise ValueError(f"sign_on_interval needs a function of {var} alone; got {e}")
-    num, den = sp.fraction(e)
-    steps = [Step(what or f"claim: sign on ({lo}, {hi})", e)]
-    roots: list[sp.Basic] = []
-    for p in (num, den):
-        poly = sp.Poly(p, var)
-        if poly.degree() <= 0:
-            continue
-        for (a, b), _mult in poly.intervals():
-            a, b = sp.Rational(a), sp.Rational(b)
-            if b > lo and (hi is sp.oo or a < hi):
-                roots.append((a + b) / 2 if a != b else a)
-    n_roots = sum(
-        sp.Poly(p, var).count_roots(lo, hi if hi is not sp.oo else None)
-        for p in (num, den)
-        if sp.Poly(p, var).degree() > 0
-    )
-    cuts = sorted({r for r in roots if lo < r and (hi is sp.oo or r < hi)})
-    edges = [lo, *cuts, hi if hi is not sp.oo else (cuts[-1] if cuts else lo) + 10]
-    probes = []
-    for a, b in itertools.pairwise(edges):
-        probes.append((a + b) / 2)
-    if hi is sp.oo:
-        probes.append(edges[-1] * 2 + 1)
-    for p in probes:
-        v = e.xreplace({var: p})
-        if (strict and not v > 0) or (not strict and not v >= 0):
-            return refuted(
-                "sign (Sturm)", f"{what or 'sign'}: value {v} at {var} = {p}", {var.name: p}, steps
-            )
-    steps.append(
-        Step(
-            f"{n_roots} real root(s) of numerator/denominator in [{lo}, {hi}] (Sturm); "
-            f"sign checked at {len(probes)} rational point(s) between them"
-        )
-    )
-    if n_roots == 0:
-        return proved("sign (Sturm)", what or "no root in the interval", steps)
-    # roots inside: the sign between them was checked; at a root of the numerator the
-    # value is 0, which only a non-strict claim allows.
-    pnum = sp.Poly(num, var)
-    inside = [
-        r
-        for r in (sp.real_roots(pnum) if pnum.degree() > 0 else [])
-        if r > lo and (hi is sp.oo or r < hi)
-    ]
-    if strict and inside:
-        r = inside[0]
-        return refuted(
-            "sign (Sturm)",
-            f"{what or 'sign'}: value 0 at the root {var} = {r}",
-            {var.name: r},
-            steps,
-        )
-    num_roots = len(inside)
-    den_roots = n_roots - sp.Poly(num, var).count_roots(lo, None if hi is sp.oo else hi)
-    if den_roots == 0 and not strict:
-        return proved("sign (Sturm)", what or "≥ 0 between roots; 0 at the roots", steps)
-    return undecided(
-        "sign (Sturm)",
-        f"{num_roots} root(s) of the numerator and {den_roots} pole(s) inside the interval",
-        steps,
-    )
+    # the decision itself lives in proofs.decide (a complete one-variable decomposition:
+    # a sample in every cell between isolated roots, and the roots themselves)
+    from proofs.decide import sign_on_interval as decide_sign
+
+    return decide_sign(expr, var, lo, hi, strict=strict, what=what)
 
 
 def limit(
@@ -461,4 +506,299 @@ def limit(
             return proved("limit", f"limit is {got}", steps)
         return refuted("limit", f"limit is {got}, not {expected}", {}, steps)
     out = identity(got, expected, what=what or "limit", method="limit")
+    if not out.proved:  # show the comparison that failed, so the counterexample can be checked
+        shown = sp.Eq(got, expected, evaluate=False)
+        steps = (*steps, Step("the limit against the claimed value", shown))
     return Outcome(out.verdict, "limit", out.detail, out.counterexample, steps)
+
+
+# ----------------------------------------------------------------------------- expectations
+
+
+def expectation(
+    expr: sp.Basic,
+    moments: Mapping[sp.Basic, sp.Basic],
+    random: Iterable[sp.Basic] = (),
+) -> sp.Basic:
+    """E[expr] for ``expr`` affine in the random quantities, each replaced by its mean.
+
+    ``moments`` maps random quantities (``g**2``, ``g(k)**2``, the previous state
+    ``v``) to their expectations; ``random`` names the symbols or undefined functions
+    that are random (a ``g`` or ``g(k)`` left over after the replacement means the
+    expression is not affine in the given moments). The summand of every ``Sum`` is
+    treated the same way (the expectation of a finite sum is the sum of expectations).
+
+    Raises ValueError when ``expr`` is not affine in the moments: then linearity of
+    the expectation does not apply and the caller must not conclude anything.
+    """
+    random = tuple(random)
+
+    def is_random(e: sp.Basic) -> bool:
+        for r in random:
+            if isinstance(r, sp.Symbol) and r in e.free_symbols:
+                return True
+            if isinstance(r, sp.FunctionClass) and any(a.func == r for a in e.atoms(AppliedUndef)):
+                return True
+        return False
+
+    def affine(e: sp.Basic) -> sp.Basic:
+        dummies = {}
+        for j, key in enumerate(moments):
+            d = sp.Dummy(f"E{j}")
+            dummies[d] = moments[key]
+            e = e.xreplace({sp.sympify(key): d})
+        if is_random(e):
+            raise ValueError(f"not affine in the given moments: {e}")
+        if dummies:
+            _check_degree(e, tuple(dummies))
+        return e.xreplace(dummies)
+
+    expr = sp.sympify(expr)
+    sums = list(expr.atoms(sp.Sum))
+    if not sums:
+        return affine(expr)
+    placeholders = {
+        sp.Dummy(f"S{j}"): sp.Sum(affine(s.function), *s.limits) for j, s in enumerate(sums)
+    }
+    outer = expr.xreplace(dict(zip(sums, placeholders, strict=True)))
+    _check_degree(outer, tuple(placeholders))
+    return affine(outer).xreplace(placeholders)
+
+
+def _check_degree(e: sp.Basic, gens: tuple) -> None:
+    try:
+        poly = sp.Poly(sp.expand(e), *gens)
+    except sp.PolynomialError as err:
+        raise ValueError(f"not affine in the given moments: {e}") from err
+    if poly.total_degree() > 1:
+        raise ValueError(f"not affine in the given moments: {e}")
+
+
+def as_single_sum(expr: sp.Basic) -> tuple[Callable[[sp.Basic], sp.Basic], sp.Basic, sp.Basic]:
+    """``expr = c · Σ_{k=a..b} f(k)`` as (summand i -> c·f(i), a, b); ValueError otherwise."""
+    expr = sp.sympify(expr)
+    sums = list(expr.atoms(sp.Sum))
+    if len(sums) != 1 or len(sums[0].limits) != 1:
+        raise ValueError(f"not a single sum: {expr}")
+    s = sums[0]
+    d = sp.Dummy("S")
+    coef = sp.cancel(expr.xreplace({s: d}) / d)
+    if d in coef.free_symbols:
+        raise ValueError(f"not a multiple of one sum: {expr}")
+    f, (k, a, b) = s.function, s.limits[0]
+    return (lambda i: coef * f.xreplace({k: i})), a, b
+
+
+# ----------------------------------------------------------------------------- sums of terms
+
+
+def nonnegative_terms(
+    term: sp.Basic,
+    substitutions: Mapping[sp.Symbol, sp.Basic] | None = None,
+    *,
+    strict: bool = False,
+    what: str = "",
+) -> Outcome:
+    """Every term of a sum is ≥ 0 (> 0 if strict), so the sum is: a certificate.
+
+    ``term`` may have symbolic exponents and indices. Each bounded variable is written
+    through a positive parameter (``substitutions``, e.g. {β: s/(1+s)}); the term is
+    then certified by SymPy's assumptions (products and powers of positive bases,
+    squares of reals, absolute values) or, for a polynomial, by
+    :func:`positive_coefficients`. Never refuted: a negative term does not make a sum
+    negative, so the answer is proved or undecided.
+    """
+    e = sp.sympify(term).xreplace(dict(substitutions or {}))
+    steps = [Step(what or "each term is non-negative", sp.sympify(term))]
+    e2 = sp.powsimp(sp.factor_terms(e))
+    ok = (e2.is_positive if strict else e2.is_nonnegative) or (
+        e.is_positive if strict else e.is_nonnegative
+    )
+    if ok:
+        return proved("sum of non-negative terms", what or "each term ≥ 0", steps)
+    if all(s.is_positive for s in e.free_symbols) and e.is_polynomial(*e.free_symbols):
+        out = positive_coefficients(e, {}, strict=strict, what=what)
+        if out.proved:
+            return proved("sum of non-negative terms", what or "each term ≥ 0", steps)
+    return undecided("sum of non-negative terms", f"sign of the term {term} not certified", steps)
+
+
+def power_at_least(
+    big: sp.Basic,
+    small: sp.Basic,
+    n: sp.Symbol,
+    substitutions: Mapping[sp.Symbol, sp.Basic] | None = None,
+    *,
+    what: str = "",
+) -> Outcome:
+    """big^n ≥ small^n for every integer n ≥ 1, given big ≥ small > 0.
+
+    Certificate: with r = big/small ≥ 1, r^n − 1 = Σ_{k=1..n} (r − 1) r^(k−1) (a
+    telescoping sum, :func:`sum_identity`), a sum of non-negative terms; multiply by
+    small^n > 0. The hypotheses big − small ≥ 0 and small > 0 are certified with
+    :func:`positive_coefficients` / SymPy's assumptions after ``substitutions``.
+    """
+    subs = dict(substitutions or {})
+    r = sp.Symbol("r", positive=True)
+    k = sp.Symbol("k", integer=True, positive=True)
+    tele = sum_identity(lambda i: (r - 1) * r ** (i - 1), lambda N: r**N - 1, n, what="r^n − 1")
+    gap = positive_coefficients(big - small, subs, what="big − small ≥ 0")
+    small_pos = sp.sympify(small).xreplace(subs).is_positive
+    steps = [
+        Step(what or "monotone power", sp.StrictGreaterThan(big**n, small**n) | sp.Eq(big, small)),
+        Step(
+            "r = big/small ≥ 1, and r^n − 1 = Σ_{k≤n} (r−1) r^(k−1), each term ≥ 0",
+            sp.Eq(r**n - 1, sp.Sum((r - 1) * r ** (k - 1), (k, 1, n)), evaluate=False),
+        ),
+    ]
+    if tele.proved and gap.proved and small_pos:
+        return proved("sign (monotone power)", what or "big^n ≥ small^n", steps)
+    if gap.refuted:
+        return refuted(
+            "sign (monotone power)", f"big < small: {gap.detail}", gap.counterexample or {}, steps
+        )
+    return undecided("sign (monotone power)", "hypotheses not certified", steps)
+
+
+# ----------------------------------------------------------------------------- maxima
+
+
+def max_induction(
+    term: Callable[[sp.Basic, sp.Basic], sp.Basic],
+    recurrence: Callable[[sp.Basic, sp.Basic], sp.Basic],
+    n: sp.Symbol,
+    *,
+    initial: sp.Basic,
+    sequence: sp.FunctionClass,
+    start: int = 1,
+    what: str = "",
+    space: Mapping[sp.Symbol, Iterable] | None = None,
+) -> Outcome:
+    """u_n = max_{start ≤ i ≤ n} term(i, n) for every n ≥ start, by induction.
+
+    Here u_{start−1} = initial and u_n = recurrence(u_{n−1}, n); ``sequence`` is the
+    undefined function of the data (g_k). The certificate:
+
+    * every term is ≥ 0 (SymPy's assumptions) and initial = 0, the maximum of no
+      terms;
+    * the recurrence is max(c·u_{n−1}, a) with c ≥ 0 free of u_{n−1};
+    * c·term(i, n−1) = term(i, n) for every i < n (so c·max_{i<n} = max_{i<n} of the
+      shifted terms, since c ≥ 0), and a = term(n, n) (the new term).
+
+    Without that shape, the claim is checked at n = start, start+1, start+2 on exact
+    grid values; a mismatch is the counterexample (else undecided).
+    """
+    i = sp.Symbol("i", integer=True, positive=True)
+    prev = sp.Dummy("u_prev", nonnegative=True)
+    steps = [
+        Step(
+            what or "claimed closed form",
+            sp.Eq(sp.Symbol("u_n"), sp.Max(term(i, n), evaluate=False), evaluate=False),
+        ),
+        Step("recurrence", sp.Eq(sp.Symbol("u_n"), recurrence(sp.Symbol("u_{n-1}"), n))),
+    ]
+    reasons = []
+    rec = recurrence(prev, n)
+    args = rec.args if isinstance(rec, sp.Max) else (rec,)
+    with_prev = [a for a in args if prev in a.free_symbols]
+    fresh = [a for a in args if prev not in a.free_symbols]
+    lag = sp.Symbol("j", integer=True, nonnegative=True)  # n − i ≥ 0 for the terms of the max
+    nonneg = term(i, i + lag).is_nonnegative
+    if not nonneg:
+        reasons.append("terms not known to be ≥ 0")
+    if sp.sympify(initial) != 0:
+        reasons.append(f"initial value {initial} is not 0")
+    if len(with_prev) != 1 or len(fresh) != 1:
+        reasons.append("recurrence is not max(c·u_{n−1}, a)")
+    else:
+        c = sp.cancel(with_prev[0] / prev)
+        if prev in c.free_symbols or not c.is_nonnegative:
+            reasons.append("recurrence is not max(c·u_{n−1}, a) with c ≥ 0")
+        else:
+            shift = reduce_to_zero(sp.powsimp(c * term(i, n - 1) - term(i, n), force=False))
+            new = reduce_to_zero(fresh[0] - term(n, n))
+            steps.append(
+                Step(
+                    "old terms: c · term(i, n−1) = term(i, n) for i < n",
+                    sp.Eq(c * term(i, n - 1), term(i, n), evaluate=False),
+                )
+            )
+            steps.append(Step("new term: a = term(n, n)", sp.Eq(fresh[0], term(n, n))))
+            if not shift:
+                reasons.append("the old terms do not shift to term(i, n)")
+            if not new:
+                reasons.append("the new term is not term(n, n)")
+    base = recurrence(sp.sympify(initial), sp.Integer(start))
+    if not reduce_to_zero(base - term(sp.Integer(start), sp.Integer(start))):
+        reasons.append("base case")
+    steps.append(
+        Step(
+            f"base case n = {start}",
+            sp.Eq(base, term(sp.Integer(start), sp.Integer(start)), evaluate=False),
+        )
+    )
+    if not reasons:
+        return proved("induction (max)", what or "base case, shift and new term", steps)
+
+    # a concrete check: iterate the recurrence at small n on exact values
+    data = {j: sp.Symbol(f"g_{j}", real=True) for j in range(start, start + 3)}
+
+    def at(N: int) -> tuple[sp.Basic, sp.Basic]:
+        u = sp.sympify(initial)
+        for j in range(start, N + 1):
+            u = recurrence(u, sp.Integer(j))
+        closed = sp.Max(*[term(sp.Integer(j), sp.Integer(N)) for j in range(start, N + 1)])
+        fill = {sequence(sp.Integer(j)): data[j] for j in data}
+        return u.xreplace(fill), closed.xreplace(fill)
+
+    for N in range(start, start + 3):
+        u, closed = at(N)
+        diff = u - closed
+        env = search(
+            lambda e, diff=diff: exact_nonzero(diff.xreplace(e)),
+            diff.free_symbols,
+            {
+                **{data[j]: (sp.Integer(2), sp.Integer(0), sp.Integer(-1)) for j in data},
+                **dict(space or {}),
+            },
+        )
+        if env is not None:
+            named = _named(env)
+            named[n.name] = sp.Integer(N)
+            return refuted(
+                "induction (max)",
+                f"u_{N} = {sp.simplify(u.xreplace(env))} but the maximum is "
+                f"{sp.simplify(closed.xreplace(env))}",
+                named,
+                steps,
+            )
+    return undecided("induction (max)", "; ".join(reasons), steps)
+
+
+def nondecreasing(
+    f: Callable[[sp.Basic], sp.Basic],
+    increment: sp.Basic,
+    increment_sign: Outcome,
+    n: sp.Symbol,
+    *,
+    start: int = 1,
+    what: str = "",
+) -> Outcome:
+    """f(n) ≥ f(start) for every integer n ≥ start.
+
+    ``increment`` is an expression of n equal to f(n+1) − f(n) (checked by
+    :func:`identity`), and ``increment_sign`` an outcome proving increment ≥ 0 for every
+    n ≥ start. Then f(n) − f(start) = Σ_{j=start..n−1} (f(j+1) − f(j)) (telescoping)
+    is a sum of non-negative terms.
+    """
+    inc = identity(f(n + 1) - f(n), increment, what="f(n+1) − f(n)")
+    steps = (
+        Step(
+            what or "f(n) ≥ f(start): a sum of non-negative increments",
+            sp.Eq(f(n + 1) - f(n), increment, evaluate=False),
+        ),
+    )
+    out = all_of(inc, increment_sign)
+    if out.proved:
+        return proved("sign (non-negative increments)", what or "f(n) ≥ f(start)", steps)
+    return Outcome(out.verdict, out.method, out.detail, out.counterexample, steps + out.steps)

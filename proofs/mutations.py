@@ -15,7 +15,7 @@ import sympy as sp
 
 from octk.rules.adaptive import beta1, beta2, eps
 from octk.rules.rule import Rule
-from octk.symbols import t
+from octk.symbols import g, t
 
 
 def rewrite(
@@ -96,6 +96,11 @@ def scale_step(rule: Rule, factor) -> Rule:
     return replace(rule, name=f"{rule.name}~step*{factor}", program=tuple(program))
 
 
+def abs_for_square(rule: Rule) -> Rule:
+    """The second moment of |g| instead of g²: g² → |g| in the update of v."""
+    return rewrite(rule, "abs-for-square", {g**2: sp.Abs(g)}, targets=("v",))
+
+
 MUTATIONS = {
     "drop-bias-correction": drop_bias_correction,
     "drop-bias-correction-v": drop_bias_correction_v,
@@ -103,4 +108,36 @@ MUTATIONS = {
     "1-beta2->1-beta1": one_minus_beta2_to_beta1,
     "max->current": max_to_current,
     "move-eps": move_eps,
+}
+
+#: further perturbations used by the K&B families (bias correction, efficient order,
+#: step bounds, limits); kept apart so that a test walking MUTATIONS is unchanged
+EXTRA_MUTATIONS = {
+    "g^2->|g|": abs_for_square,
+    "step*2": lambda rule: scale_step(rule, 2),
+}
+
+ALL_MUTATIONS = {**MUTATIONS, **EXTRA_MUTATIONS}
+
+
+def oscillating_step(rule: Rule) -> Rule:
+    """The step multiplied by (3 + (−1)^t)/4 (1/2 at odd t, 1 at even t): the effective step
+    is no longer non-increasing, whatever the second moment does."""
+    out = scale_step(rule, (3 + (-1) ** t) / 4)
+    return replace(out, name=f"{rule.name}~oscillating-step")
+
+
+def forget_v(rule: Rule) -> Rule:
+    """A leaky second moment: the previous v enters its own update halved (AdaGrad's sum
+    v + g² becomes v/2 + g²)."""
+    v = sp.Symbol("v", real=True)
+    return rewrite(rule, "forget-v", {v: v / 2}, targets=("v",))
+
+
+#: perturbations of the step-size schedule and of the accumulator, used by the families
+#: on Γ_t and the regret bounds (theorem_4_1, flawed_step, rkk_counterexample,
+#: amsgrad_bound) for rules the mutations above do not touch (AdaGrad, OGD)
+SCHEDULE_MUTATIONS = {
+    "oscillating-step": oscillating_step,
+    "forget-v": forget_v,
 }

@@ -23,7 +23,8 @@ def assert_close(a, b, *, rtol=1e-12, what=""):
     assert a.shape == b.shape, f"{what}: shapes {a.shape} != {b.shape}"
     both_inf = np.isinf(a) & np.isinf(b) & (np.sign(a) == np.sign(b))
     scale = np.maximum(1.0, np.maximum(np.abs(a), np.abs(b)))
-    err = np.where(both_inf, 0.0, np.abs(a - b) / scale)
+    with np.errstate(invalid="ignore"):  # inf − inf where both are the same infinity
+        err = np.where(both_inf, 0.0, np.abs(a - b) / scale)
     worst = float(np.nanmax(err)) if err.size else 0.0
     assert np.all(np.isfinite(a) == np.isfinite(b)), f"{what}: non-finite values differ"
     assert worst <= rtol, f"{what}: worst scaled difference {worst:.3e} > {rtol:.0e}"

@@ -15,6 +15,8 @@ import sympy as sp
 
 from octk.backends.printers import CudaPrinter, KernelPrintError
 from octk.backends.program import lower
+from octk.bounds import bound_monitors
+from octk.monitors import count, first
 from octk.rules import SPECS, rule
 from octk.sequences import sequence
 
@@ -38,23 +40,35 @@ def device_function(name: str, prog) -> str:
     )
     lines = [f"__device__ double {name}({params}) {{"]
     declared = {s for s in inputs}
+    x = sp.Symbol("x", real=True)
     for target, expr in steps:
+        if target == x:  # x̂_{t+1}: x stays the played x_t for the accumulators
+            lines.append(f"    double v_xhat = {pr.doprint(expr)};")
+            continue
         decl = "" if target in declared else "double "
         declared.add(target)
         lines.append(f"    {decl}{names[target]} = {pr.doprint(expr)};")
-    for k, (_, expr) in enumerate(prog.stats):
-        lines.append(f"    double stat{k} = {pr.doprint(expr)}; (void)stat{k};")
-    lines.append(f"    return {names[sp.Symbol('x', real=True)]};")
+    for k, (name, expr) in enumerate(prog.stats):  # accumulators: statistics and monitors
+        acc = names.get(sp.Symbol(name, real=True))
+        if acc is not None and sp.Symbol(name, real=True) in inputs:
+            lines.append(f"    {acc} = {pr.doprint(expr)};")
+        else:
+            lines.append(f"    double stat{k} = {pr.doprint(expr)}; (void)stat{k};")
+    lines.append("    return v_xhat;")
     lines.append("}")
     return "\n".join(lines)
 
 
 def all_steps() -> str:
+    """Every rule × preset × sequence, with the monitors the bounds read (sums, maxima,
+    last values, Γ counts and first times) as accumulators."""
     parts = []
     for name, spec in SPECS.items():
         for preset in spec.presets:
+            r = rule(name, preset)
+            mons = (*bound_monitors(r), count("n_neg_g", "g < 0"), first("t_pos", "x > 0"))
             for k, seq in enumerate(SEQUENCES):
-                prog = lower(rule(name, preset), sequence(seq))
+                prog = lower(r, sequence(seq), mons)
                 parts.append(device_function(f"step_{name}_{preset}_{k}", prog))
     return "\n\n".join(parts)
 

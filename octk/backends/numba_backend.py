@@ -11,7 +11,8 @@ one loop nest:
             hoisted: every subexpression of t alone (1/√t, the sequence's
                      Piecewise on t mod P, the data row)
             for j in lanes of the chunk:       # ... lanes inside, vectorisable
-                s, g, f, stats, rule assignments, running powers, projection
+                s, g, f, rule assignments (x̂_{t+1} is ``xn``, x_t stays ``xj``),
+                accumulators (statistics, monitors), running powers, projection
             (ball: rescale each configuration of the chunk)
             store checkpoints when t is one
 
@@ -38,7 +39,7 @@ from octk.domains import Ball, Box
 from octk.symbols import DATA, U, i, t, x
 
 CHUNK = 256
-KERNEL_VERSION = "2"
+KERNEL_VERSION = "3"
 
 
 def cache_dir() -> Path:
@@ -51,11 +52,12 @@ def cache_dir() -> Path:
 
 
 def _hoistable(expr: sp.Basic) -> bool:
+    # conditions stay inline: a hoisted one would become a real symbol, not a Boolean
     return (
         not expr.is_Atom
         and t in expr.free_symbols
         and expr.free_symbols <= {t}
-        and not isinstance(expr, sp.Tuple)
+        and not isinstance(expr, sp.Tuple | sp.logic.boolalg.Boolean)
     )
 
 
@@ -90,6 +92,8 @@ def kernel_source(prog: StepProgram, domain, *, parallel: bool = True) -> str:
     names[DATA] = "dat"
     for target, _ in prog.assignments:
         names.setdefault(target, f"a_{target.name}")
+    for q, sym in enumerate(prog.stat_symbols):
+        names[sym] = f"acc{q}"
 
     exprs = (
         [e for _, e in prog.assignments] + [e for _, e in prog.stats] + [e for _, e in prog.post]
@@ -162,6 +166,8 @@ def kernel_source(prog: StepProgram, domain, *, parallel: bool = True) -> str:
         emit(bj + f"p_{h.name} = P_{h.name}[j]")
     for s in state:
         emit(bj + f"s_{s.name} = S_{s.name}[j]")
+    for q in range(n_s):
+        emit(bj + f"acc{q} = st{q}[j]")
     for k in prog.streams:
         emit(bj + f"u{k} = uniform_nb(seed[j], t, cj, {k})")
     if prog.uses_data:
@@ -173,7 +179,8 @@ def kernel_source(prog: StepProgram, domain, *, parallel: bool = True) -> str:
             var = "xn"
         emit(bj + f"{var} = {pr.doprint(e)}")
     for q, e in enumerate(stats):
-        emit(bj + f"st{q}[j] += {pr.doprint(e)}")
+        emit(bj + f"acc{q} = {pr.doprint(e)}")
+        emit(bj + f"st{q}[j] = acc{q}")
     for (target, _), e in zip(prog.post, post, strict=True):
         emit(bj + f"s_{target.name} = {pr.doprint(e)}")
     emit(bj + "loss[j] += a_f")

@@ -7,7 +7,11 @@ rule's program, then rewrites it for execution:
   momentum schedule β1 λ^(t−1)) becomes a running product: a state ``pow_b``
   that holds b^(t−1) during step t and is multiplied by b at the end of the
   step, so b^(t+k) = pow_b · b^(k+1) and no ``pow`` runs per step;
-* numbers are kept exact (SymPy Integers, Rationals, Floats) for the printers.
+* numbers are kept exact (SymPy Integers, Rationals, Floats) for the printers;
+* the sequence's sufficient statistics and the :mod:`monitors <octk.monitors>`
+  become *accumulators*: each has a symbol holding its value after the previous
+  step, an update expression over it and the step's symbols, and an initial
+  value (a statistic Σ s_t is the accumulator ``sum_s`` updated to ``sum_s + s``).
 
 The result, a :class:`StepProgram`, is what every backend executes: the
 reference backend evaluates it with NumPy, the Numba and CUDA backends print it.
@@ -21,9 +25,10 @@ from dataclasses import dataclass
 import sympy as sp
 
 from octk.errors import ParameterError
+from octk.monitors import PREV, Monitor
 from octk.rules.rule import Rule
 from octk.sequences.sequence import Sequence
-from octk.symbols import DATA, U, g, t
+from octk.symbols import DATA, U, g, i, t, x
 
 S = sp.Symbol("s", real=True)  # the signal s_{t,i}
 F = sp.Symbol("f", real=True)  # the loss f_t(x_t) of the coordinate
@@ -35,8 +40,14 @@ class StepProgram:
 
     ``assignments`` run in order; targets are state symbols (updated in place),
     temporaries, ``g``, ``s``, ``f`` and finally ``x`` (unprojected x̂_{t+1}).
-    ``stats`` are (name, expression) pairs accumulated after the step's signal
-    is known; ``post`` are the running-power updates run at the end of the step.
+    ``stats`` are the accumulators, (name, update) pairs run in order after the
+    assignments: the accumulator's symbol (:func:`stat_symbol`) holds its value
+    after the previous step, and ``update`` gives its value after this one (an
+    accumulator listed earlier is already updated). In the update, ``x`` is the
+    iterate x_t played at this step, never x̂_{t+1}. The first
+    ``len(stats) − len(monitors)`` are the sequence's sufficient statistics, the
+    rest the monitors named in ``monitors``; ``stat_init`` are their values before
+    step 1. ``post`` are the running-power updates run at the end of the step.
     """
 
     rule: Rule
@@ -48,10 +59,21 @@ class StepProgram:
     post: tuple[tuple[sp.Symbol, sp.Expr], ...]
     streams: tuple[int, ...]
     uses_data: bool
+    stat_init: tuple[float, ...] = ()
+    monitors: tuple[str, ...] = ()
 
     @property
     def state_names(self) -> tuple[str, ...]:
         return tuple(s.name for s, _ in self.state)
+
+    @property
+    def stat_symbols(self) -> tuple[sp.Symbol, ...]:
+        return tuple(stat_symbol(n) for n, _ in self.stats)
+
+    @property
+    def n_sequence_stats(self) -> int:
+        """How many of ``stats`` are the sequence's sufficient statistics (the rest: monitors)."""
+        return len(self.stats) - len(self.monitors)
 
     def all_expressions(self):
         yield from (e for _, e in self.assignments)
@@ -90,8 +112,62 @@ def _running_powers(exprs, hyper_syms):
     return found, init, post
 
 
-def lower(rule: Rule, sequence: Sequence) -> StepProgram:
-    """Join ``sequence`` and ``rule`` into one :class:`StepProgram` (see the module doc)."""
+def stat_symbol(name: str) -> sp.Symbol:
+    """The symbol of accumulator ``name`` (its value after the previous step, then this one)."""
+    return sp.Symbol(name, real=True)
+
+
+def _lower_monitors(rule: Rule, sequence: Sequence, seq_stats, monitors) -> list:
+    """Check ``monitors`` against the program and rewrite them as accumulators."""
+    known: dict[str, sp.Symbol] = {s.name: s for s in (t, g, x, i, S, F, *U)}
+    if sequence.data is not None:
+        known[DATA.name] = DATA
+    known.update({h.name: h.symbol for h in rule.hyperparameters})
+    known.update({st.name: st.symbol for st in rule.state})
+    known.update({target.name: target for target, _ in rule.program if target != x})
+    taken = set(known) | {n for n, _ in seq_stats}
+    names = []
+    for mon in monitors:
+        if not isinstance(mon, Monitor):
+            raise ParameterError(
+                f"monitors must be octk.monitors.Monitor records; got {type(mon).__name__}"
+            )
+        if mon.name in taken or mon.name in names:
+            what = "another monitor" if mon.name in names else "a symbol of the program"
+            raise ParameterError(
+                f"monitor name {mon.name!r} is already {what} (rule {rule.name!r}, "
+                f"sequence {sequence.spec()!r}); choose another name"
+            )
+        names.append(mon.name)
+    allowed = dict(known)
+    allowed.update({n: stat_symbol(n) for n in names})
+    out = []
+    for mon in monitors:
+        sub = {PREV: stat_symbol(mon.name)}
+        unknown = []
+        for sym in mon.update.free_symbols:
+            if sym == PREV:
+                continue
+            if sym.name in allowed:
+                sub[sym] = allowed[sym.name]
+            else:
+                unknown.append(sym.name)
+        if unknown:
+            raise ParameterError(
+                f"monitor {mon.name!r} uses {', '.join(sorted(unknown))}, which rule "
+                f"{rule.name!r} on sequence {sequence.spec()!r} does not define; available: "
+                f"{', '.join(sorted(allowed))}, prev"
+            )
+        out.append((mon.name, mon.update.xreplace(sub), mon.init))
+    return out
+
+
+def lower(rule: Rule, sequence: Sequence, monitors=()) -> StepProgram:
+    """Join ``sequence``, ``rule`` and ``monitors`` into one :class:`StepProgram`.
+
+    See the module doc; ``monitors`` are :class:`octk.monitors.Monitor` records,
+    appended to the sequence's statistics as accumulators.
+    """
     hyper_syms = {h.symbol for h in rule.hyperparameters}
     assignments: list[tuple[sp.Symbol, sp.Expr]] = [
         (S, sequence.signal),
@@ -99,7 +175,10 @@ def lower(rule: Rule, sequence: Sequence) -> StepProgram:
         (F, sequence.loss_expr(S)),
     ]
     assignments += list(rule.program)
-    stats = tuple(sequence.statistics(S))
+    seq_stats = tuple(sequence.statistics(S))
+    mons = _lower_monitors(rule, sequence, seq_stats, tuple(monitors or ()))
+    stats = tuple((n, stat_symbol(n) + e) for n, e in seq_stats) + tuple((n, e) for n, e, _ in mons)
+    stat_init = (0.0,) * len(seq_stats) + tuple(v for _, _, v in mons)
 
     exprs = [e for _, e in assignments] + [e for _, e in stats]
     found, pow_init, post = _running_powers(exprs, hyper_syms)
@@ -108,7 +187,7 @@ def lower(rule: Rule, sequence: Sequence) -> StepProgram:
         stats = tuple((n, e.xreplace(found)) for n, e in stats)
 
     state = tuple((s.symbol, s.init) for s in rule.state) + pow_init
-    sig_syms = sequence.signal.free_symbols
+    sig_syms = set(sequence.signal.free_symbols).union(*(e.free_symbols for _, e, _ in mons))
     return StepProgram(
         rule=rule,
         sequence=sequence,
@@ -119,4 +198,6 @@ def lower(rule: Rule, sequence: Sequence) -> StepProgram:
         post=post,
         streams=tuple(k for k, u in enumerate(U) if u in sig_syms),
         uses_data=DATA in sig_syms,
+        stat_init=stat_init,
+        monitors=tuple(n for n, _, _ in mons),
     )

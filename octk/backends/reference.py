@@ -8,8 +8,10 @@ hide in both), and the step loop runs in Python over arrays of lanes:
     for t in 1..T:
         s, g, f   = signal, gradient and loss of every lane at x_t
         state     = the rule's assignments, in order
+        stats     = their updates, in order (sums of the signal, monitors),
+                    reading x = x_t, the point played at this step
+        running powers *= their bases
         x_{t+1}   = Π_F(x̂_{t+1})        (clip, ball rescaling, or nothing)
-        stats    += their expressions;  running powers *= their bases
 """
 
 from __future__ import annotations
@@ -22,6 +24,8 @@ from octk.domains import Ball, Box
 from octk.random import uniform_np
 from octk.symbols import DATA, U, i, t, x
 
+XHAT = "<xhat>"  # the env key of x̂_{t+1}; not an identifier, so no symbol can take it
+
 
 class ReferenceBackend:
     name = "reference"
@@ -29,8 +33,9 @@ class ReferenceBackend:
     def compile(self, prog: StepProgram, domain):
         hyper = [sp.Symbol(h, real=True, nonnegative=True) for h in prog.hyper]
         state = [s for s, _ in prog.state]
-        temps = [s for s, _ in prog.assignments]
-        names = list(dict.fromkeys([t, i, x, DATA, *U, *hyper, *state, *temps]))
+        temps = [s for s, _ in prog.assignments if s != x]
+        accs = list(prog.stat_symbols)
+        names = list(dict.fromkeys([t, i, x, DATA, *U, *hyper, *state, *temps, *accs]))
 
         # Floats become named constants holding their exact double value, so that
         # no printer rounds them (SymPy prints 15 digits; a double needs 17)
@@ -46,24 +51,29 @@ class ReferenceBackend:
         def fn(expr):
             return sp.lambdify(args, sp.sympify(expr).xreplace(floats), modules="numpy")
 
-        steps = [(target, fn(e)) for target, e in prog.assignments]
-        stats = [fn(e) for _, e in prog.stats]
+        # x̂_{t+1} (the target x) is kept apart, so that x stays the played x_t
+        steps = [(XHAT if target == x else target.name, fn(e)) for target, e in prog.assignments]
+        stats = [(sym.name, fn(e)) for sym, (_, e) in zip(accs, prog.stats, strict=True)]
         post = [(target, fn(e)) for target, e in prog.post]
         float_values = {s.name: float(f) for f, s in floats.items()}
         sym_names = [a.name for a in args]
 
         def kernel(lanes, t0: int, t1: int, k0: int):
             env = dict.fromkeys(sym_names, 0.0)
+            env[XHAT] = 0.0
             env.update(float_values)
             for k, h in enumerate(prog.hyper):
                 env[h] = lanes.par[k]
             env["i"] = lanes.coord
             k = k0
             for step in range(t0, t1 + 1):
-                env["t"] = step
+                # t per lane: NumPy's select needs conditions of one shape (t > 1 & g < 0)
+                env["t"] = np.full(lanes.x.shape, step, dtype=np.int64)
                 env["x"] = lanes.x
                 for q, (sym, _) in enumerate(prog.state):
                     env[sym.name] = lanes.state[q]
+                for q, (name, _) in enumerate(stats):
+                    env[name] = lanes.stats[q]
                 for s in prog.streams:
                     env[f"U{s}"] = uniform_np(lanes.seed, step, lanes.coord, s)
                 if prog.uses_data:
@@ -72,14 +82,15 @@ class ReferenceBackend:
                     env["data_ti"] = lanes.data[seq.row(step), col]
                 with np.errstate(divide="ignore", invalid="ignore"):
                     for target, f in steps:
-                        env[target.name] = _lanes(f(*(env[n] for n in sym_names)), lanes)
-                    # the statistics are expressions of this step's signal s
-                    for q, f in enumerate(stats):
-                        lanes.stats[q] += _lanes(f(*(env[n] for n in sym_names)), lanes)
+                        env[target] = _lanes(f(*(env[n] for n in sym_names)), lanes)
+                    # statistics and monitors: updates over their previous values
+                    for q, (name, f) in enumerate(stats):
+                        env[name] = _lanes(f(*(env[n] for n in sym_names)), lanes)
+                        lanes.stats[q] = env[name]
                     for target, f in post:
                         env[target.name] = _lanes(f(*(env[n] for n in sym_names)), lanes)
                 lanes.loss += env[F.name]
-                lanes.x = _project(domain, env["x"], lanes)
+                lanes.x = _project(domain, env[XHAT], lanes)
                 for q, (sym, _) in enumerate(prog.state):
                     lanes.state[q] = env[sym.name]
                 if k < len(lanes.ck_t) and lanes.ck_t[k] == step:
