@@ -10,18 +10,14 @@ outputs. ``tests/test_notebooks.py`` re-executes it.
 
 from __future__ import annotations
 
-import argparse
-import subprocess
-import tempfile
 from pathlib import Path
 
-import nbformat
-from nbclient import NotebookClient
+import nbbuild
 
 HERE = Path(__file__).resolve().parent
 NOTEBOOK = HERE / "02_bias_correction.ipynb"
 
-CELLS: list[tuple[str, str]] = [
+CELLS: nbbuild.Cells = [
     (
         "md",
         r"""# Kingma & Ba, checked exactly: bias correction, the step size, and two limits
@@ -415,38 +411,5 @@ assert all(r.ok for r in RESULTS.values())""",
 ]
 
 
-def build() -> nbformat.NotebookNode:
-    nb = nbformat.v4.new_notebook()
-    nb.metadata["kernelspec"] = {
-        "display_name": "Python 3",
-        "language": "python",
-        "name": "python3",
-    }
-    nb.metadata["language_info"] = {"name": "python"}
-    for kind, src in CELLS:
-        cell = (
-            nbformat.v4.new_markdown_cell(src) if kind == "md" else nbformat.v4.new_code_cell(src)
-        )
-        nb.cells.append(cell)
-    return nb
-
-
-def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--no-execute", action="store_true", help="write the notebook without outputs")
-    ap.add_argument("--out", default=str(NOTEBOOK))
-    args = ap.parse_args()
-    nb = build()
-    if not args.no_execute:
-        with tempfile.TemporaryDirectory() as tmp:
-            NotebookClient(
-                nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": tmp}}
-            ).execute()
-    nbformat.write(nb, args.out)
-    # the cells above are written in ruff's style; this keeps the notebook so if they drift
-    subprocess.run(["ruff", "format", "--quiet", args.out], check=False)
-    print(f"wrote {args.out}")
-
-
 if __name__ == "__main__":
-    main()
+    nbbuild.main(__doc__, CELLS, NOTEBOOK)

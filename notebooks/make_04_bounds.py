@@ -10,19 +10,15 @@ outputs. ``tests/test_notebooks.py`` re-executes it at a reduced scale.
 
 from __future__ import annotations
 
-import argparse
 import os
-import subprocess
-import tempfile
 from pathlib import Path
 
-import nbformat
-from nbclient import NotebookClient
+import nbbuild
 
 HERE = Path(__file__).resolve().parent
 NOTEBOOK = HERE / "04_bounds.ipynb"
 
-CELLS: list[tuple[str, str]] = [
+CELLS: nbbuild.Cells = [
     (
         "md",
         r"""# Regret bounds checked numerically: where a published bound breaks
@@ -338,55 +334,9 @@ assert abs(ratio / 1e16 - 1) < 1e-6 and typical.first_violation[0] == 0""",
 ]
 
 
-def _format(src: str) -> str:
-    """``src`` as ``ruff format`` writes it (the repository's settings), where ruff is installed."""
-    try:
-        out = subprocess.run(
-            ["ruff", "format", "--stdin-filename", "cell.py", "-"],
-            input=src,
-            capture_output=True,
-            text=True,
-            cwd=HERE.parent,
-            check=True,
-        )
-    except (OSError, subprocess.CalledProcessError):
-        return src
-    return out.stdout.rstrip("\n")
-
-
-def build() -> nbformat.NotebookNode:
-    nb = nbformat.v4.new_notebook()
-    nb.metadata["kernelspec"] = {
-        "display_name": "Python 3",
-        "language": "python",
-        "name": "python3",
-    }
-    nb.metadata["language_info"] = {"name": "python"}
-    for kind, src in CELLS:
-        if kind == "md":
-            cell = nbformat.v4.new_markdown_cell(src)
-        else:
-            cell = nbformat.v4.new_code_cell(_format(src))
-        nb.cells.append(cell)
-    return nb
-
-
-def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--no-execute", action="store_true", help="write the notebook without outputs")
-    ap.add_argument("--out", default=str(NOTEBOOK))
-    args = ap.parse_args()
-    nb = build()
-    if not args.no_execute:
-        with tempfile.TemporaryDirectory() as tmp:
-            os.environ.setdefault("OCTK_NOTEBOOK_OUT", os.path.join(tmp, "out"))
-            os.environ.setdefault("MPLBACKEND", "Agg")
-            NotebookClient(
-                nb, timeout=1800, kernel_name="python3", resources={"metadata": {"path": tmp}}
-            ).execute()
-    nbformat.write(nb, args.out)
-    print(f"wrote {args.out}")
+def _kernel_env(tmp: str) -> dict[str, str]:
+    return {"OCTK_NOTEBOOK_OUT": os.path.join(tmp, "out"), "MPLBACKEND": "Agg"}
 
 
 if __name__ == "__main__":
-    main()
+    nbbuild.main(__doc__, CELLS, NOTEBOOK, timeout=1800, env=_kernel_env)

@@ -485,6 +485,14 @@ class _Ctx:
     def par(self, name: str, default: float = 0.0) -> np.ndarray:
         return self.p.get(name, np.full((self.C, 1), default))
 
+    def unknown(self) -> np.ndarray:
+        """A (C, K) term whose monitor the run lacks: NaN."""
+        return np.full((self.C, self.K), np.nan)
+
+    def no_lambda(self) -> tuple[np.ndarray, list[str]]:
+        """λ and its reasons for a bound without λ: NaN and "" per configuration."""
+        return np.full(self.C, np.nan), [""] * self.C
+
 
 def _context(traj, reg, constants: str, lam) -> _Ctx:
     rule, seq, dom = traj.rule, traj.sequence, traj.domain
@@ -728,7 +736,7 @@ def _rhs_kb(ctx: _Ctx, lemma: str, corollary: bool = False):
     T = ctx.t[None, :]
     D, Dinf, Ginf = ctx.D, ctx.Dinf, ctx.Ginf
     if ctx.sqrt_v_sum is None:
-        term1 = np.full((ctx.C, ctx.K), np.nan)
+        term1 = ctx.unknown()
     else:
         term1 = D * D / (2 * a * (1 - b1)) * np.sqrt(T) * ctx.sqrt_v_sum
     S = ctx.d * Ginf * np.sqrt(T) if corollary else ctx.S
@@ -802,11 +810,11 @@ def _rhs_rkk(ctx: _Ctx, variant: str):
     T = ctx.t[None, :]
     Dinf, Ginf = ctx.Dinf, ctx.Ginf
     if ctx.sqrt_v_sum is None:
-        term1 = np.full((ctx.C, ctx.K), np.nan)
+        term1 = ctx.unknown()
     else:
         scale = 1.0 if variant == "submitted" else 1.0 / a
         term1 = Dinf * Dinf * np.sqrt(T) * scale / (1 - b1) * ctx.sqrt_v_sum
-    lam, reasons = np.full(ctx.C, np.nan), [""] * ctx.C
+    lam, reasons = ctx.no_lambda()
     lam_checks = None
     if variant.startswith("cor1"):
         lam, reasons, lam_checks = _lambda(ctx, needs_decay=True)
@@ -816,7 +824,7 @@ def _rhs_rkk(ctx: _Ctx, variant: str):
                 lam_term = ctx.d * lam_term / a
         term2 = np.where(b1 == 0, 0.0, lam_term)
     elif ctx.mid is None:
-        term2 = np.full((ctx.C, ctx.K), np.nan)
+        term2 = ctx.unknown()
     else:
         term2 = Dinf * Dinf / (2 * (1 - b1)) * ctx.mid
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -886,7 +894,7 @@ def _rhs_adamnc(ctx: _Ctx):
     T = ctx.t[None, :]
     Dinf = ctx.Dinf
     if ctx.sqrt_v_sum is None:
-        term1 = np.full((ctx.C, ctx.K), np.nan)
+        term1 = ctx.unknown()
     else:
         term1 = Dinf * Dinf * np.sqrt(T) / (2 * a) * ctx.sqrt_v_sum
     if ctx.mid is None:
@@ -911,7 +919,7 @@ def _rhs_adamnc(ctx: _Ctx):
             )
         )
     terms = {"√T Σv^½ term": term1, "β1,t v/α_t sum": term2, "Σ‖g‖ term": term3}
-    return terms, checks, {}, np.full(ctx.C, np.nan), [""] * ctx.C
+    return terms, checks, {}, *ctx.no_lambda()
 
 
 def _rhs_duchi(ctx: _Ctx, form: str):
@@ -963,7 +971,7 @@ def _rhs_duchi(ctx: _Ctx, form: str):
         checks.append(tuple(chk))
     name = "max‖x*−x_t‖∞² term" if form == "data" else "D∞² term"
     terms = {name: term1, "η Σ‖g‖ term": term2}
-    return terms, checks, {}, np.full(ctx.C, np.nan), [""] * ctx.C
+    return terms, checks, {}, *ctx.no_lambda()
 
 
 def _rhs_zinkevich(ctx: _Ctx):
@@ -997,158 +1005,145 @@ def _rhs_zinkevich(ctx: _Ctx):
             )
         )
     terms = {"D²√T/(2α) term": term1, "α(√T−½)G² term": term2}
-    return terms, checks, {}, np.full(ctx.C, np.nan), [""] * ctx.C
+    return terms, checks, {}, *ctx.no_lambda()
 
 
 BOUNDS: dict[str, Bound] = {}
 
 
-def _register(b: Bound) -> Bound:
+def _register(*fields, **named) -> Bound:
+    """Make the :class:`Bound` of these fields and add it to ``BOUNDS``."""
+    b = Bound(*fields, **named)
     BOUNDS[b.name] = b
     return b
 
 
 _KB = "Kingma & Ba 2015 (arXiv 1412.6980v9)"
+_KB_TERMS = ("D²√(Tv̂) term", "Σ‖g‖ term", "λ term")
+# the pieces of K&B Theorem 4.1's statement its variants share
+_KB_FIRST = "R(T) ≤ D²/(2α(1−β1)) Σ_i √(T v̂_{T,i})"
+_KB_SECOND = "α(1+β1)G∞/((1−β1)√(1−β2)(1−γ)²)"
+_KB_LAMBDA = "Σ_i D∞² G∞ √(1−β2)/(2α(1−β1)(1−λ)²)"
+_register(
+    "kb-thm4.1",
+    "K&B Theorem 4.1 (Adam regret bound)",
+    _KB + ", Theorem 4.1; Lemma 10.4's constant as proved (the theorem's)",
+    f"{_KB_FIRST} + {_KB_SECOND} Σ_i ‖g_{{1:T,i}}‖₂ + {_KB_LAMBDA}, γ = β1²/√β2",
+    _KB_TERMS,
+    lambda ctx: _rhs_kb(ctx, "proved"),
+    rules=("adam",),
+)
+_register(
+    "kb-thm4.1-lemma-stated",
+    "K&B Theorem 4.1 with Lemma 10.4 as stated",
+    _KB + ", Theorem 4.1 with Lemma 10.4's stated constant 2/(1−γ)",
+    f"{_KB_FIRST} + α(1+β1)/((1−β1)√(1−β2)(1−γ)) Σ_i ‖g_{{1:T,i}}‖₂ + {_KB_LAMBDA}, γ = β1²/√β2",
+    _KB_TERMS,
+    lambda ctx: _rhs_kb(ctx, "stated"),
+    note="Lemma 10.4 is stated as 2/(1−γ)·‖g_{1:T,i}‖₂/√(1−β2) but proved as "
+    "2G∞/(1−γ)²·‖g_{1:T,i}‖₂/√(1−β2) (THEORY §4); this variant uses the stated one",
+)
+_register(
+    "kb-cor4.2",
+    "K&B Corollary 4.2 (Theorem 4.1 with Σ_i‖g_{1:T,i}‖₂ ≤ d G∞ √T)",
+    _KB + ", Corollary 4.2",
+    f"{_KB_FIRST} + {_KB_SECOND} d G∞ √T + {_KB_LAMBDA}, so R(T)/T = O(1/√T)",
+    _KB_TERMS,
+    lambda ctx: _rhs_kb(ctx, "proved", corollary=True),
+)
+
 _RKK = "Reddi, Kale & Kumar 2018 (arXiv 1904.09237)"
+_RKK_TERMS = ("√T Σv̂^½ term", "β1,t v̂/α_t sum", "√(1+log T) term")
+_RKK_COR1_TERMS = ("√T Σv̂^½ term", "λ term", "√(1+log T) term")
+# the pieces of RKK Theorem 4's statement its variants share
+_RKK_FIRST = "D∞²√T/(α(1−β1)) Σ_i v̂_{T,i}^½"
+_RKK_MIDDLE = "D∞²/(2(1−β1)) Σ_t Σ_i β1,t v̂_{t,i}^½/α_t"
+_RKK_LAST = "α√(1+log T)/((1−β1)²(1−γ)√(1−β2)) Σ_i ‖g_{1:T,i}‖₂"
 _register(
-    Bound(
-        "kb-thm4.1",
-        "K&B Theorem 4.1 (Adam regret bound)",
-        _KB + ", Theorem 4.1; Lemma 10.4's constant as proved (the theorem's)",
-        "R(T) ≤ D²/(2α(1−β1)) Σ_i √(T v̂_{T,i}) + α(1+β1)G∞/((1−β1)√(1−β2)(1−γ)²) "
-        "Σ_i ‖g_{1:T,i}‖₂ + Σ_i D∞² G∞ √(1−β2)/(2α(1−β1)(1−λ)²), γ = β1²/√β2",
-        ("D²√(Tv̂) term", "Σ‖g‖ term", "λ term"),
-        lambda ctx: _rhs_kb(ctx, "proved"),
-        rules=("adam",),
-    )
+    "rkk-thm4",
+    "RKK Theorem 4 (AMSGrad regret bound, final version)",
+    _RKK + ", Theorem 4 (final version, with 1/α)",
+    f"R_T ≤ {_RKK_FIRST} + {_RKK_MIDDLE} + {_RKK_LAST}, γ = β1/√β2",
+    _RKK_TERMS,
+    lambda ctx: _rhs_rkk(ctx, "final"),
+    rules=("amsgrad",),
 )
 _register(
-    Bound(
-        "kb-thm4.1-lemma-stated",
-        "K&B Theorem 4.1 with Lemma 10.4 as stated",
-        _KB + ", Theorem 4.1 with Lemma 10.4's stated constant 2/(1−γ)",
-        "R(T) ≤ D²/(2α(1−β1)) Σ_i √(T v̂_{T,i}) + α(1+β1)/((1−β1)√(1−β2)(1−γ)) "
-        "Σ_i ‖g_{1:T,i}‖₂ + Σ_i D∞² G∞ √(1−β2)/(2α(1−β1)(1−λ)²), γ = β1²/√β2",
-        ("D²√(Tv̂) term", "Σ‖g‖ term", "λ term"),
-        lambda ctx: _rhs_kb(ctx, "stated"),
-        note="Lemma 10.4 is stated as 2/(1−γ)·‖g_{1:T,i}‖₂/√(1−β2) but proved as "
-        "2G∞/(1−γ)²·‖g_{1:T,i}‖₂/√(1−β2) (THEORY §4); this variant uses the stated one",
-    )
+    "rkk-thm4-submitted",
+    "RKK Theorem 4 as submitted (no 1/α in the first term)",
+    _RKK + ", Theorem 4 (submitted version)",
+    f"R_T ≤ D∞²√T/(1−β1) Σ_i v̂_{{T,i}}^½ + {_RKK_MIDDLE} + {_RKK_LAST}, γ = β1/√β2",
+    _RKK_TERMS,
+    lambda ctx: _rhs_rkk(ctx, "submitted"),
+    note="the submission omits the 1/α of the first term, which is dimensionally "
+    "inconsistent (THEORY §5); the final version has it",
 )
 _register(
-    Bound(
-        "kb-cor4.2",
-        "K&B Corollary 4.2 (Theorem 4.1 with Σ_i‖g_{1:T,i}‖₂ ≤ d G∞ √T)",
-        _KB + ", Corollary 4.2",
-        "R(T) ≤ D²/(2α(1−β1)) Σ_i √(T v̂_{T,i}) + α(1+β1)G∞/((1−β1)√(1−β2)(1−γ)²) "
-        "d G∞ √T + Σ_i D∞² G∞ √(1−β2)/(2α(1−β1)(1−λ)²), so R(T)/T = O(1/√T)",
-        ("D²√(Tv̂) term", "Σ‖g‖ term", "λ term"),
-        lambda ctx: _rhs_kb(ctx, "proved", corollary=True),
-    )
+    "rkk-cor1",
+    "RKK Corollary 1 (AMSGrad, β1,t = β1 λ^(t−1)), as printed",
+    _RKK + ", Corollary 1 (middle term as printed)",
+    f"R_T ≤ {_RKK_FIRST} + β1 D∞² G∞/(2(1−β1)(1−λ)²) + {_RKK_LAST}",
+    _RKK_COR1_TERMS,
+    lambda ctx: _rhs_rkk(ctx, "cor1"),
+    note="the printed middle term lacks the factor d/α that summing Theorem 4's middle "
+    "term gives (THEORY §5, observation); rkk-cor1-careful has it",
 )
 _register(
-    Bound(
-        "rkk-thm4",
-        "RKK Theorem 4 (AMSGrad regret bound, final version)",
-        _RKK + ", Theorem 4 (final version, with 1/α)",
-        "R_T ≤ D∞²√T/(α(1−β1)) Σ_i v̂_{T,i}^½ + D∞²/(2(1−β1)) Σ_t Σ_i β1,t v̂_{t,i}^½/α_t "
-        "+ α√(1+log T)/((1−β1)²(1−γ)√(1−β2)) Σ_i ‖g_{1:T,i}‖₂, γ = β1/√β2",
-        ("√T Σv̂^½ term", "β1,t v̂/α_t sum", "√(1+log T) term"),
-        lambda ctx: _rhs_rkk(ctx, "final"),
-        rules=("amsgrad",),
-    )
+    "rkk-cor1-careful",
+    "RKK Corollary 1 with the middle term summed carefully",
+    _RKK + ", Corollary 1 (middle term d β1 D∞² G∞/(2α(1−β1)(1−λ)²), octk's sum)",
+    f"R_T ≤ {_RKK_FIRST} + d β1 D∞² G∞/(2α(1−β1)(1−λ)²) + {_RKK_LAST}",
+    _RKK_COR1_TERMS,
+    lambda ctx: _rhs_rkk(ctx, "cor1-careful"),
 )
 _register(
-    Bound(
-        "rkk-thm4-submitted",
-        "RKK Theorem 4 as submitted (no 1/α in the first term)",
-        _RKK + ", Theorem 4 (submitted version)",
-        "R_T ≤ D∞²√T/(1−β1) Σ_i v̂_{T,i}^½ + D∞²/(2(1−β1)) Σ_t Σ_i β1,t v̂_{t,i}^½/α_t "
-        "+ α√(1+log T)/((1−β1)²(1−γ)√(1−β2)) Σ_i ‖g_{1:T,i}‖₂, γ = β1/√β2",
-        ("√T Σv̂^½ term", "β1,t v̂/α_t sum", "√(1+log T) term"),
-        lambda ctx: _rhs_rkk(ctx, "submitted"),
-        note="the submission omits the 1/α of the first term, which is dimensionally "
-        "inconsistent (THEORY §5); the final version has it",
-    )
+    "rkk-cor2",
+    "AdamNC regret bound (octk's derivation; RKK Theorem 5 / Corollary 2 unverified)",
+    "octk, derived along " + _RKK + ", Theorem 4's proof; stands in for Theorem 5 / Corollary 2",
+    "R_T ≤ D∞²√T/(2α) Σ_i v_{T,i}^½ + D∞²/(1−β1) Σ_t Σ_i β1,t v_{t,i}^½/α_t "
+    "+ α(1+β1)/(1−β1)² Σ_i ‖g_{1:T,i}‖₂ (octk's, see octk.bounds._rhs_adamnc)",
+    ("√T Σv^½ term", "β1,t v/α_t sum", "Σ‖g‖ term"),
+    _rhs_adamnc,
+    rules=("adamnc",),
+    verified=False,
+    note="the exact statement of RKK's Theorem 5 / Corollary 2 could not be checked "
+    "against the paper; this right-hand side is octk's own derivation for AdamNC "
+    "(β2,t = 1 − 1/t), not the paper's words",
+)
+
+_DUCHI_NOTE = (
+    "THEORY.md marks the wording of Duchi et al.'s statement unverified; the form "
+    "evaluated is THEORY §5's"
 )
 _register(
-    Bound(
-        "rkk-cor1",
-        "RKK Corollary 1 (AMSGrad, β1,t = β1 λ^(t−1)), as printed",
-        _RKK + ", Corollary 1 (middle term as printed)",
-        "R_T ≤ D∞²√T/(α(1−β1)) Σ_i v̂_{T,i}^½ + β1 D∞² G∞/(2(1−β1)(1−λ)²) "
-        "+ α√(1+log T)/((1−β1)²(1−γ)√(1−β2)) Σ_i ‖g_{1:T,i}‖₂",
-        ("√T Σv̂^½ term", "λ term", "√(1+log T) term"),
-        lambda ctx: _rhs_rkk(ctx, "cor1"),
-        note="the printed middle term lacks the factor d/α that summing Theorem 4's middle "
-        "term gives (THEORY §5, observation); rkk-cor1-careful has it",
-    )
+    "duchi-adagrad",
+    "Duchi, Hazan & Singer: diagonal AdaGrad (composite mirror descent), data-dependent",
+    "Duchi, Hazan & Singer 2011, Theorem 5 / Corollary 6 (wording unverified), δ = 0",
+    "R(T) ≤ (1/(2η)) max_t ‖x* − x_t‖∞² Σ_i ‖g_{1:T,i}‖₂ + η Σ_i ‖g_{1:T,i}‖₂, η = α",
+    ("max‖x*−x_t‖∞² term", "η Σ‖g‖ term"),
+    lambda ctx: _rhs_duchi(ctx, "data"),
+    rules=("adagrad",),
+    verified=False,
+    note=_DUCHI_NOTE,
 )
 _register(
-    Bound(
-        "rkk-cor1-careful",
-        "RKK Corollary 1 with the middle term summed carefully",
-        _RKK + ", Corollary 1 (middle term d β1 D∞² G∞/(2α(1−β1)(1−λ)²), octk's sum)",
-        "R_T ≤ D∞²√T/(α(1−β1)) Σ_i v̂_{T,i}^½ + d β1 D∞² G∞/(2α(1−β1)(1−λ)²) "
-        "+ α√(1+log T)/((1−β1)²(1−γ)√(1−β2)) Σ_i ‖g_{1:T,i}‖₂",
-        ("√T Σv̂^½ term", "λ term", "√(1+log T) term"),
-        lambda ctx: _rhs_rkk(ctx, "cor1-careful"),
-    )
+    "duchi-adagrad-dinf",
+    "Duchi, Hazan & Singer: diagonal AdaGrad, D∞ form",
+    "Duchi, Hazan & Singer 2011, Corollary 6 (wording unverified), δ = 0",
+    "R(T) ≤ (D∞²/(2η) + η) Σ_i ‖g_{1:T,i}‖₂, η = α; = √2 D∞ Σ_i ‖g_{1:T,i}‖₂ at η = D∞/√2",
+    ("D∞² term", "η Σ‖g‖ term"),
+    lambda ctx: _rhs_duchi(ctx, "dinf"),
+    verified=False,
+    note=_DUCHI_NOTE,
 )
 _register(
-    Bound(
-        "rkk-cor2",
-        "AdamNC regret bound (octk's derivation; RKK Theorem 5 / Corollary 2 unverified)",
-        "octk, derived along " + _RKK + ", Theorem 4's proof; stands in for Theorem 5 / "
-        "Corollary 2",
-        "R_T ≤ D∞²√T/(2α) Σ_i v_{T,i}^½ + D∞²/(1−β1) Σ_t Σ_i β1,t v_{t,i}^½/α_t "
-        "+ α(1+β1)/(1−β1)² Σ_i ‖g_{1:T,i}‖₂ (octk's, see octk.bounds._rhs_adamnc)",
-        ("√T Σv^½ term", "β1,t v/α_t sum", "Σ‖g‖ term"),
-        _rhs_adamnc,
-        rules=("adamnc",),
-        verified=False,
-        note="the exact statement of RKK's Theorem 5 / Corollary 2 could not be checked "
-        "against the paper; this right-hand side is octk's own derivation for AdamNC "
-        "(β2,t = 1 − 1/t), not the paper's words",
-    )
-)
-_register(
-    Bound(
-        "duchi-adagrad",
-        "Duchi, Hazan & Singer: diagonal AdaGrad (composite mirror descent), data-dependent",
-        "Duchi, Hazan & Singer 2011, Theorem 5 / Corollary 6 (wording unverified), δ = 0",
-        "R(T) ≤ (1/(2η)) max_t ‖x* − x_t‖∞² Σ_i ‖g_{1:T,i}‖₂ + η Σ_i ‖g_{1:T,i}‖₂, η = α",
-        ("max‖x*−x_t‖∞² term", "η Σ‖g‖ term"),
-        lambda ctx: _rhs_duchi(ctx, "data"),
-        rules=("adagrad",),
-        verified=False,
-        note="THEORY.md marks the wording of Duchi et al.'s statement unverified; the form "
-        "evaluated is THEORY §5's",
-    )
-)
-_register(
-    Bound(
-        "duchi-adagrad-dinf",
-        "Duchi, Hazan & Singer: diagonal AdaGrad, D∞ form",
-        "Duchi, Hazan & Singer 2011, Corollary 6 (wording unverified), δ = 0",
-        "R(T) ≤ (D∞²/(2η) + η) Σ_i ‖g_{1:T,i}‖₂, η = α; = √2 D∞ Σ_i ‖g_{1:T,i}‖₂ at η = D∞/√2",
-        ("D∞² term", "η Σ‖g‖ term"),
-        lambda ctx: _rhs_duchi(ctx, "dinf"),
-        verified=False,
-        note="THEORY.md marks the wording of Duchi et al.'s statement unverified; the form "
-        "evaluated is THEORY §5's",
-    )
-)
-_register(
-    Bound(
-        "zinkevich-ogd",
-        "Zinkevich Theorem 1 (online gradient descent, η_t = α/√t)",
-        "Zinkevich 2003, Theorem 1 (η_t = α/√t)",
-        "R(T) ≤ D²√T/(2α) + α(√T − 1/2) G²",
-        ("D²√T/(2α) term", "α(√T−½)G² term"),
-        _rhs_zinkevich,
-        rules=("ogd",),
-    )
+    "zinkevich-ogd",
+    "Zinkevich Theorem 1 (online gradient descent, η_t = α/√t)",
+    "Zinkevich 2003, Theorem 1 (η_t = α/√t)",
+    "R(T) ≤ D²√T/(2α) + α(√T − 1/2) G²",
+    ("D²√T/(2α) term", "α(√T−½)G² term"),
+    _rhs_zinkevich,
+    rules=("ogd",),
 )
 
 DEFAULT_BOUND = {r: b.name for b in BOUNDS.values() for r in b.rules}

@@ -19,12 +19,14 @@ Progress bars go to stderr, so ``--json`` output on stdout stays parseable.
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import os
 import sys
 import time
 import warnings
+from dataclasses import dataclass, fields
 from pathlib import Path
 
 import click
@@ -192,78 +194,132 @@ def _vec(a) -> str:
     return f"[{shown}{', ...' if a.size > 6 else ''}]"
 
 
+# --------------------------------------------------------------------------- options
+# The options `run` and `check` share: their declarations and attributes; each
+# command gives its own help text (None: the one here) and order.
+_SETTING_OPTIONS = {
+    "rule": (("--rule", "rule_name"), dict(required=True, metavar="NAME")),
+    "preset": (
+        ("--preset",),
+        dict(
+            default="paper",
+            show_default=True,
+            type=click.Choice(tuple(PRESET_SUMMARY)),
+            help="Whose equations: paper, torch, optax.",
+        ),
+    ),
+    "param": (("--param", "params"), dict(multiple=True, metavar="NAME=VALUE")),
+    "sequence": (("--sequence", "seq_spec"), dict(required=True, metavar="NAME[:k=v,...]")),
+    "loss": (
+        ("--loss",),
+        dict(
+            default="linear",
+            show_default=True,
+            type=click.Choice(("linear", "quadratic", "absolute")),
+            help="Loss family of the signal.",
+        ),
+    ),
+    "domain": (
+        ("--domain", "domain_spec"),
+        dict(
+            default="box:-1,1",
+            show_default=True,
+            metavar="box:LO,HI|reals|ball:R",
+            help="Feasible set F.",
+        ),
+    ),
+    "steps": (("--steps",), dict(metavar="T")),
+    "x0": (("--x0", "x0_text"), dict(default="0", show_default=True, metavar="V1,V2,...")),
+    "d": (("--d", "dim"), dict(default=None, metavar="D")),
+    "seed": (("--seed",), dict(default="0", show_default=True, metavar="S")),
+    "backend": (("--backend",), dict(default="numba", show_default=True, metavar="NAME")),
+}
+
+
+@dataclass(frozen=True)
+class _Setting:
+    """The values of the options in ``_SETTING_OPTIONS``, as given on the command line."""
+
+    rule_name: str
+    preset: str
+    params: tuple[str, ...]
+    seq_spec: str
+    loss: str
+    domain_spec: str
+    steps: str | None
+    x0_text: str
+    dim: str | None
+    seed: str
+    backend: str
+
+    def sequence_and_domain(self):
+        """The loss sequence and the feasible set named by ``--sequence``, ``--loss``
+        and ``--domain``."""
+        from octk.domains import domain as make_domain
+        from octk.sequences import sequence as make_sequence
+
+        return make_sequence(self.seq_spec, loss=self.loss), make_domain(self.domain_spec)
+
+    def simulation_args(self) -> dict:
+        """``--steps``, ``--x0``, ``--d`` and ``--seed`` checked, as the keyword arguments
+        ``steps``, ``x0``, ``d`` and ``seed`` of :func:`octk.simulate.simulate`."""
+        T = check_int("steps", self.steps, lo=1)
+        x0 = _floats("x0", self.x0_text)
+        return dict(
+            steps=T,
+            x0=x0[0] if len(x0) == 1 else np.asarray(x0),
+            d=None if self.dim is None else check_int("d", self.dim, lo=1),
+            seed=check_int("seed", self.seed, lo=0),
+        )
+
+
+def _setting_options(steps_required: bool = False, **helps):
+    """A decorator that adds every option of ``_SETTING_OPTIONS`` to a command, in the
+    order of ``helps``, each with its help text there (None: the shared one), and
+    passes their values to the command as its first argument, one :class:`_Setting`."""
+    if set(helps) != set(_SETTING_OPTIONS):
+        raise TypeError(f"_setting_options needs a help for each of {', '.join(_SETTING_OPTIONS)}")
+
+    def apply(command):
+        @functools.wraps(command)
+        def with_setting(**values):
+            setting = _Setting(**{f.name: values.pop(f.name) for f in fields(_Setting)})
+            return command(setting, **values)
+
+        for key, text in reversed(helps.items()):
+            decls, attrs = _SETTING_OPTIONS[key]
+            attrs = {**attrs, "help": text or attrs["help"]}
+            if key == "steps" and steps_required:
+                attrs["required"] = True
+            with_setting = click.option(*decls, **attrs)(with_setting)
+        return with_setting
+
+    return apply
+
+
+def _path_option(flag: str, help: str):
+    """An option naming a file to write (``PATH``)."""
+    return click.option(
+        flag, type=click.Path(dir_okay=False, path_type=Path), metavar="PATH", help=help
+    )
+
+
 # --------------------------------------------------------------------------- run
 @main.command("run", context_settings=CONTEXT)
-@click.option(
-    "--rule",
-    "rule_name",
-    required=True,
-    metavar="NAME",
-    help="Optimizer: adam, amsgrad, adagrad, ogd, rmsprop, adamax, adamnc (octk list).",
-)
-@click.option(
-    "--preset",
-    default="paper",
-    show_default=True,
-    type=click.Choice(tuple(PRESET_SUMMARY)),
-    help="Whose equations: paper, torch, optax.",
-)
-@click.option(
-    "--param",
-    "params",
-    multiple=True,
-    metavar="NAME=VALUE",
-    help="A hyperparameter (alpha=0.1, beta1=0, beta2=0.999, eps, lam, lr_decay, v0) or "
+@_setting_options(
+    rule="Optimizer: adam, amsgrad, adagrad, ogd, rmsprop, adamax, adamnc (octk list).",
+    preset=None,
+    param="A hyperparameter (alpha=0.1, beta1=0, beta2=0.999, eps, lam, lr_decay, v0) or "
     "a rule option (schedule=sqrt, eps_mode=inside, bias_correction_m=false, "
     "max_over=vhat, ...). Repeatable.",
-)
-@click.option(
-    "--sequence",
-    "seq_spec",
-    required=True,
-    metavar="NAME[:k=v,...]",
-    help="Loss sequence, e.g. reddi-thm1:C=3, reddi-synthetic, array:path=c.npy.",
-)
-@click.option(
-    "--loss",
-    default="linear",
-    show_default=True,
-    type=click.Choice(("linear", "quadratic", "absolute")),
-    help="Loss family of the signal.",
-)
-@click.option(
-    "--domain",
-    "domain_spec",
-    default="box:-1,1",
-    show_default=True,
-    metavar="box:LO,HI|reals|ball:R",
-    help="Feasible set F.",
-)
-@click.option("--steps", metavar="T", help="Number of steps T ≥ 1 (3e5 is accepted).")
-@click.option(
-    "--x0",
-    "x0_text",
-    default="0",
-    show_default=True,
-    metavar="V1,V2,...",
-    help="First iterate x_1 (one value for every coordinate, or d values).",
-)
-@click.option(
-    "--d", "dim", default=None, metavar="D", help="Dimension (default: from x0/data, else 1)."
-)
-@click.option(
-    "--backend",
-    default="numba",
-    show_default=True,
-    metavar="NAME",
-    help="Simulator: numba or reference (octk list --backends).",
-)
-@click.option(
-    "--seed",
-    default="0",
-    show_default=True,
-    metavar="S",
-    help="Seed of the random draws of stochastic sequences.",
+    sequence="Loss sequence, e.g. reddi-thm1:C=3, reddi-synthetic, array:path=c.npy.",
+    loss=None,
+    domain=None,
+    steps="Number of steps T ≥ 1 (3e5 is accepted).",
+    x0="First iterate x_1 (one value for every coordinate, or d values).",
+    d="Dimension (default: from x0/data, else 1).",
+    backend="Simulator: numba or reference (octk list --backends).",
+    seed="Seed of the random draws of stochastic sequences.",
 )
 @click.option(
     "--comparator",
@@ -274,18 +330,8 @@ def _vec(a) -> str:
     help="How min_x Σ f_t(x) is solved.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of a table.")
-@click.option(
-    "--trace",
-    type=click.Path(dir_okay=False, path_type=Path),
-    metavar="PATH",
-    help="Save every iterate x_{t+1}, t = 1..T, as a (T, d) .npy array.",
-)
-@click.option(
-    "--plot",
-    type=click.Path(dir_okay=False, path_type=Path),
-    metavar="PATH",
-    help="Plot R_t/t and x_t (PNG, or PDF if PATH ends in .pdf).",
-)
+@_path_option("--trace", "Save every iterate x_{t+1}, t = 1..T, as a (T, d) .npy array.")
+@_path_option("--plot", "Plot R_t/t and x_t (PNG, or PDF if PATH ends in .pdf).")
 @click.option(
     "--emit-source",
     is_flag=True,
@@ -297,17 +343,7 @@ def _vec(a) -> str:
     help=f"Progress bar on stderr (default: on for T ≥ {PROGRESS_STEPS:.0e}).",
 )
 def run_cmd(
-    rule_name,
-    preset,
-    params,
-    seq_spec,
-    loss,
-    domain_spec,
-    steps,
-    x0_text,
-    dim,
-    backend,
-    seed,
+    setting: _Setting,
     method,
     as_json,
     trace,
@@ -326,12 +362,9 @@ def run_cmd(
       octk run --rule adam --preset torch --sequence array:path=grads.npy --steps 100
     """
     from octk.backends import get_backend
-    from octk.domains import domain as make_domain
-    from octk.sequences import sequence as make_sequence
 
-    r, _, hyper = split_params(rule_name, preset, params)
-    seq = make_sequence(seq_spec, loss=loss)
-    dom = make_domain(domain_spec)
+    r, _, hyper = split_params(setting.rule_name, setting.preset, setting.params)
+    seq, dom = setting.sequence_and_domain()
 
     if emit_source:
         from octk.backends.numba_backend import NumbaBackend
@@ -340,14 +373,11 @@ def run_cmd(
         click.echo(NumbaBackend().source(lower(r, seq), dom))
         return
 
-    if steps is None:
+    if setting.steps is None:
         raise click.UsageError("Missing option '--steps'.")
-    T = check_int("steps", steps, lo=1)
-    x0 = _floats("x0", x0_text)
-    x0 = x0[0] if len(x0) == 1 else np.asarray(x0)
-    d = None if dim is None else check_int("d", dim, lo=1)
-    seed = check_int("seed", seed, lo=0)
-    get_backend(backend)  # unknown or unavailable backends fail before any work
+    sim = setting.simulation_args()
+    T, seed = sim["steps"], sim["seed"]
+    get_backend(setting.backend)  # unknown or unavailable backends fail before any work
     show = T >= PROGRESS_STEPS if progress is None else progress
 
     from octk.regret import regret
@@ -359,13 +389,10 @@ def run_cmd(
         r,
         seq,
         dom,
-        steps=T,
-        x0=x0,
+        **sim,
         params=hyper,
-        seed=seed,
-        d=d,
         checkpoints="all" if trace else None,
-        backend=backend,
+        backend=setting.backend,
         progress=show,
     )
     sim_s = time.perf_counter() - started
@@ -384,7 +411,7 @@ def run_cmd(
     idx = np.searchsorted(traj.t, reg.t)
     result = {
         "rule": r.name,
-        "preset": preset,
+        "preset": setting.preset,
         "title": r.title,
         "source": r.source,
         "options": dict(r.options),
@@ -392,7 +419,7 @@ def run_cmd(
         "sequence": seq.spec(),
         "loss": seq.loss,
         "domain": dom.spec(),
-        "backend": backend,
+        "backend": setting.backend,
         "steps": T,
         "d": traj.d,
         "seed": seed,
@@ -660,47 +687,21 @@ def _grid(items) -> dict[str, list[float]]:
 
 
 @main.command("check", context_settings=CONTEXT)
-@click.option("--rule", "rule_name", required=True, metavar="NAME", help="Optimizer (octk list).")
-@click.option(
-    "--preset",
-    default="paper",
-    show_default=True,
-    type=click.Choice(tuple(PRESET_SUMMARY)),
-    help="Whose equations: paper, torch, optax.",
-)
-@click.option(
-    "--param",
-    "params",
-    multiple=True,
-    metavar="NAME=VALUE",
-    help="A hyperparameter or rule option, as for 'octk run'; a hyperparameter may be an "
+@_setting_options(
+    steps_required=True,
+    rule="Optimizer (octk list).",
+    preset=None,
+    param="A hyperparameter or rule option, as for 'octk run'; a hyperparameter may be an "
     "expression of the sequence's parameters, e.g. beta2='1/(1+C**2)'. Repeatable.",
+    sequence="Loss sequence.",
+    loss=None,
+    domain=None,
+    steps="Number of steps T ≥ 1 (1e5 is accepted).",
+    x0="x_1.",
+    d="Dimension (default: from x0, else 1).",
+    seed="Seed of random draws.",
+    backend="Simulator.",
 )
-@click.option(
-    "--sequence", "seq_spec", required=True, metavar="NAME[:k=v,...]", help="Loss sequence."
-)
-@click.option(
-    "--loss",
-    default="linear",
-    show_default=True,
-    type=click.Choice(("linear", "quadratic", "absolute")),
-    help="Loss family of the signal.",
-)
-@click.option(
-    "--domain",
-    "domain_spec",
-    default="box:-1,1",
-    show_default=True,
-    metavar="box:LO,HI|reals|ball:R",
-    help="Feasible set F.",
-)
-@click.option(
-    "--steps", required=True, metavar="T", help="Number of steps T ≥ 1 (1e5 is accepted)."
-)
-@click.option("--x0", "x0_text", default="0", show_default=True, metavar="V1,V2,...", help="x_1.")
-@click.option("--d", "dim", default=None, metavar="D", help="Dimension (default: from x0, else 1).")
-@click.option("--seed", default="0", show_default=True, metavar="S", help="Seed of random draws.")
-@click.option("--backend", default="numba", show_default=True, metavar="NAME", help="Simulator.")
 @click.option(
     "--bound",
     "bound_name",
@@ -725,12 +726,7 @@ def _grid(items) -> dict[str, list[float]]:
     "values observed on the run.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
-@click.option(
-    "--plot",
-    type=click.Path(dir_okay=False, path_type=Path),
-    metavar="PATH",
-    help="Log-log plot of R(T) against the bound and its terms (PNG, or PDF).",
-)
+@_path_option("--plot", "Log-log plot of R(T) against the bound and its terms (PNG, or PDF).")
 @click.option("--search", is_flag=True, help="Scan the --grid: the first failing T per cell.")
 @click.option(
     "--grid",
@@ -739,28 +735,15 @@ def _grid(items) -> dict[str, list[float]]:
     metavar="NAME=V1,V2,...",
     help="With --search: a hyperparameter or sequence parameter and its values. Repeatable.",
 )
-@click.option(
-    "--heatmap",
-    type=click.Path(dir_okay=False, path_type=Path),
-    metavar="PATH",
-    help="With --search: heat map of the first failing T (1 or 2 grid parameters).",
+@_path_option(
+    "--heatmap", "With --search: heat map of the first failing T (1 or 2 grid parameters)."
 )
 @click.option("--list-bounds", is_flag=True, help="List the bounds and exit.")
 @click.option(
     "--progress/--no-progress", default=None, help="Progress bar on stderr (default: if a tty)."
 )
 def check_cmd(
-    rule_name,
-    preset,
-    params,
-    seq_spec,
-    loss,
-    domain_spec,
-    steps,
-    x0_text,
-    dim,
-    seed,
-    backend,
+    setting: _Setting,
     bound_name,
     lam,
     constants,
@@ -786,29 +769,21 @@ def check_cmd(
     """
     from octk import bounds
     from octk.backends import get_backend
-    from octk.domains import domain as make_domain
-    from octk.sequences import sequence as make_sequence
 
     if list_bounds:
         for b in bounds.BOUNDS.values():
             mark = "" if b.verified else "  (unverified)"
             click.echo(f"  {b.name:<24} {b.title}{mark}")
         return
-    r, hyper = _check_params(rule_name, preset, params)
-    seq = make_sequence(seq_spec, loss=loss)
-    dom = make_domain(domain_spec)
+    r, hyper = _check_params(setting.rule_name, setting.preset, setting.params)
+    seq, dom = setting.sequence_and_domain()
     b = bounds.default_bound(r) if bound_name is None else bounds.get_bound(bound_name)
-    T = check_int("steps", steps, lo=1)
-    x0 = _floats("x0", x0_text)
-    x0 = x0[0] if len(x0) == 1 else np.asarray(x0)
-    d = None if dim is None else check_int("d", dim, lo=1)
-    seed = check_int("seed", seed, lo=0)
+    sim = setting.simulation_args()
+    T = sim["steps"]
     lam_v = None if lam is None else check_real("lam", lam, lo=0, hi=1, hi_open=True)
-    get_backend(backend)
+    get_backend(setting.backend)
     show = sys.stderr.isatty() if progress is None else progress
-    kw = dict(
-        bound=b, steps=T, x0=x0, seed=seed, d=d, backend=backend, lam=lam_v, constants=constants
-    )
+    kw = dict(bound=b, **sim, backend=setting.backend, lam=lam_v, constants=constants)
     if search:
         if not grid_items:
             raise click.UsageError("--search needs at least one --grid NAME=V1,V2,...")

@@ -44,8 +44,8 @@ from proofs.theorem_4_1 import (
     agm_sum,
     b_,
     beta1_t,
+    dimension_outcome,
     gnorm,
-    regret_scaling,
     vhat_le_G,
     vhat_T,
 )
@@ -157,27 +157,7 @@ def dimension(with_alpha: bool = True):
         vmax = state_symbol(rule, "vmax")
         (ev,) = scaling_exponents(vmax, scale_state, (b_,))
         extra = {S_mid: b_ ** sp.Rational(ev, 2) / factor * S_mid}
-        exps, steps = regret_scaling(rule, theorem4_terms(with_alpha), extra)
-        steps.append(
-            Step(
-                "exponents (a, b) of each term; the regret scales as (1, 1)",
-                sp.Eq(
-                    sp.Tuple(*exps.keys()),
-                    sp.Tuple(*[sp.Tuple(*e) for e in exps.values()]),
-                    evaluate=False,
-                ),
-            )
-        )
-        bad = {k: e for k, e in exps.items() if e != (1, 1)}
-        if bad:
-            name, (ea, eb) = next(iter(bad.items()))
-            return refuted(
-                "scaling",
-                f"the {name} term scales as a^{ea} b^{eb}, the regret as a b",
-                {"term": name, "exponent_a": sp.Integer(ea), "exponent_b": sp.Integer(eb)},
-                steps,
-            )
-        return proved("scaling", "every term scales as a·b", steps)
+        return dimension_outcome(rule, theorem4_terms(with_alpha), extra)
 
     return prove
 

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import sympy as sp
 
-from octk.rules import rule as make_rule
 from octk.rules.adaptive import beta1, beta2
 from octk.rules.rule import Rule
 from octk.symbols import g, t
@@ -32,7 +31,7 @@ from proofs.certify import (
     reduce_to_zero,
     sum_identity,
 )
-from proofs.claim import Claim, Outcome, Step, Verdict, all_of, proved, undecided
+from proofs.claim import Claim, Outcome, Step, Verdict, all_of, paper_rule, proved, undecided
 from proofs.reading import assigned, grad, initial, state_symbol, update
 
 n = sp.Symbol("n", integer=True, positive=True)
@@ -210,9 +209,8 @@ def zeta_beta1(rule: Rule) -> Outcome:
     )
 
 
-def _adam() -> Rule:
-    return make_rule("adam")
-
+_adam = paper_rule("adam")
+_MEAN_G = r"\mathbb{E}[g_i] = \mu \text{ for every } i"
 
 CLAIMS = (
     Claim(
@@ -255,7 +253,7 @@ CLAIMS = (
         name="bias.m_expectation",
         statement=r"\mathbb{E}[m_t] = \mathbb{E}[g]\,(1-\beta_1^t)",
         source="K&B §3 (first-moment analogue of eqs (2)–(3))",
-        assumptions=(r"\mathbb{E}[g_i] = \mu \text{ for every } i", r"m_0 = 0"),
+        assumptions=(_MEAN_G, r"m_0 = 0"),
         prove=m_expectation,
         rule=_adam,
     ),
@@ -263,7 +261,7 @@ CLAIMS = (
         name="bias.mhat_unbiased",
         statement=r"\mathbb{E}[\hat m_t] = \mathbb{E}[g]",
         source="K&B §3 and Algorithm 1",
-        assumptions=(r"\mathbb{E}[g_i] = \mu \text{ for every } i", r"m_0 = 0"),
+        assumptions=(_MEAN_G, r"m_0 = 0"),
         prove=mhat_unbiased,
         rule=_adam,
     ),

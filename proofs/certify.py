@@ -25,13 +25,16 @@ Counterexamples are searched on small grids of exact rationals
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Callable, Iterable, Mapping
 
 import sympy as sp
 from sympy.core.function import AppliedUndef
 
 from proofs.claim import Outcome, Step, all_of, proved, refuted, undecided
+from proofs.decide import (
+    search_points,
+    sign_on_interval,  # noqa: F401 -- re-exported: the decision lives in proofs.decide
+)
 
 # ----------------------------------------------------------------------------- points
 
@@ -98,15 +101,7 @@ def search(
     """
     symbols = sorted(set(symbols), key=lambda s: s.name)
     space = dict(space or {})
-    grids = [tuple(space.get(s, sample_points(s))) for s in symbols]
-    for values in itertools.islice(itertools.product(*grids), limit):
-        env = dict(zip(symbols, values, strict=True))
-        try:
-            if predicate(env) is True:
-                return env
-        except (ZeroDivisionError, ValueError, TypeError):
-            continue
-    return None
+    return search_points(predicate, {s: space.get(s, sample_points(s)) for s in symbols}, limit)
 
 
 def _named(env: Mapping[sp.Symbol, sp.Basic]) -> dict[str, sp.Basic]:
@@ -456,29 +451,6 @@ def positive_coefficients(
         value = sp.simplify(sp.sympify(expr).xreplace(env))
         return refuted("counterexample", f"{what or 'sign'}: value {value}", _named(env), steps)
     return undecided("sign", "no certificate found (some coefficient is negative)", steps)
-
-
-def sign_on_interval(
-    expr: sp.Basic,
-    var: sp.Symbol,
-    lo: sp.Basic,
-    hi: sp.Basic,
-    *,
-    strict: bool = True,
-    what: str = "",
-) -> Outcome:
-    """``expr(var) > 0`` (or ≥ 0) for every var in the open interval (lo, hi), decided exactly.
-
-    ``expr`` must be a rational function of ``var`` alone with rational ``lo``/``hi``
-    (``hi`` may be ``oo``). The real roots of numerator and denominator in the
-    interval are isolated (Sturm sequences); the sign between consecutive roots is
-    that at a rational point there. A point of wrong sign is the counterexample.
-    """
-    # the decision itself lives in proofs.decide (a complete one-variable decomposition:
-    # a sample in every cell between isolated roots, and the roots themselves)
-    from proofs.decide import sign_on_interval as decide_sign
-
-    return decide_sign(expr, var, lo, hi, strict=strict, what=what)
 
 
 def limit(

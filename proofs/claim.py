@@ -24,12 +24,14 @@ exactly; it never proves. ``undecided`` is the honest answer otherwise.
 from __future__ import annotations
 
 import enum
+import functools
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 import sympy as sp
 
+from octk.rules import rule as make_rule
 from octk.rules.rule import Rule
 
 
@@ -120,6 +122,12 @@ def all_of(*outcomes: Outcome, method: str | None = None) -> Outcome:
         None,
         steps,
     )
+
+
+def paper_rule(name: str, **options) -> Callable[[], Rule]:
+    """A builder of ``octk.rules.rule(name, **options)``, for :attr:`Claim.rule`: a fresh
+    rule at each call, e.g. ``rule=paper_rule("adam", schedule="sqrt")``."""
+    return functools.partial(make_rule, name, **options)
 
 
 @dataclass(frozen=True)

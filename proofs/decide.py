@@ -1,7 +1,7 @@
 r"""Exact decisions for one variable, radicals and closed-form numbers.
 
-These extend :mod:`proofs.certify` (which re-exports nothing from here; import from
-this module):
+These extend :mod:`proofs.certify` (which re-exports only :func:`sign_on_interval`
+from here; import from this module):
 
 * :func:`decide_on_interval` -- a Boolean condition on the signs of finitely many
   rational functions of one variable, decided for *every* point of an interval.
@@ -29,7 +29,7 @@ this module):
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Hashable, Iterable, Mapping
 
 import sympy as sp
 
@@ -165,6 +165,15 @@ def _isolate(P: sp.Poly, a, b) -> tuple[sp.Rational, sp.Rational]:
     return a, b
 
 
+def _halve(P: sp.Poly, a, b) -> tuple[sp.Rational, sp.Rational]:
+    """The half of [a, b] that holds its one root of ``P`` (the root itself, [m, m], if it
+    is the midpoint m)."""
+    mid = (a + b) / 2
+    if P.eval(mid) == 0:
+        return mid, mid
+    return (mid, b) if P.count_roots(mid, b) == 1 else (a, mid)
+
+
 def _roots_in(P: sp.Poly, lo, hi) -> list[tuple[sp.Rational, sp.Rational]]:
     """Disjoint rational isolating intervals [a, b] of the real roots of the square-free
     ``P`` in the open interval (lo, hi), each strictly inside it, in increasing order."""
@@ -183,13 +192,7 @@ def _roots_in(P: sp.Poly, lo, hi) -> list[tuple[sp.Rational, sp.Rational]]:
                     continue
                 a = lo
                 while a <= lo:  # bisect until the interval starts above lo
-                    mid = (a + b) / 2
-                    if P.eval(mid) == 0:
-                        a = b = mid
-                    elif P.count_roots(mid, b) == 1:
-                        a = mid
-                    else:
-                        b = mid
+                    a, b = _halve(P, a, b)
         if hi is not sp.oo:
             if a > hi or (a == b == hi):
                 continue
@@ -199,14 +202,8 @@ def _roots_in(P: sp.Poly, lo, hi) -> list[tuple[sp.Rational, sp.Rational]]:
                 if P.count_roots(a, hi) == 0:
                     continue
                 b = hi
-                while b >= hi:
-                    mid = (a + b) / 2
-                    if P.eval(mid) == 0:
-                        a = b = mid
-                    elif P.count_roots(a, mid) == 1:
-                        b = mid
-                    else:
-                        a = mid
+                while b >= hi:  # bisect until the interval ends below hi
+                    a, b = _halve(P, a, b)
         out.append((a, b))
     return sorted(out)
 
@@ -312,8 +309,14 @@ def sign_on_interval(
     strict: bool = True,
     what: str = "",
 ) -> Outcome:
-    """``expr(var) > 0`` (≥ 0 if not strict) for every var in (lo, hi), decided exactly by
-    :func:`decide_on_interval`. A point of wrong sign is the counterexample."""
+    """``expr(var) > 0`` (≥ 0 if not strict) for every var in the open interval (lo, hi),
+    decided exactly by :func:`decide_on_interval`.
+
+    ``expr`` must be a rational function of ``var`` alone with rational ``lo``/``hi``
+    (either may be infinite). The real roots of numerator and denominator in the
+    interval are isolated (Sturm sequences); the sign between consecutive roots is
+    that at a rational point there. A point of wrong sign is the counterexample.
+    """
     e = sp.cancel(sp.together(sp.sympify(expr)))
     if e.free_symbols - {var}:
         raise ValueError(f"sign_on_interval needs a function of {var} alone; got {e}")
@@ -613,12 +616,17 @@ def scaling_exponents(
 
 
 def search_points(
-    predicate: Callable[[dict], bool | None], grids: Mapping[str, Iterable]
+    predicate: Callable[[dict], bool | None],
+    grids: Mapping[Hashable, Iterable],
+    limit: int | None = None,
 ) -> dict | None:
-    """The first point of the product grid (name -> values) where ``predicate`` is True."""
-    names = list(grids)
-    for values in itertools.product(*(tuple(grids[n]) for n in names)):
-        env = dict(zip(names, values, strict=True))
+    """The first point of the product grid (key -> values) where ``predicate`` is True, at
+    most ``limit`` points tried; a point where ``predicate`` raises ZeroDivisionError,
+    ValueError or TypeError is skipped."""
+    keys = list(grids)
+    points = itertools.product(*(tuple(grids[k]) for k in keys))
+    for values in itertools.islice(points, limit):
+        env = dict(zip(keys, values, strict=True))
         try:
             if predicate(env) is True:
                 return env

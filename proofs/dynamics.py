@@ -209,6 +209,12 @@ def gamma_monotone(rule: Rule, params: Mapping[str, object] | None = None) -> Ou
 
 
 #: short gradient sequences tried from the initial state, simplest first
+def rule_params(rule: Rule, params: Mapping[str, object]) -> dict:
+    """The entries of ``params`` that name hyperparameters of the rule (a claim's values,
+    for the rules that have them)."""
+    return {k: v for k, v in params.items() if k in rule.hyper_names}
+
+
 GRADIENT_PATTERNS = ((1, 0), (2, 1), (1, 1, 0), (0, 1, 0), (3, -1, -1, 3, -1, -1), (1, 2, 0, 0))
 
 

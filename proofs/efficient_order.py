@@ -22,12 +22,21 @@ from __future__ import annotations
 
 import sympy as sp
 
-from octk.rules import rule as make_rule
 from octk.rules.adaptive import alpha, beta1, beta2, eps
 from octk.rules.rule import Rule
 from octk.symbols import t
 from proofs.certify import identity
-from proofs.claim import Claim, Outcome, Step, Verdict, all_of, proved, refuted, undecided
+from proofs.claim import (
+    Claim,
+    Outcome,
+    Step,
+    Verdict,
+    all_of,
+    paper_rule,
+    proved,
+    refuted,
+    undecided,
+)
 from proofs.reading import assigned, state_space, state_symbol
 
 eps_hat = sp.Symbol("epsilon_hat", positive=True)
@@ -55,8 +64,7 @@ def _reachable_space(rule: Rule) -> dict:
     return state_space(rule)
 
 
-def _hat_rule() -> Rule:
-    return make_rule("adam", eps_mode="hat")
+_hat_rule = paper_rule("adam", eps_mode="hat")
 
 
 def equivalent_with_scaled_eps(rule: Rule) -> Outcome:
@@ -155,9 +163,19 @@ def eps_zero(rule: Rule) -> Outcome:
     )
 
 
-def _adam() -> Rule:
-    return make_rule("adam")
+_adam = paper_rule("adam")
 
+#: the step of Algorithm 1 and of the efficient order (with ε̂), in LaTeX
+_ALG1_STEP = r"\alpha\,\frac{\hat m_t}{\sqrt{\hat v_t}+\epsilon}"
+_EFFICIENT_STEP = r"\alpha_t\,\frac{m_t}{\sqrt{v_t}+\hat\epsilon}"
+_ALPHA_T = r"\alpha_t = \frac{\alpha\sqrt{1-\beta_2^t}}{1-\beta_1^t}"
+#: the mutations that change Algorithm 1's step
+_STEP_MUTATIONS = (
+    "drop-bias-correction",
+    "drop-bias-correction-v",
+    "swap-betas",
+    "1-beta2->1-beta1",
+)
 
 _ASSUME = (
     r"\beta_1, \beta_2 \in [0, 1),\ t \ge 1",
@@ -169,9 +187,7 @@ CLAIMS = (
     Claim(
         name="order.eps_hat_scaled",
         statement=(
-            r"\alpha\,\frac{\hat m_t}{\sqrt{\hat v_t}+\epsilon} = "
-            r"\alpha_t\,\frac{m_t}{\sqrt{v_t}+\hat\epsilon}\quad\text{with } "
-            r"\alpha_t = \frac{\alpha\sqrt{1-\beta_2^t}}{1-\beta_1^t},\ "
+            rf"{_ALG1_STEP} = {_EFFICIENT_STEP}\quad\text{{with }} {_ALPHA_T},\ "
             r"\hat\epsilon = \epsilon\sqrt{1-\beta_2^t}"
         ),
         source="K&B §2, the paragraph after Algorithm 1",
@@ -183,8 +199,7 @@ CLAIMS = (
     Claim(
         name="order.eps_hat_unique",
         statement=(
-            r"\alpha\,\frac{\hat m_t}{\sqrt{\hat v_t}+\epsilon} = "
-            r"\alpha_t\,\frac{m_t}{\sqrt{v_t}+\hat\epsilon} \iff "
+            rf"{_ALG1_STEP} = {_EFFICIENT_STEP} \iff "
             r"\hat\epsilon = \epsilon\sqrt{1-\beta_2^t}\quad (m_t \ne 0)"
         ),
         source="K&B §2, the paragraph after Algorithm 1",
@@ -195,7 +210,7 @@ CLAIMS = (
     Claim(
         name="order.eps_hat_constant",
         statement=(
-            r"\alpha\,\frac{\hat m_t}{\sqrt{\hat v_t}+\epsilon} = "
+            rf"{_ALG1_STEP} = "
             r"\alpha_t\,\frac{m_t}{\sqrt{v_t}+\epsilon}\ \text{ for every } t"
         ),
         source="K&B §2 (the efficient order with a constant ε̂ = ε, as TensorFlow implements it)",
@@ -219,8 +234,7 @@ CLAIMS = (
     Claim(
         name="order.hat_preset_form",
         statement=(
-            r"\Delta_t^{\text{hat}} = \alpha_t\,\frac{m_t}{\sqrt{v_t}+\hat\epsilon},\ "
-            r"\alpha_t = \frac{\alpha\sqrt{1-\beta_2^t}}{1-\beta_1^t},\ \hat\epsilon = \epsilon"
+            rf"\Delta_t^{{\text{{hat}}}} = {_EFFICIENT_STEP},\ {_ALPHA_T},\ \hat\epsilon = \epsilon"
         ),
         source="K&B §2 (octk's eps_mode='hat' preset)",
         assumptions=_ASSUME,
@@ -230,25 +244,8 @@ CLAIMS = (
 )
 
 DETECTS = {
-    "order.eps_hat_scaled": (
-        "drop-bias-correction",
-        "drop-bias-correction-v",
-        "swap-betas",
-        "1-beta2->1-beta1",
-        "move-eps",
-    ),
-    "order.eps_hat_unique": (
-        "drop-bias-correction",
-        "drop-bias-correction-v",
-        "swap-betas",
-        "1-beta2->1-beta1",
-        "move-eps",
-    ),
-    "order.eps_zero": (
-        "drop-bias-correction",
-        "drop-bias-correction-v",
-        "swap-betas",
-        "1-beta2->1-beta1",
-    ),
+    "order.eps_hat_scaled": (*_STEP_MUTATIONS, "move-eps"),
+    "order.eps_hat_unique": (*_STEP_MUTATIONS, "move-eps"),
+    "order.eps_zero": _STEP_MUTATIONS,
     "order.hat_preset_form": ("drop-bias-correction", "swap-betas", "move-eps"),
 }

@@ -45,6 +45,7 @@ from proofs.dynamics import (
     gamma_search,
     inverse_weight,
     linear_cycle,
+    rule_params,
     weights_on_run,
 )
 from proofs.reading import exact, run_exact, state_symbol
@@ -60,10 +61,6 @@ RKK_PARAMS = {"beta1": 0, "beta2": sp.Rational(1, 10), "eps": 0, "alpha": 1}
 THEORY_ROOTS = (2.865, 1.312, 1.035)
 
 
-def _params(rule: Rule, params: dict) -> dict:
-    return {k_: v for k_, v in params.items() if k_ in rule.hyper_names}
-
-
 def _alpha_free(rule: Rule) -> Outcome:
     """α·W does not depend on α, so the sign of Γ_t does not either."""
     W = inverse_weight(rule)
@@ -75,7 +72,7 @@ def _alpha_free(rule: Rule) -> Outcome:
 
 def adam_rkk(rule: Rule) -> Outcome:
     r"""Γ_t ≥ 0 for every t ≥ 2 on RKK's Theorem 1 sequence, C = 3 (expected: refuted)."""
-    params = _params(rule, RKK_PARAMS)
+    params = rule_params(rule, RKK_PARAMS)
     gs = rkk_sequence.gradients(RKK_C, 9)
     if gs[:3] != rkk_sequence.registry_gradients(RKK_C):  # pragma: no cover - registry drift
         raise ValueError("the registry's reddi-thm1 sequence is not C, −1, −1")
@@ -137,7 +134,7 @@ def _squared_weight(
 def adam_rkk_cycle(rule: Rule) -> Outcome:
     r"""On RKK's sequence (C = 3): Γ_{3k+2} < 0, Γ_{3k+3} < 0 and Γ_{3k+4} > 0 for every
     k ≥ 0 (two of every three weights negative for all t ≥ 2), and the asymptotic form."""
-    params = _params(rule, RKK_PARAMS)
+    params = rule_params(rule, RKK_PARAMS)
     gs = rkk_sequence.gradients(RKK_C)
     cyc, c, closed = linear_cycle(rule, "v", gs, params)
     v0 = sp.Integer(0)

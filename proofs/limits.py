@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import sympy as sp
 
-from octk.rules import rule as make_rule
 from octk.rules.adaptive import alpha, beta1, beta2, eps, v0
 from octk.rules.rule import Rule
 from octk.symbols import g, t
@@ -37,7 +36,7 @@ from proofs.certify import (
     power_at_least,
     sum_identity,
 )
-from proofs.claim import Claim, Outcome, Step, Verdict, all_of, refuted, undecided
+from proofs.claim import Claim, Outcome, Step, Verdict, all_of, paper_rule, refuted, undecided
 from proofs.reading import (
     assigned,
     exact,
@@ -96,8 +95,7 @@ def adagrad_vhat(rule: Rule) -> Outcome:
     )
 
 
-def _adagrad_rule() -> Rule:
-    return make_rule("adagrad")
+_adagrad_rule = paper_rule("adagrad")
 
 
 def adagrad_step(rule: Rule) -> Outcome:
@@ -260,8 +258,7 @@ def adamax_recurrence(rule: Rule) -> Outcome:
     )
 
 
-def _adamax() -> Rule:
-    return make_rule("adamax")
+_adamax = paper_rule("adamax")
 
 
 def _adamax_defaults(rule: Rule) -> dict:
@@ -399,16 +396,20 @@ def adamax_bound_defaults(rule: Rule) -> Outcome:
     )
 
 
-def _adam_sqrt() -> Rule:
-    return make_rule("adam", schedule="sqrt")
-
-
-def _adam_sqrt_no_bc() -> Rule:
-    return make_rule("adam", schedule="sqrt", bias_correction_m=False, bias_correction_v=False)
-
-
-def _adam() -> Rule:
-    return make_rule("adam")
+_adam = paper_rule("adam")
+_adam_sqrt = paper_rule("adam", schedule="sqrt")
+_adam_sqrt_no_bc = paper_rule(
+    "adam", schedule="sqrt", bias_correction_m=False, bias_correction_v=False
+)
+#: the mutations that change Adam's bias-corrected second moment
+_VHAT_MUTATIONS = (
+    "drop-bias-correction",
+    "drop-bias-correction-v",
+    "swap-betas",
+    "1-beta2->1-beta1",
+)
+#: the mutations that change AdaMax's step
+_ADAMAX_STEP_MUTATIONS = ("max->current", "swap-betas", "drop-bias-correction", "step*2")
 
 
 CLAIMS = (
@@ -516,28 +517,12 @@ CLAIMS = (
 )
 
 DETECTS = {
-    "limits.adagrad_vhat": (
-        "drop-bias-correction",
-        "drop-bias-correction-v",
-        "swap-betas",
-        "1-beta2->1-beta1",
-    ),
-    "limits.adagrad_step": (
-        "drop-bias-correction",
-        "drop-bias-correction-v",
-        "swap-betas",
-        "1-beta2->1-beta1",
-        "step*2",
-    ),
+    "limits.adagrad_vhat": _VHAT_MUTATIONS,
+    "limits.adagrad_step": (*_VHAT_MUTATIONS, "step*2"),
     "limits.uncorrected_diverges": ("swap-betas", "1-beta2->1-beta1"),
     "limits.adamax_lp_unrolled": ("swap-betas", "1-beta2->1-beta1", "g^2->|g|"),
     "limits.adamax_lp_limit": ("swap-betas", "1-beta2->1-beta1", "g^2->|g|"),
     "limits.adamax_recurrence": ("max->current", "swap-betas"),
-    "limits.adamax_step_bound": ("max->current", "swap-betas", "drop-bias-correction", "step*2"),
-    "limits.adamax_bound_defaults": (
-        "max->current",
-        "swap-betas",
-        "drop-bias-correction",
-        "step*2",
-    ),
+    "limits.adamax_step_bound": _ADAMAX_STEP_MUTATIONS,
+    "limits.adamax_bound_defaults": _ADAMAX_STEP_MUTATIONS,
 }

@@ -25,7 +25,7 @@ from proofs import rkk_sequence
 from proofs.certify import identity, limit
 from proofs.claim import Claim, Outcome, Step, all_of, refuted, undecided
 from proofs.decide import radicals_positive, sign_on_interval
-from proofs.dynamics import linear_cycle, period_drift, steady_cycle
+from proofs.dynamics import linear_cycle, period_drift, rule_params, steady_cycle
 
 C = rkk_sequence.C
 k = sp.Symbol("k", integer=True, positive=True)
@@ -37,8 +37,7 @@ THEORY_DRIFT = {"adam": {3: 0.681}, "amsgrad": {3: -0.349, 10: -0.804}}
 
 def theorem1_params(rule: Rule) -> dict:
     """β1 = 0, β2 = 1/(1 + C²), ε = 0 (those the rule has)."""
-    p = {"beta1": 0, "beta2": 1 / (1 + C**2), "eps": 0}
-    return {k_: v for k_, v in p.items() if k_ in rule.hyper_names}
+    return rule_params(rule, {"beta1": 0, "beta2": 1 / (1 + C**2), "eps": 0})
 
 
 def cycle_of_v(rule: Rule) -> Outcome:

@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import sympy as sp
 
-from octk.rules import rule as make_rule
 from octk.rules.adaptive import alpha, beta1, beta2, eps
 from octk.rules.rule import Rule
 from octk.symbols import g, t
@@ -42,7 +41,17 @@ from proofs.certify import (
     reduce_to_zero,
     sum_identity,
 )
-from proofs.claim import Claim, Outcome, Step, Verdict, all_of, proved, refuted, undecided
+from proofs.claim import (
+    Claim,
+    Outcome,
+    Step,
+    Verdict,
+    all_of,
+    paper_rule,
+    proved,
+    refuted,
+    undecided,
+)
 from proofs.reading import (
     assigned,
     exact,
@@ -578,12 +587,16 @@ def equality_case(rule: Rule) -> Outcome:
     )
 
 
-def _adam() -> Rule:
-    return make_rule("adam")
-
+_adam = paper_rule("adam")
 
 _EPS0 = r"\epsilon = 0"
-_SPIKE = r"g_i = 0 \text{ for } i < t,\ g_t \neq 0"
+_BETAS = r"\beta_1, \beta_2 \in (0, 1)"
+_FROM_ZERO = r"m_0 = v_0 = 0"
+_DEFAULTS = r"\beta_1 = 0.9,\ \beta_2 = 0.999"
+#: the single spike: ε = 0, g_i = 0 for i < t, g_t ≠ 0
+_SPIKE = (_EPS0, r"g_i = 0 \text{ for } i < t,\ g_t \neq 0", _BETAS)
+#: the mutations that change the single spike's step
+_SPIKE_MUTATIONS = ("drop-bias-correction", "swap-betas", "step*2")
 
 CLAIMS = (
     Claim(
@@ -593,7 +606,7 @@ CLAIMS = (
             r"{(1-\beta_1^t)\sqrt{1-\beta_2}} =: \alpha R_t"
         ),
         source="K&B §2.1 (the 'most severe case of sparsity')",
-        assumptions=(_EPS0, _SPIKE, r"\beta_1, \beta_2 \in (0, 1)"),
+        assumptions=_SPIKE,
         prove=spike_exact,
         rule=_adam,
     ),
@@ -601,7 +614,7 @@ CLAIMS = (
         name="step.spike_limit",
         statement=r"\lim_{t\to\infty} R_t = \frac{1-\beta_1}{\sqrt{1-\beta_2}}",
         source="K&B §2.1, first bound",
-        assumptions=(_EPS0, _SPIKE, r"\beta_1, \beta_2 \in (0, 1)"),
+        assumptions=_SPIKE,
         prove=spike_limit,
         rule=_adam,
     ),
@@ -612,7 +625,7 @@ CLAIMS = (
             r"\alpha\,\frac{1-\beta_1}{\sqrt{1-\beta_2}}\ \ \forall t \ge 1"
         ),
         source="K&B §2.1, first bound (single spike)",
-        assumptions=(_EPS0, _SPIKE, r"\beta_1, \beta_2 \in (0, 1)"),
+        assumptions=_SPIKE,
         prove=spike_case1,
         rule=_adam,
         note="proved for every t through the power-mean lemma β1^t + (2−β1)^t ≥ 2",
@@ -624,7 +637,7 @@ CLAIMS = (
             r"\ \ |\Delta_1| = \alpha"
         ),
         source="K&B §2.1, second bound (single spike)",
-        assumptions=(_EPS0, _SPIKE, r"\beta_1, \beta_2 \in (0, 1)"),
+        assumptions=_SPIKE,
         prove=spike_case2,
         rule=_adam,
     ),
@@ -635,7 +648,7 @@ CLAIMS = (
             r"\ \text{so with } \epsilon = 0,\ \Delta_t(c\,g) = \Delta_t(g)"
         ),
         source="K&B §2.1 ('the effective stepsize is invariant to the scale of the gradients')",
-        assumptions=(r"c > 0", r"m_0 = v_0 = 0"),
+        assumptions=(r"c > 0", _FROM_ZERO),
         prove=scale_invariance,
         rule=_adam,
     ),
@@ -646,7 +659,7 @@ CLAIMS = (
             r"{(1-\beta_1^t)\sqrt{1-\beta_2}\sqrt{1-\beta_1^2/\beta_2}}"
         ),
         source="observation (THEORY §3), against K&B §2.1",
-        assumptions=(r"\beta_1^2 < \beta_2", r"\beta_1, \beta_2 \in (0, 1)", r"m_0 = v_0 = 0"),
+        assumptions=(r"\beta_1^2 < \beta_2", _BETAS, _FROM_ZERO),
         prove=cauchy_schwarz,
         rule=_adam,
     ),
@@ -657,7 +670,7 @@ CLAIMS = (
             r"\cdot\frac{1-\gamma^t}{1-\gamma},\ \gamma = \beta_1^2/\beta_2"
         ),
         source="observation (THEORY §3): the equality case",
-        assumptions=(r"\beta_1, \beta_2 \in (0, 1)", r"m_0 = v_0 = 0"),
+        assumptions=(_BETAS, _FROM_ZERO),
         prove=cauchy_schwarz_tight,
         rule=_adam,
     ),
@@ -677,7 +690,7 @@ CLAIMS = (
         name="step.at_most_alpha",
         statement=r"|\Delta_t| \le \alpha \text{ for every gradient sequence (defaults)}",
         source="K&B §2.1 (the bound read as universal)",
-        assumptions=(_EPS0, r"\beta_1 = 0.9,\ \beta_2 = 0.999"),
+        assumptions=(_EPS0, _DEFAULTS),
         prove=at_most_alpha,
         rule=_adam,
         expected=Verdict.REFUTED,
@@ -690,7 +703,7 @@ CLAIMS = (
             r"\text{ for every gradient sequence (defaults)}"
         ),
         source="K&B §2.1, both bounds",
-        assumptions=(_EPS0, r"\beta_1 = 0.9,\ \beta_2 = 0.999"),
+        assumptions=(_EPS0, _DEFAULTS),
         prove=paper_bound,
         rule=_adam,
         expected=Verdict.REFUTED,
@@ -713,9 +726,9 @@ CLAIMS = (
 
 DETECTS = {
     "step.spike_exact": ("drop-bias-correction", "drop-bias-correction-v", "swap-betas", "step*2"),
-    "step.spike_limit": ("drop-bias-correction", "swap-betas", "step*2"),
-    "step.spike_case1": ("drop-bias-correction", "swap-betas", "step*2"),
-    "step.spike_case2": ("drop-bias-correction", "swap-betas", "step*2"),
+    "step.spike_limit": _SPIKE_MUTATIONS,
+    "step.spike_case1": _SPIKE_MUTATIONS,
+    "step.spike_case2": _SPIKE_MUTATIONS,
     "step.scale_invariance": ("move-eps", "g^2->|g|"),
     "step.cauchy_schwarz": (
         "drop-bias-correction",

@@ -54,6 +54,7 @@ from proofs.decide import certified_sign, nonnegative_by_derivative, scaling_exp
 from proofs.dynamics import (
     as_premise,
     bounded_state,
+    rule_params,
     rule_scaling,
     search_runs,
     step_size_scaling,
@@ -77,6 +78,14 @@ UNIT_SUBS = {
     beta1: s_ / (1 + s_),
     beta2: sp.Symbol("s2", positive=True) / (1 + sp.Symbol("s2", positive=True)),
 }
+
+
+def _unit_subs(*rates: sp.Symbol) -> dict[sp.Symbol, sp.Basic]:
+    """Each rate in (0, 1) written s/(1 + s), s = s_<name> > 0 (for positive coefficients)."""
+    return {
+        b: sp.Symbol(f"s_{b.name}", positive=True) / (1 + sp.Symbol(f"s_{b.name}", positive=True))
+        for b in rates
+    }
 
 
 def profile(G_val: sp.Basic, steps: int) -> list[sp.Basic]:
@@ -550,8 +559,9 @@ def lemma_10_4_run(which: str, beta2_val=None, steps_max: int = 48):
 
     def prove(rule: Rule) -> Outcome:
         beta2_val = b2_val
-        params = {"beta1": 0, "beta2": beta2_val, "eps": 0, "alpha": 1, "lam": sp.Rational(1, 2)}
-        params = {k_: v for k_, v in params.items() if k_ in rule.hyper_names}
+        params = rule_params(
+            rule, {"beta1": 0, "beta2": beta2_val, "eps": 0, "alpha": 1, "lam": sp.Rational(1, 2)}
+        )
         gs = profile(sp.Integer(1), steps_max)
         G_val = max(abs(v) for v in gs)
         rows = run_exact(rule, gs, params, targets=("mhat", "vhat"))
@@ -620,14 +630,8 @@ def last_term(rule: Rule) -> Outcome:
         u: 1 / (1 + w),
         beta1: s_ / (1 + s_),
         lam: sp.Symbol("sl", positive=True) / (1 + sp.Symbol("sl", positive=True)),
+        **_unit_subs(beta2),
     }
-    subs.update(
-        {
-            b: sp.Symbol(f"s_{b.name}", positive=True)
-            / (1 + sp.Symbol(f"s_{b.name}", positive=True))
-            for b in (beta2,)
-        }
-    )
     term = positive_coefficients(
         diff, subs, strict=False, what="β1,t√t/(1−β1,t) ≤ λ^(t−1) t/(1−β1), t ≥ 2"
     )
@@ -760,10 +764,7 @@ def vhat_le_G(rule: Rule) -> Outcome:
     vh = in_terms_of(rule, name, states) if name not in states else state_symbol(rule, name)
     env = {state_symbol(rule, k_): B_(t) for k_, B_ in bounds.items()}
     pos = {1 - b**t: sp.Symbol(f"q_{b.name}", positive=True) for b in (beta1, beta2)}
-    unit = {
-        b: sp.Symbol(f"s_{b.name}", positive=True) / (1 + sp.Symbol(f"s_{b.name}", positive=True))
-        for b in (beta1, beta2)
-    }
+    unit = _unit_subs(beta1, beta2)
     mono = all(
         sp.diff(vh, state_symbol(rule, k_)).xreplace(pos).xreplace(unit).is_nonnegative is True
         for k_ in bounds
@@ -874,14 +875,15 @@ def regret_scaling(rule: Rule, terms: dict[str, sp.Basic], extra: dict | None = 
     return exps, steps
 
 
-def dimension(rule: Rule) -> Outcome:
-    r"""Each term of Theorem 4.1's bound scales like the regret, a·b (expected: refuted, the
-    second term scales as a·b²)."""
-    t1, t2, t3 = theorem_terms()
-    exps, steps = regret_scaling(rule, {"first": t1, "second": t2, "third": t3})
+def dimension_outcome(
+    rule: Rule, terms: dict[str, sp.Basic], extra: dict | None = None, regret: str = "the regret"
+) -> Outcome:
+    r"""Each of ``terms`` scales like the regret, a·b (:func:`regret_scaling`): proved, or
+    refuted at the first term that does not, with its exponents."""
+    exps, steps = regret_scaling(rule, terms, extra)
     steps.append(
         Step(
-            "exponents (a, b) of each term; the regret Σ g_t x_t scales as (1, 1)",
+            f"exponents (a, b) of each term; {regret} scales as (1, 1)",
             sp.Eq(
                 sp.Tuple(*exps.keys()),
                 sp.Tuple(*[sp.Tuple(*e_) for e_ in exps.values()]),
@@ -899,6 +901,14 @@ def dimension(rule: Rule) -> Outcome:
             steps,
         )
     return proved("scaling", "every term scales as a·b", steps)
+
+
+def dimension(rule: Rule) -> Outcome:
+    r"""Each term of Theorem 4.1's bound scales like the regret, a·b (expected: refuted, the
+    second term scales as a·b²)."""
+    t1, t2, t3 = theorem_terms()
+    terms = {"first": t1, "second": t2, "third": t3}
+    return dimension_outcome(rule, terms, regret="the regret Σ g_t x_t")
 
 
 # ----------------------------------------------------------------------------- claims

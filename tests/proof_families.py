@@ -5,10 +5,14 @@ Every family module has ``CLAIMS``, ``DETECTS`` (mutations a proved claim must n
 survive) and ``HOLDS`` (applicable mutations under which a proved claim stays true, with
 the reason). A proved claim on a mutant is therefore proved exactly when the mutation is
 in ``HOLDS``; an expected refutation is never proved on any mutant.
+
+A family's test module defines ``recheck(name, rule, outcome)`` (a refutation confirmed
+by substitution) and takes the shared tests from :func:`family_tests`.
 """
 
 from __future__ import annotations
 
+import pytest
 import sympy as sp
 
 from proofs import mutations
@@ -54,6 +58,43 @@ def assert_mutation_verdict(mod, name: str, label: str):
     if label in detects:
         assert not out.proved
     return claim, mutated, out
+
+
+def family_tests(mod, recheck, skip=()):
+    """The tests every family shares, to bind at module level as
+    ``test_expected_verdict, test_mutation = family_tests(F, recheck)``:
+
+    * every claim gets its expected verdict, shows its steps, and a refutation is re-checked
+      by ``recheck(name, rule, outcome)``;
+    * the mutation table (:func:`assert_mutation_verdict`) over the applicable (claim,
+      mutation) pairs, the claims in ``skip`` left out, a refutation re-checked likewise.
+    """
+    claims = {c.name: c for c in mod.CLAIMS}
+    cases = applicable(mod, skip)
+
+    @pytest.mark.parametrize("name", sorted(claims))
+    def test_expected_verdict(name):
+        claim = claims[name]
+        out = claim.check()
+        assert out.verdict is claim.expected, out.detail
+        assert out.steps
+        if out.refuted:
+            recheck(name, claim.rule(), out)
+
+    @pytest.mark.parametrize(("name", "label"), cases, ids=[f"{c}|{m}" for c, m in cases])
+    def test_mutation(name, label):
+        _, mutated, out = assert_mutation_verdict(mod, name, label)
+        if out.refuted:
+            recheck(name, mutated, out)
+
+    return test_expected_verdict, test_mutation
+
+
+def assert_proved_claims_detect_a_mutation(mod, skip=()) -> None:
+    """Every claim expected proved (but those in ``skip``) names a mutation it must detect."""
+    for claim in mod.CLAIMS:
+        if claim.expected is Verdict.PROVED and claim.name not in skip:
+            assert mod.DETECTS.get(claim.name), claim.name
 
 
 def assert_exact(cx: dict, labels=("term",)) -> None:

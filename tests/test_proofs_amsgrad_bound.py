@@ -4,12 +4,10 @@ mutation table."""
 
 from __future__ import annotations
 
-import pytest
 import sympy as sp
 from proof_families import (
-    applicable,
     assert_exact,
-    assert_mutation_verdict,
+    family_tests,
     gradients_of,
     params_of,
 )
@@ -46,13 +44,7 @@ def recheck(name: str, r, out) -> None:
         raise AssertionError(f"no re-check for {name}")
 
 
-@pytest.mark.parametrize("name", sorted(CLAIMS))
-def test_expected_verdict(name):
-    claim = CLAIMS[name]
-    out = claim.check()
-    assert out.verdict is claim.expected, out.detail
-    if out.refuted:
-        recheck(name, claim.rule(), out)
+test_expected_verdict, test_mutation = family_tests(F, recheck)
 
 
 def test_submitted_first_term_scales_as_a2_b():
@@ -79,13 +71,3 @@ def test_gamma_implication_fails_when_perturbed():
     b1, b2 = out.counterexample["beta1"], out.counterexample["beta2"]
     assert b1 / sp.sqrt(b2) < 1 <= sp.sqrt(b1) / sp.sqrt(b2)
     assert {beta1.name, beta2.name} <= set(out.counterexample)
-
-
-CASES = applicable(F)
-
-
-@pytest.mark.parametrize(("name", "label"), CASES, ids=[f"{c}|{m}" for c, m in CASES])
-def test_mutation(name, label):
-    _, mutated, out = assert_mutation_verdict(F, name, label)
-    if out.refuted:
-        recheck(name, mutated, out)

@@ -3,14 +3,18 @@ AdaGrad and OGD over their own updates, and the mutation table."""
 
 from __future__ import annotations
 
-import pytest
 import sympy as sp
-from proof_families import applicable, assert_exact, assert_mutation_verdict, gamma_at, sign
+from proof_families import (
+    assert_exact,
+    assert_proved_claims_detect_a_mutation,
+    family_tests,
+    gamma_at,
+    sign,
+)
 
 from octk.rules import rule
 from proofs import flawed_step as F
 from proofs import mutations
-from proofs.claim import Verdict
 
 CLAIMS = {c.name: c for c in F.CLAIMS}
 
@@ -26,14 +30,7 @@ def recheck(name: str, r, out) -> None:
         assert sign(gam) < 0
 
 
-@pytest.mark.parametrize("name", sorted(CLAIMS))
-def test_expected_verdict(name):
-    claim = CLAIMS[name]
-    out = claim.check()
-    assert out.verdict is claim.expected, out.detail
-    assert out.steps
-    if out.refuted:
-        recheck(name, claim.rule(), out)
+test_expected_verdict, test_mutation = family_tests(F, recheck)
 
 
 def test_adam_gamma_2_is_exact():
@@ -66,21 +63,9 @@ def test_gamma_reads_the_rule():
     assert sp.simplify(expr - (sp.sqrt(t) - sp.sqrt(t - 1)) / alpha) == 0
 
 
-CASES = applicable(F)
-
-
-@pytest.mark.parametrize(("name", "label"), CASES, ids=[f"{c}|{m}" for c, m in CASES])
-def test_mutation(name, label):
-    _, mutated, out = assert_mutation_verdict(F, name, label)
-    if out.refuted:
-        recheck(name, mutated, out)
-
-
 def test_required_mutations_are_detected():
     # removing AMSGrad's max must break its proof; every proved claim can fail
     assert "max->current" in F.DETECTS["flawed.amsgrad"]
     out = CLAIMS["flawed.amsgrad"].check(mutations.max_to_current(rule("amsgrad")))
     assert out.refuted
-    for name, claim in CLAIMS.items():
-        if claim.expected is Verdict.PROVED:
-            assert F.DETECTS.get(name), name
+    assert_proved_claims_detect_a_mutation(F)

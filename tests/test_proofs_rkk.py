@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 import sympy as sp
-from proof_families import applicable, assert_exact, assert_mutation_verdict, sign
+from proof_families import assert_exact, family_tests, sign
 
 from octk.rules import rule
 from proofs import rkk_counterexample as F
@@ -36,13 +36,7 @@ def recheck(name: str, r, out) -> None:
         raise AssertionError(f"no re-check for {name}")
 
 
-@pytest.mark.parametrize("name", sorted(CLAIMS))
-def test_expected_verdict(name):
-    claim = CLAIMS[name]
-    out = claim.check()
-    assert out.verdict is claim.expected, out.detail
-    if out.refuted:
-        recheck(name, claim.rule(), out)
+test_expected_verdict, test_mutation = family_tests(F, recheck, skip=("rkk.regret_rate",))
 
 
 def test_cycle_is_exact_and_matches_theory():
@@ -71,13 +65,3 @@ def test_regret_rate_fails_when_perturbed():
     assert wrong.refuted and wrong.counterexample["C"] in (3, 10)
     at_zero = F.regret_rate(at=0)(r)  # x at 0 earns (C − 2)/3 per step, not (2C − 4)/3
     assert at_zero.refuted
-
-
-CASES = applicable(F, skip=("rkk.regret_rate",))
-
-
-@pytest.mark.parametrize(("name", "label"), CASES, ids=[f"{c}|{m}" for c, m in CASES])
-def test_mutation(name, label):
-    _, mutated, out = assert_mutation_verdict(F, name, label)
-    if out.refuted:
-        recheck(name, mutated, out)

@@ -7,9 +7,9 @@ from __future__ import annotations
 import pytest
 import sympy as sp
 from proof_families import (
-    applicable,
     assert_exact,
-    assert_mutation_verdict,
+    assert_proved_claims_detect_a_mutation,
+    family_tests,
     gradients_of,
     params_of,
     sign,
@@ -18,7 +18,6 @@ from proof_families import (
 from octk.rules.adaptive import beta1, beta2
 from octk.symbols import t
 from proofs import theorem_4_1 as F
-from proofs.claim import Verdict
 from proofs.reading import run_exact
 
 CLAIMS = {c.name: c for c in F.CLAIMS}
@@ -93,13 +92,7 @@ def recheck(name: str, r, out) -> None:
         raise AssertionError(f"no re-check for {name}")
 
 
-@pytest.mark.parametrize("name", sorted(CLAIMS))
-def test_expected_verdict(name):
-    claim = CLAIMS[name]
-    out = claim.check()
-    assert out.verdict is claim.expected, out.detail
-    if out.refuted:
-        recheck(name, claim.rule(), out)
+test_expected_verdict, test_mutation = family_tests(F, recheck, skip=RULE_FREE)
 
 
 def test_lemma_10_3_base_case_and_large_G():
@@ -156,17 +149,5 @@ def test_rule_free_claims_fail_when_perturbed(builder, args):
         assert sign(F._l103_gap(gs, cx["G_inf"], 2, 0)) < 0
 
 
-CASES = applicable(F, skip=RULE_FREE)
-
-
-@pytest.mark.parametrize(("name", "label"), CASES, ids=[f"{c}|{m}" for c, m in CASES])
-def test_mutation(name, label):
-    _, mutated, out = assert_mutation_verdict(F, name, label)
-    if out.refuted:
-        recheck(name, mutated, out)
-
-
 def test_every_proved_rule_claim_detects_a_mutation():
-    for name, claim in CLAIMS.items():
-        if claim.expected is Verdict.PROVED and name not in RULE_FREE:
-            assert F.DETECTS.get(name), name
+    assert_proved_claims_detect_a_mutation(F, skip=RULE_FREE)
