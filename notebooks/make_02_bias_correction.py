@@ -50,7 +50,6 @@ import octk
 import proofs
 from octk.rules import rule
 from proofs import mutations
-from proofs.claim import Verdict
 
 OUT = os.environ.get("OCTK_NOTEBOOK_OUT", "bias-correction-out")
 os.makedirs(OUT, exist_ok=True)
@@ -60,28 +59,10 @@ RESULTS = {}
 def show(name, steps=True):
     # check one claim on its paper rule, display it, and assert the expected verdict
     (claim,) = [c for c in proofs.claims() if c.name == name]
-    res = claim.run()
-    out = res.outcome
-    RESULTS[name] = res
-    mark = {"proved": "✅ proved", "refuted": "❌ refuted", "undecided": "❔ undecided"}
-    display(Markdown(f"**`{name}`** — {claim.source}"))
-    display(Math(claim.statement))
-    if claim.assumptions:
-        display(Markdown("assuming " + ", ".join(f"${a}$" for a in claim.assumptions)))
-    if steps:
-        for st in out.steps:
-            body = st.latex()
-            display(Markdown(f"- {st.text}" + (f": $\\displaystyle {body}$" if body else "")))
-    line = f"**verdict: {mark[out.verdict.value]}** ({out.method}; {res.seconds:.2f} s)"
-    if claim.expected is not Verdict.PROVED:
-        line += f" — expected **{claim.expected.value}**"
-    display(Markdown(line))
-    if out.counterexample:
-        display(Markdown("counterexample: `" + out.counterexample_text() + "`"))
-    if claim.note:
-        display(Markdown(f"*{claim.note}*"))
-    assert out.verdict is claim.expected, (name, out.verdict, out.detail)
-    return out""",
+    res = RESULTS[name] = claim.run()
+    display(Markdown(res.markdown(steps=steps)))
+    assert res.ok, (name, res.outcome.verdict, res.outcome.detail)
+    return res.outcome""",
     ),
     (
         "md",

@@ -65,36 +65,13 @@ os.makedirs(OUT, exist_ok=True)
 RESULTS = {}
 
 
-def show(name, steps=True, max_cx=12):
+def show(name, steps=True):
     # check one claim on its paper rule, display it, and assert the expected verdict
     (claim,) = [c for c in proofs.claims() if c.name == name]
-    res = claim.run()
-    out = res.outcome
-    RESULTS[name] = res
-    mark = {"proved": "✅ proved", "refuted": "❌ refuted", "undecided": "❔ undecided"}
-    display(Markdown(f"**`{name}`** — {claim.source}"))
-    display(Math(claim.statement))
-    if claim.assumptions:
-        display(Markdown("assuming " + ", ".join(f"${a}$" for a in claim.assumptions)))
-    if steps:
-        for st in out.steps:
-            body = st.latex()
-            if len(body) > 1500:  # a very long expression: shown in words only
-                body = ""
-            display(Markdown(f"- {st.text}" + (f": $\\displaystyle {body}$" if body else "")))
-    line = f"**verdict: {mark[out.verdict.value]}** ({out.method}; {res.seconds:.2f} s)"
-    if claim.expected is not Verdict.PROVED:
-        line += f" — expected **{claim.expected.value}**"
-    display(Markdown(line))
-    if out.counterexample:
-        items = list(out.counterexample.items())
-        text = ", ".join(f"{k}={v}" for k, v in items[:max_cx])
-        more = f", … ({len(items) - max_cx} more)" if len(items) > max_cx else ""
-        display(Markdown(f"counterexample: `{text}{more}`"))
-    if claim.note:
-        display(Markdown(f"*{claim.note}*"))
-    assert out.verdict is claim.expected, (name, out.verdict, out.detail)
-    return out""",
+    res = RESULTS[name] = claim.run()
+    display(Markdown(res.markdown(steps=steps)))
+    assert res.ok, (name, res.outcome.verdict, res.outcome.detail)
+    return res.outcome""",
     ),
     (
         "md",

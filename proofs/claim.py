@@ -177,6 +177,37 @@ class Result:
     def ok(self) -> bool:
         return self.outcome.verdict is self.claim.expected
 
+    def markdown(self, *, steps: bool = True, max_latex: int = 1500, max_values: int = 12) -> str:
+        """The claim and its outcome as Markdown with LaTeX (what the notebooks display).
+
+        Source, statement, assumptions, the derivation's steps (an equation longer
+        than ``max_latex`` characters is shown in words only), the verdict with its
+        method and time, the counterexample (at most ``max_values`` values) and the note.
+        """
+        c, o = self.claim, self.outcome
+        mark = {"proved": "✅ proved", "refuted": "❌ refuted", "undecided": "❔ undecided"}
+        lines = [f"**`{c.name}`** — {c.source}", "", f"$$ {c.statement} $$", ""]
+        if c.assumptions:
+            lines += ["assuming " + ", ".join(f"${a}$" for a in c.assumptions), ""]
+        if steps and o.steps:
+            for st in o.steps:
+                body = st.latex()
+                body = body if len(body) <= max_latex else ""
+                lines.append(f"- {st.text}" + (f": $\\displaystyle {body}$" if body else ""))
+            lines.append("")
+        verdict = f"**verdict: {mark[o.verdict.value]}** ({o.method}; {self.seconds:.2f} s)"
+        if c.expected is not Verdict.PROVED:
+            verdict += f" — expected **{c.expected.value}**"
+        lines += [verdict, ""]
+        if o.counterexample:
+            items = list(o.counterexample.items())
+            text = ", ".join(f"{k}={v}" for k, v in items[:max_values])
+            more = f", … ({len(items) - max_values} more)" if len(items) > max_values else ""
+            lines += [f"counterexample: `{text}{more}`", ""]
+        if c.note:
+            lines.append(f"*{c.note}*")
+        return "\n".join(lines).rstrip() + "\n"
+
     def as_dict(self) -> dict:
         o = self.outcome
         return {

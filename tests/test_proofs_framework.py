@@ -185,3 +185,24 @@ def test_claim_run_times_and_reports():
     assert res.ok and res.seconds >= 0
     d = res.as_dict()
     assert d["verdict"] == "refuted" and d["counterexample"]
+
+
+def test_result_markdown_shows_statement_verdict_and_counterexample():
+    c = Claim(
+        name="demo.square",
+        statement=r"(a+b)^2 = a^2 + b^2",
+        source="nowhere, eq. (0)",
+        prove=lambda r: certify.identity((a + b) ** 2, a**2 + b**2),
+        rule=lambda: rule("adam"),
+        assumptions=(r"a, b \in \mathbb{R}",),
+        expected=Verdict.REFUTED,
+        note="false in general",
+    )
+    md = c.run().markdown()
+    assert "**`demo.square`** — nowhere, eq. (0)" in md
+    assert "$$ (a+b)^2 = a^2 + b^2 $$" in md
+    assert r"assuming $a, b \in \mathbb{R}$" in md
+    assert "❌ refuted" in md and "expected **refuted**" in md
+    assert "counterexample: `a=" in md and "*false in general*" in md
+    assert "\\displaystyle" in md  # the derivation's step is shown
+    assert "\\displaystyle" not in c.run().markdown(steps=False)
