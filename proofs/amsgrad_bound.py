@@ -31,6 +31,8 @@ from octk.rules import rule as make_rule
 from octk.rules.adaptive import alpha, beta1, beta2, lam
 from octk.rules.rule import Rule
 from octk.symbols import t
+from octk.theorems.derived import RKK_COR_1_CAREFUL
+from octk.theorems.reddi_kale_kumar import COR_1, THM_4, THM_4_SUBMITTED
 from proofs.certify import identity, positive_coefficients, search
 from proofs.claim import Claim, Outcome, Step, Verdict, all_of, proved, refuted, undecided
 from proofs.decide import scaling_exponents
@@ -39,15 +41,12 @@ from proofs.reading import assigned, state_symbol
 from proofs.theorem_4_1 import (
     Dinf,
     G,
-    T,
     a_,
     agm_sum,
     b_,
     beta1_t,
     dimension_outcome,
-    gnorm,
     vhat_le_G,
-    vhat_T,
 )
 
 d = sp.Symbol("d", integer=True, positive=True)  # the dimension
@@ -131,20 +130,6 @@ def gamma_converse(rule: Rule) -> Outcome:
     return undecided("counterexample search", "no counterexample on the grid", steps)
 
 
-def theorem4_terms(with_alpha: bool = True) -> dict[str, sp.Basic]:
-    """Theorem 4's three terms (one coordinate); ``with_alpha=False``: the submitted first term."""
-    gam = beta1 / sp.sqrt(beta2)
-    first = Dinf**2 * sp.sqrt(T) * sp.sqrt(vhat_T) / ((alpha if with_alpha else 1) * (1 - beta1))
-    return {
-        "first": first,
-        "middle": Dinf**2 / (2 * (1 - beta1)) * S_mid,
-        "last": alpha
-        * sp.sqrt(1 + sp.log(T))
-        * gnorm
-        / ((1 - beta1) ** 2 * (1 - gam) * sp.sqrt(1 - beta2)),
-    }
-
-
 def dimension(with_alpha: bool = True):
     r"""Each term of Theorem 4 scales like the regret (a·b) under x → a x, g → b g; α's scaling
     derived from the rule, S_mid = Σ β1,t √v̂_t/α_t scaling as √v̂/α."""
@@ -157,13 +142,19 @@ def dimension(with_alpha: bool = True):
         vmax = state_symbol(rule, "vmax")
         (ev,) = scaling_exponents(vmax, scale_state, (b_,))
         extra = {S_mid: b_ ** sp.Rational(ev, 2) / factor * S_mid}
-        return dimension_outcome(rule, theorem4_terms(with_alpha), extra)
+        theorem = THM_4 if with_alpha else THM_4_SUBMITTED  # what octk check evaluates
+        terms = dict(
+            zip(("first", "middle", "last"), theorem.per_coordinate().values(), strict=True)
+        )
+        return dimension_outcome(rule, terms, extra)
 
     return prove
 
 
-CAREFUL = d * beta1 * Dinf**2 * G / (2 * alpha * (1 - beta1) * (1 - lam) ** 2)
-PRINTED = beta1 * Dinf**2 * G / (2 * (1 - beta1) * (1 - lam) ** 2)
+#: Corollary 1's middle term summed carefully (d coordinates) and as printed: the terms
+#: octk check evaluates (octk.theorems), d kept
+CAREFUL = RKK_COR_1_CAREFUL.expanded(RKK_COR_1_CAREFUL.terms_[1].expr)
+PRINTED = COR_1.expanded(COR_1.terms_[1].expr)
 
 
 def middle_chain(rule: Rule) -> tuple[sp.Basic, Outcome, list[Step]]:

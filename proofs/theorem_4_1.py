@@ -40,6 +40,7 @@ from octk.rules import rule as make_rule
 from octk.rules.adaptive import alpha, beta1, beta2, eps, lam
 from octk.rules.rule import Rule
 from octk.symbols import g, t
+from octk.theorems.kingma_ba import THM_4_1
 from proofs.certify import (
     identity,
     limit,
@@ -795,14 +796,6 @@ def vhat_le_G(rule: Rule) -> Outcome:
 # ----------------------------------------------------------------------------- assembly
 
 
-def theorem_terms() -> tuple[sp.Basic, sp.Basic, sp.Basic]:
-    """The three per-coordinate terms of Theorem 4.1's right side, as stated."""
-    t1 = D**2 * sp.sqrt(T * vhat_T) / (2 * alpha * (1 - beta1))
-    t2 = alpha * (1 + beta1) * G * gnorm / ((1 - beta1) * sp.sqrt(1 - beta2) * (1 - GAMMA_KB) ** 2)
-    t3 = Dinf**2 * G * sp.sqrt(1 - beta2) / (2 * alpha * (1 - beta1) * (1 - lam) ** 2)
-    return t1, t2, t3
-
-
 def assembly(rule: Rule) -> Outcome:
     r"""The statement's three terms from the pieces, reading 1/η_t, α_t and β1,t from the
     rule: D²/(2(1−β1))·√v̂_T/α_T; (1+β1)/(2(1−β1))·α·K (Lemma 10.4's chain);
@@ -822,7 +815,7 @@ def assembly(rule: Rule) -> Outcome:
     term3 = (
         Dinf**2 / (2 * alpha_t * sp.sqrt(t)) * G * sp.sqrt(1 - beta2) / ((1 - B1) * (1 - lam) ** 2)
     )
-    s1, s2, s3 = theorem_terms()
+    s1, s2, s3 = THM_4_1.per_coordinate().values()  # the statement octk check evaluates
     pos = (1 - beta1, 1 - beta2, 1 - GAMMA_KB, 1 - lam)
     outs = [
         identity(term1, s1, what="first term: D²√(T v̂_T)/(2α(1−β1))", positive=pos),
@@ -906,7 +899,7 @@ def dimension_outcome(
 def dimension(rule: Rule) -> Outcome:
     r"""Each term of Theorem 4.1's bound scales like the regret, a·b (expected: refuted, the
     second term scales as a·b²)."""
-    t1, t2, t3 = theorem_terms()
+    t1, t2, t3 = THM_4_1.per_coordinate().values()
     terms = {"first": t1, "second": t2, "third": t3}
     return dimension_outcome(rule, terms, regret="the regret Σ g_t x_t")
 

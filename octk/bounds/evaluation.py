@@ -133,7 +133,7 @@ class BoundResult:
         return report.summary(self, c)
 
 
-def rhs_terms(theorem: Theorem, run, lams: np.ndarray) -> dict[str, np.ndarray]:
+def terms_at(theorem: Theorem, run, lams: np.ndarray) -> dict[str, np.ndarray]:
     """The theorem's terms at the run's quantities, λ per configuration."""
     values = dict(run.values)
     for sym, default in _MISSING.items():
@@ -184,7 +184,7 @@ def evaluate(
         reg = compute_regret(traj, method=method)
     run = measure(traj, reg, constants)
     lams, reasons, lam_checks = choose_lambda(b, traj.rule, run.params, run.C, lam)
-    terms = rhs_terms(b, run, lams)
+    terms = terms_at(b, run, lams)
     rhs = sum(terms.values())
     R = np.asarray(reg.regret, dtype=np.float64)
     first, vr, vh = first_violations(reg.t, R, rhs)

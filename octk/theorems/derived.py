@@ -23,19 +23,20 @@ from __future__ import annotations
 
 import sympy as sp
 
-from octk.rules.adaptive import alpha, beta1, lam
+from octk.rules.adaptive import alpha, beta1
 from octk.symbols import t
 from octk.theorems import reddi_kale_kumar as rkk
-from octk.theorems.quantities import Dinf, Ginf, Sgnorm, Smid, Svhat, T, d
-from octk.theorems.theorem import Algorithm, Hypothesis, Term, Theorem
+from octk.theorems.quantities import Dinf, Sgnorm, Smid, Svhat, T, d
+from octk.theorems.theorem import Algorithm, Hypothesis, Term, Theorem, text
 
 OCTK = "octk, derived along " + rkk.SOURCE
 
+CAREFUL_MIDDLE = Term("λ term", d / alpha * rkk.COR1_MIDDLE.expr)
 RKK_COR_1_CAREFUL = Theorem(
     "rkk-cor1-careful",
     "RKK Corollary 1 with the middle term summed carefully",
-    rkk.SOURCE + ", Corollary 1 (middle term d β1 D∞² G∞/(2α(1−β1)(1−λ)²), octk's sum)",
-    (rkk.FIRST, Term("λ term", d / alpha * rkk.COR1_MIDDLE.expr), rkk.LAST),
+    rkk.SOURCE + f", Corollary 1 (middle term {text(CAREFUL_MIDDLE.expr)}, octk's sum)",
+    (rkk.FIRST, CAREFUL_MIDDLE, rkk.LAST),
     rkk.hypotheses(decay=True),
     rkk.GAMMA,
     lhs="R_T",
@@ -78,4 +79,3 @@ ADAMNC_BOUND = Theorem(
 )
 
 THEOREMS = (RKK_COR_1_CAREFUL, ADAMNC_BOUND)
-_ = (Ginf, lam)  # the careful term is over G∞ and λ through rkk.COR1_MIDDLE

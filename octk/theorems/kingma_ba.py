@@ -74,7 +74,7 @@ THM_4_1_LEMMA_STATED = Theorem(
 )
 COR_4_2 = Theorem(
     "kb-cor4.2",
-    "K&B Corollary 4.2 (Theorem 4.1 with Σ_i‖g_{1:T,i}‖₂ ≤ d G∞ √T)",
+    "K&B Corollary 4.2 (Theorem 4.1 with its gradient sum bounded by d G∞ √T)",
     SOURCE + ", Corollary 4.2",
     (FIRST, Term("Σ‖g‖ term", PROVED * d * Ginf * sp.sqrt(T), gamma < 1), LAMBDA),
     HYPOTHESES,
