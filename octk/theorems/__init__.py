@@ -8,7 +8,7 @@ statement, LaTeX and docstring are printed from its terms; :mod:`octk.bounds`
 evaluates the lambdified terms on a run; ``proofs/`` checks the same terms.
 
 >>> THEOREMS["zinkevich-ogd"].statement
-'R(T) ≤ D²·√T/(2·α) + α·(√T − 1/2)·G²'
+'R(T) ≤ D²/(2·α) √T + α·G² (√T − 1/2)'
 """
 
 from __future__ import annotations
