@@ -11,6 +11,7 @@ the trivial bound T·min(G∞·W, G·D) that every algorithm meets
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -185,7 +186,7 @@ def evaluate(
     run = measure(traj, reg, constants)
     lams, reasons, lam_checks = choose_lambda(b, traj.rule, run.params, run.C, lam)
     terms = terms_at(b, run, lams)
-    rhs = sum(terms.values())
+    rhs = functools.reduce(np.add, terms.values())
     R = np.asarray(reg.regret, dtype=np.float64)
     first, vr, vh = first_violations(reg.t, R, rhs)
     defined = defined_values(b, run)

@@ -53,7 +53,11 @@ def default_bound(rule: Rule) -> Theorem:
             f"{a.first_moment}, second moment {a.second_moment}); choose one with bound=... "
             f"({', '.join(BOUNDS)}); its hypotheses will say what does not apply"
         )
-    return min(fits, key=lambda th: len(algorithm_mismatches(th.algorithm, a)))
+
+    def distance(th: Theorem) -> int:
+        return len(algorithm_mismatches(th.algorithm, a)) if th.algorithm else 99
+
+    return min(fits, key=distance)
 
 
 def _default_bounds() -> dict[str, str]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -64,7 +65,7 @@ def search(
     sequence,
     domain="box:-1,1",
     *,
-    grid: Mapping[str, object],
+    grid: Mapping[str, Any],
     bound=None,
     steps: int,
     params: Mapping | None = None,
@@ -146,6 +147,7 @@ def search(
             bar.update(1)
     if bar is not None:
         bar.close()
+    assert b is not None  # at least one sequence cell ran
     ordered = tuple(cells[key] for key in itertools.product(*values))
     shown = (
         base.spec()

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import Any
 
 import numpy as np
 import sympy as sp
@@ -149,7 +150,7 @@ class Hypothesis:
     diameter's name)."""
 
     key: str
-    arg: object = None
+    arg: Any = None
     kind: str = "stated"
 
 
