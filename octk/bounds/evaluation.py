@@ -145,12 +145,8 @@ def terms_at(theorem: Theorem, run, lams: np.ndarray) -> dict[str, np.ndarray]:
 
 def defined_values(theorem: Theorem, run) -> dict:
     """Each definition (γ) per configuration, (C,)."""
-    import sympy as sp
-
     out = {}
-    for sym, expr in theorem.definitions.items():
-        args = sorted(expr.free_symbols, key=lambda s: s.name)
-        f = sp.lambdify(args, expr, "numpy")
+    for sym, (args, f) in theorem.definition_functions.items():
         vals = [run.params.get(s.name, np.full((run.C, 1), _MISSING.get(s, np.nan))) for s in args]
         with np.errstate(divide="ignore", invalid="ignore"):
             out[sym] = np.broadcast_to(np.asarray(f(*vals), dtype=np.float64), (run.C, 1))[:, 0]

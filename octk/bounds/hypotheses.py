@@ -114,7 +114,7 @@ def choose_lambda(theorem: Theorem, rule, params: dict, C: int, lam_option):
     needs_decay = any(h.key == "beta1_decay" for h in theorem.hypotheses)
     b1 = params.get("beta1", np.zeros((C, 1)))[:, 0]
     b1t = anatomy(rule).beta1_t
-    decays = b1t is not None and same(b1t, beta1 * lam ** (t - 1))
+    decays = b1t is not None and anatomy(rule).beta1_ratio == lam  # β1,t = β1 λ^(t−1)
     rule_lam = params.get("lam", np.full((C, 1), np.nan))[:, 0]
     reasons, checks = [], []
     name = "β1,t = β1 λ^(t−1), λ ∈ (0, 1)"
@@ -200,7 +200,7 @@ def _beta1_bounded(h: Hypothesis, ctx, c: int) -> Check:
     b1t, b1 = ctx.anatomy.beta1_t, _param(ctx, "beta1", c) or 0.0
     if b1t is None:
         return Check("β1,t ≤ β1", HOLDS, "no first moment: β1,t = 0")
-    ok = same(b1t, beta1) or same(b1t, beta1 * lam ** (t - 1))
+    ok = ctx.anatomy.beta1_ratio in (1, lam) and same(b1t.xreplace({t: 1}), beta1)
     return Check(
         "β1,t ≤ β1",
         HOLDS if ok else NA,

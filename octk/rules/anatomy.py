@@ -26,7 +26,7 @@ t = 1) and b_v = 1 − β2^t, folded into v̂_t = v̂_raw/b_v (K&B's efficient o
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import sympy as sp
 
@@ -194,6 +194,8 @@ class Anatomy:
     eps : where ε sits: ``none`` (the step has none), ``outside`` (√v̂ + ε), ``inside``
         (√(v̂ + ε)) or ``other``.
     v_init : the initial value of the second moment's state (None: no such state).
+    beta1_ratio : β1,t+1/β1,t where it is free of t (1: a constant β1,t; λ: the geometric
+        schedule β1,t = β1 λ^(t−1)); None without a first moment or for another schedule.
     """
 
     beta1_t: sp.Expr | None
@@ -205,6 +207,7 @@ class Anatomy:
     alpha_t: sp.Expr | None
     eps: str
     v_init: sp.Expr | None
+    beta1_ratio: sp.Expr | None = None
 
     @property
     def first_moment(self) -> str:
@@ -226,6 +229,9 @@ def anatomy(rule: Rule) -> Anatomy:
     if hit is not None and hit[0] is rule:
         return hit[1]
     out = _read(rule)
+    if out.beta1_t is not None:
+        ratio = sp.simplify(out.beta1_t.xreplace({t: t + 1}) / out.beta1_t)
+        out = replace(out, beta1_ratio=None if ratio.has(t) else ratio)
     if len(_CACHE) > 256:
         _CACHE.clear()
     _CACHE[id(rule)] = (rule, out)

@@ -243,6 +243,15 @@ class Theorem:
         ]
         return terms, conds
 
+    @cached_property
+    def definition_functions(self) -> dict:
+        """Each definition (γ) as a NumPy function of its sorted free symbols."""
+        out = {}
+        for sym, expr in self.definitions.items():
+            args = tuple(sorted(expr.free_symbols, key=lambda s: s.name))
+            out[sym] = (args, sp.lambdify(args, expr, "numpy"))
+        return out
+
     def evaluate(self, values: dict[sp.Symbol, object], shape: tuple[int, ...]) -> dict:
         """Each term's value (arrays broadcast to ``shape``), from the lambdified terms.
 
