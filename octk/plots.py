@@ -232,7 +232,7 @@ def plot_bound(result, path=None, *, configs=None, title: str | None = None) -> 
 
     One panel per configuration in ``configs`` (default: the first, up to 4 if the
     batch is small): R(T) (solid), the right-hand side (black) and each of its
-    terms (dashed), and the trivial bound T·min(G∞·W, G·D) every algorithm meets
+    terms (dashed), and the trivial bound min(Σ_i w_i Σ_t|g_{t,i}|, T·G·D)
     (grey, dotted: where the right-hand side is above it the bound is vacuous); the
     first violation is marked. Non-positive values are not drawn on the log axis.
     """
@@ -244,7 +244,7 @@ def plot_bound(result, path=None, *, configs=None, title: str | None = None) -> 
         pos = result.regret[c] > 0
         ax.plot(t[pos], result.regret[c][pos], color="tab:red", lw=1.6, label="regret R(T)")
         ax.plot(t, result.rhs[c], color="k", lw=1.4, label="bound (right-hand side)")
-        ax.plot(t, result.trivial[c], color="0.5", lw=1.0, ls=":", label="trivial T·min(G∞W, GD)")
+        ax.plot(t, result.trivial[c], color="0.5", lw=1.0, ls=":", label="trivial bound")
         for k, (name, v) in enumerate(result.terms.items()):
             ok = np.isfinite(v[c]) & (v[c] > 0)
             if ok.any():

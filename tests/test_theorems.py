@@ -8,8 +8,8 @@ and bounds that say when they are vacuous.
   a program that differs is reported with what differs;
 * multi-dimensional runs on a non-cubic box, where D ≠ D∞ and G ≠ G∞, tell the
   diameters apart (a swap fails these tests);
-* vacuity: the trivial bound T·min(G∞·W, G·D) is above every run's regret, a bound at or
-  above it is flagged "vacuous" in the table, the verdict, the JSON and the search.
+* vacuity: the trivial bound min(Σ_i w_i Σ_t|g_{t,i}|, T·G·D) is above every run's regret,
+  a bound at or above it is flagged "vacuous" in the table, the verdict, the JSON and the search.
 """
 
 from __future__ import annotations
@@ -34,6 +34,7 @@ from octk.bounds import (
     search,
     trivial_bound,
 )
+from octk.monitors import running_sum
 from octk.regret import regret
 from octk.rules import rule
 from octk.rules.adaptive import adaptive
@@ -272,18 +273,28 @@ def test_the_trivial_bound_is_above_every_regret(name, domain, seq):
 
 
 def test_trivial_bound_formula_box_and_ball():
-    # box [-1,1]×[0,0.5]×[-3,1]: G∞·W = 6.5 G∞ < G·D = √3·4.5 G∞ ≈ 7.79 G∞
-    assert trivial_bound(10, 1.0, 6.5, math.sqrt(3), 4.5) == pytest.approx(65.0)
-    # ball of radius 2 in 3-D: W = 12 > √3·4: the ℓ2 form
-    assert trivial_bound(10, 1.0, 12.0, math.sqrt(3), 4.0) == pytest.approx(40 * math.sqrt(3))
-    res = check("ogd", "uniform", "ball:2", steps=20, d=3, backend=REF, every_step=False)
-    assert res.trivial[0, -1] == pytest.approx(20 * math.sqrt(3) * 4.0)
-    res = check("ogd", "uniform", BOX3, steps=20, d=3, backend=REF, every_step=False)
-    assert res.trivial[0, -1] == pytest.approx(20 * 6.5)
+    w = np.array([2.0, 0.5, 4.0])  # BOX3's widths
+    A = np.array([[[1.0, 2.0, 0.0]]])  # Σ_t |g_{t,i}| at one checkpoint
+    assert trivial_bound(w, A, 10, np.array([[1.0]]), np.array([[4.5]]))[0, 0] == 3.0
+    assert trivial_bound(w, A, 1, np.array([[0.5]]), np.array([[4.5]]))[0, 0] == 2.25  # G·D·T
+    assert trivial_bound(np.array([np.inf]), np.zeros((1, 1, 1)), 1, 1.0, np.inf)[0, 0] == 0
+    widths = {"ball:2": np.full(3, 4.0), BOX3: w, "box:-1,1": np.array([2.0])}
+    for dom, d in (("ball:2", 3), (BOX3, 3), ("box:-1,1", 1)):
+        res = check("ogd", "uniform", dom, steps=20, d=d, backend=REF, every_step=False)
+        traj = simulate("ogd", "uniform", dom, steps=20, d=d, backend=REF,
+                        monitors=[running_sum("abs_g", "abs(g)")])  # fmt: skip
+        per = (widths[dom] * traj.monitors["abs_g"][0]).sum(axis=-1)
+        G, D = res.constants["G (used)"][0], res.domain.diameter(d)[0]
+        np.testing.assert_allclose(res.trivial[0], np.minimum(per, res.t * G * D), rtol=1e-14)
+        # at most the worst case T·G∞·Σ_i w_i over sequences with |g_{t,i}| ≤ G∞
+        Ginf = res.constants["G∞ (used)"][0]
+        assert np.all(res.trivial[0] <= res.t * Ginf * widths[dom].sum() * (1 + 1e-14))
+        if dom == "ball:2":  # Σ_i w_i = 12 > √3·4: the ℓ2 form decides
+            assert np.any(res.t * G * D < per)
 
 
 def test_a_bound_that_cannot_fail_says_holds_vacuous():
-    # Zinkevich at α = 0.001: D²√T/(2α) = 2000√T ≥ 2T·G∞ for every T ≤ 10⁶
+    # Zinkevich at α = 0.001: D²√T/(2α) = 2000√T ≥ 2T·G∞ ≥ Σ_t |g_t|·w for every T ≤ 10⁶
     res = check("ogd", "reddi-thm1:C=3", steps=3000, params={"alpha": np.array([0.001, 1.0])},
                 backend=REF)  # fmt: skip
     assert res.vacuous_everywhere(0) and not res.vacuous_everywhere(1)

@@ -5,7 +5,7 @@ The right-hand side is the theorem's lambdified terms
 (:func:`octk.bounds.quantities.measure`); the hypotheses are checked by
 :mod:`octk.bounds.hypotheses`. Every result also carries, per checkpoint, its
 *tightness* R(T)/RHS(T) and whether the bound is *vacuous* there: RHS(T) at or above
-the trivial bound T·min(G∞·W, G·D) that every algorithm meets
+the trivial bound min(Σ_i w_i Σ_t|g_{t,i}|, T·G·D) that no algorithm exceeds
 (:func:`octk.bounds.quantities.trivial_bound`), so that it could not have failed.
 """
 
@@ -68,7 +68,8 @@ class BoundResult:
     T with R(T) > RHS(T) (0: none up to ``steps``): checked at every step where
     ``every_step`` (:func:`check`'s default), else at the checkpoints; violation_regret,
     violation_rhs : (C,) R and RHS there (nan if none); trivial : (C, K) the trivial
-    bound T·min(G∞·W, G·D); vacuous : (C, K) RHS ≥ trivial (the bound cannot fail there).
+    bound min(Σ_i w_i Σ_t|g_{t,i}|, T·G·D); vacuous : (C, K) RHS ≥ trivial (the bound
+    cannot fail there).
     """
 
     bound: Theorem

@@ -15,7 +15,7 @@ checkpoint, shape (C, K), from the :class:`~octk.trajectory.Trajectory`'s monito
   exact; the ℓ2 one is the upper estimate (Σ_i max_t (x_{t,i} − x*_i)²)^{1/2}, exact for
   d = 1). The observed G is (Σ_i max_t g_{t,i}²)^{1/2} ≥ max_t ‖g_t‖₂.
 
-The trivial bound (:func:`trivial_bound`) is what every algorithm's regret is below.
+The trivial bound (:func:`trivial_bound`) is what no algorithm's regret exceeds on the run.
 """
 
 from __future__ import annotations
@@ -35,14 +35,15 @@ from octk.sequences import Sequence
 from octk.symbols import g, x
 from octk.theorems import quantities as Q
 
-NEEDED = ("sum_g2", "max_abs_g", "x_min", "x_max")
+NEEDED = ("sum_g2", "sum_abs_g", "max_abs_g", "x_min", "x_max")
 
 
 def bound_monitors(rule: Rule) -> tuple[Monitor, ...]:
     """The monitors every bound reads (one set, so one kernel per run).
 
-    ``sum_g2`` Σ_t g_{t,i}², ``max_abs_g`` max_t |g_{t,i}|, ``x_min``/``x_max`` the range
-    of the played x_{t,i}; where the rule has a second moment v̂_t under a square root,
+    ``sum_g2`` Σ_t g_{t,i}², ``sum_abs_g`` Σ_t |g_{t,i}|, ``max_abs_g`` max_t |g_{t,i}|,
+    ``x_min``/``x_max`` the range of the played x_{t,i}; where the rule has a second
+    moment v̂_t under a square root,
     ``vhat_T`` (v̂_{t,i} at the checkpoint) and, with a first moment, ``mid_sum``
     Σ_t β1,t v̂_{t,i}^{1/2}/α_t (RKK Theorem 4's middle sum); and the Γ monitors
     (:func:`octk.monitors.gamma_monitors`). v̂_t, β1,t and α_t are read from the rule's
@@ -50,6 +51,7 @@ def bound_monitors(rule: Rule) -> tuple[Monitor, ...]:
     """
     mons = [
         running_sum("sum_g2", g**2, "Σ_t g_{t,i}²"),
+        running_sum("sum_abs_g", sp.Abs(g), "Σ_t |g_{t,i}| (the trivial bound)"),
         running_max("max_abs_g", sp.Abs(g), "max_t |g_{t,i}|"),
         running_min("x_min", x, "min_t x_{t,i} (played)"),
         running_max("x_max", x, "max_t x_{t,i} (played)"),
@@ -102,22 +104,26 @@ def coordinate_widths(domain, d: int) -> np.ndarray:
     return np.full(d, np.inf)
 
 
-def trivial_bound(T, Ginf, W, G, D) -> np.ndarray:
-    r"""The regret every algorithm has at most: T·min(G∞·W, G·D).
+def trivial_bound(widths, abs_sums, T, G, D) -> np.ndarray:
+    r"""The regret no algorithm exceeds on the run: min(Σ_i w_i Σ_{t≤T} |g_{t,i}|, T·G·D).
 
     For convex f_t with g_t = ∇f_t(x_t), f_t(x_t) − f_t(x*) ≤ ⟨g_t, x_t − x*⟩, and
 
-        ⟨g_t, x_t − x*⟩ ≤ Σ_i |g_{t,i}| |x_{t,i} − x*_i| ≤ G∞ Σ_i w_i = G∞·W
+        ⟨g_t, x_t − x*⟩ ≤ Σ_i |g_{t,i}| |x_{t,i} − x*_i| ≤ Σ_i |g_{t,i}| w_i
         ⟨g_t, x_t − x*⟩ ≤ ‖g_t‖₂ ‖x_t − x*‖₂ ≤ G·D,
 
-    so R(T) ≤ T·min(G∞·W, G·D), W = Σ_i w_i with w_i F's extent in coordinate i
-    (:func:`coordinate_widths`; with observed constants the observed max_t |x_{t,i} − x*_i|).
-    On a box the first is the smaller (W ≤ √d·D by Cauchy–Schwarz, G = √d·G∞ when
-    declared); on a ball the second. For linear losses on [−1, 1]^d both are 2dG∞·T.
-    A right-hand side at or above it cannot be violated: the bound is *vacuous* there.
+    summed over t ≤ T. ``widths`` w_i: F's extent in coordinate i
+    (:func:`coordinate_widths`; with observed constants the observed
+    max_{t≤T} |x_{t,i} − x*_i|), shape (d,) or (C, K, d); ``abs_sums``: Σ_{t≤T} |g_{t,i}|,
+    (C, K, d); ``T`` (K,) or (1, K); ``G``, ``D`` (C, K). The first form is at most
+    T·G∞·Σ_i w_i (for linear losses on [−1, 1]^d: 2d·G∞·T, the worst case over sequences
+    with |g_{t,i}| ≤ G∞) and is the smaller on a box; the second is at most the first's
+    worst case on a ball. A right-hand side at or above it cannot fail on this run: the
+    bound is *vacuous* there.
     """
     with np.errstate(invalid="ignore"):
-        return np.asarray(T, dtype=np.float64) * np.fmin(Ginf * W, G * D)
+        per_coord = np.where(abs_sums == 0, 0.0, widths * abs_sums).sum(axis=-1)
+        return np.fmin(per_coord, np.asarray(T, dtype=np.float64) * G * D)
 
 
 @dataclass(frozen=True, eq=False)
@@ -177,10 +183,10 @@ def measure(traj, reg, constants: str) -> RunQuantities:
         Ginf = np.full(shape, ginf_decl) if ginf_decl is not None else ginf_obs
         G = np.full(shape, math.sqrt(d) * ginf_decl) if ginf_decl is not None else g_obs
         D, Dinf = np.full(shape, D_dom), np.full(shape, Dinf_dom)
-        W = np.full(shape, float(np.sum(coordinate_widths(dom, d))))
+        widths = coordinate_widths(dom, d)
     else:
         Ginf, G, D, Dinf = ginf_obs, g_obs, d_obs, dinf_obs
-        W = dev.sum(axis=2)
+        widths = dev
     values = {
         Q.T: t[None, :],
         Q.d: d,
@@ -204,7 +210,6 @@ def measure(traj, reg, constants: str) -> RunQuantities:
         "D domain": D_dom,
         "D∞ domain": Dinf_dom,
         "D∞ observed": dinf_obs[:, -1],
-        "W (used)": W[:, -1],
         "constants": constants,
     }
     if "gamma_neg" in mon:
@@ -217,7 +222,7 @@ def measure(traj, reg, constants: str) -> RunQuantities:
         }
     else:
         gamma = {k: np.full(C, np.nan) for k in ("count", "first", "min")}
-    trivial = trivial_bound(t[None, :], Ginf, W, G, D)
+    trivial = trivial_bound(widths, mon["sum_abs_g"], t[None, :], G, D)
     return RunQuantities(C, K, d, t, values, consts, gamma, trivial, constants, params)
 
 

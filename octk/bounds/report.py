@@ -1,13 +1,13 @@
 r"""Text and JSON of bound results and searches: the one place they are rendered.
 
 :func:`summary` is ``octk check``'s report, :func:`result_table` its table (R(T), each
-term, the RHS, the tightness R/RHS and the trivial bound T·min(G∞·W, G·D), with
+term, the RHS, the tightness R/RHS and the trivial bound min(Σ_i w_i Σ_t|g_{t,i}|, T·G·D), with
 ``VIOLATED`` / ``vacuous`` marks), :func:`verdict` its last line, :func:`result_dict`
 its ``--json``; :func:`search_table` and :func:`search_dict` those of ``--search``.
 
 A "holds" on a bound that is vacuous at every checkpoint reads ``holds (vacuous)``:
-its right-hand side was never below the regret every algorithm has, so it could not
-have failed.
+its right-hand side was never below the most regret any algorithm could have had on
+the run, so it could not have failed.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ import sympy as sp
 from octk.bounds.hypotheses import lam_text
 from octk.theorems import text
 
-TRIVIAL = "T·min(G∞·W, G·D)"
+TRIVIAL = "min(Σ_i w_i Σ_t |g_{t,i}|, T·G·D)"
 
 
 def _g(v, digits: int = 6) -> str:
@@ -185,8 +185,8 @@ def _constants_line(k: dict, c: int) -> str:
     out = (
         f"G∞ = {v('G∞ (used)')} (declared {v('G∞ declared')}, observed {v('G∞ observed')}), "
         f"G = {v('G (used)')}, D = {v('D (used)')}, D∞ = {v('D∞ (used)')} "
-        f"(domain {v('D∞ domain')}, observed max‖x_t − x*‖∞ {v('D∞ observed')}), "
-        f"W = Σ_i w_i = {v('W (used)')}; {k['constants']} constants"
+        f"(domain {v('D∞ domain')}, observed max‖x_t − x*‖∞ {v('D∞ observed')}); "
+        f"{k['constants']} constants"
     )
     if "γ" in k:
         out += f"; γ = {v('γ')}"
@@ -221,8 +221,8 @@ def summary(res, c: int = 0) -> str:
         lines += [f"    {ch}" for ch in proof]
     lines += [f"  note: {n}" for n in res.notes]
     lines.append(
-        f"  trivial    R(T) ≤ {TRIVIAL} for every algorithm (convexity; W = Σ_i w_i, w_i the "
-        "extent of F in coordinate i); a right-hand side at or above it is vacuous"
+        f"  trivial    R(T) ≤ {TRIVIAL} for every algorithm on these gradients (convexity; "
+        "w_i the extent of F in coordinate i); a right-hand side at or above it is vacuous"
     )
     lines += ["", result_table(res, c), "", f"  verdict: {verdict(res, c)}"]
     return "\n".join(lines)
