@@ -226,7 +226,9 @@ def _condition(h: Hypothesis, ctx, c: int) -> Check:
     sym = cond.lhs
     value = float(ctx.defined[sym][c])
     name = f"{text(sym)} = {text(ctx.theorem.definitions[sym])} {cond.rel_op} {text(cond.rhs)}"
-    ok = bool(cond.func(value, cond.rhs)) if math.isfinite(value) else False
+    if math.isnan(value):
+        return Check(name, NA, f"{text(sym)} undefined: the rule lacks its hyperparameters")
+    ok = bool(cond.func(value, cond.rhs))
     return Check(name, HOLDS if ok else FAILS, f"{text(sym)} = {_g(value)}")
 
 
