@@ -26,7 +26,8 @@ import sympy as sp
 from sympy.printing.precedence import PRECEDENCE
 from sympy.printing.str import StrPrinter
 
-from octk.theorems.quantities import HYPERPARAMETERS, QUANTITIES, per_coordinate
+from octk.theorems.quantities import HYPERPARAMETERS, QUANTITIES, S_mid, gnorm, vhat_T
+from octk.theorems.quantities import per_coordinate as per_coordinate_of
 
 #: γ, the name both K&B and RKK give a ratio of the decay rates (each theorem defines it)
 gamma = sp.Symbol("gamma", positive=True)
@@ -38,6 +39,9 @@ TEXT_NAMES[gamma] = "γ"
 LATEX_NAMES: dict[sp.Symbol, str] = {q.symbol: q.latex for q in QUANTITIES}
 LATEX_NAMES.update({s: v[1] for s, v in HYPERPARAMETERS.items()})
 LATEX_NAMES[gamma] = r"\gamma"
+LATEX_NAMES.update(
+    {gnorm: r"\|g_{1:T,i}\|_2", vhat_T: r"\hat v_{T,i}", S_mid: r"S_{\mathrm{mid},i}"}
+)
 
 _SUPERSCRIPT = {2: "²", 3: "³"}
 
@@ -204,12 +208,15 @@ class Theorem:
         where = ", ".join(f"{text(s)} = {text(v)}" for s, v in self.definitions.items())
         return f"{self.lhs} ≤ {body}" + (f", {where}" if where else "")
 
-    def latex(self) -> str:
-        """The statement in LaTeX, printed from the terms."""
-        body = " + ".join(latex(k.expr) for k in self.terms_)
+    def latex(self, per_coordinate: bool = False) -> str:
+        """The statement in LaTeX, printed from the terms (``per_coordinate``: for one
+        coordinate, as :meth:`per_coordinate` gives it, e.g. for a proof's claim)."""
+        one = per_coordinate_of if per_coordinate else (lambda e: e)
+        body = " + ".join(latex(one(k.expr)) for k in self.terms_)
         where = ", ".join(f"{latex(s)} = {latex(v)}" for s, v in self.definitions.items())
         lhs = "R(T)" if self.lhs == "R(T)" else "R_T"
-        return rf"{lhs} \le {body}" + (rf",\quad {where}" if where else "")
+        tail = r"\ \text{(per coordinate)}" if per_coordinate else ""
+        return rf"{lhs} \le {body}" + (rf",\quad {where}" if where else "") + tail
 
     def docstring(self) -> str:
         lines = [f"{self.title} [{self.source}].", "", ".. math::", "", "    " + self.latex(), ""]
@@ -221,7 +228,7 @@ class Theorem:
     def per_coordinate(self) -> dict[str, sp.Basic]:
         """Each term for one coordinate (d = 1, Σ_i‖g_{1:T,i}‖₂ → ‖g_{1:T,i}‖₂, ...), the
         definitions substituted: what the proofs in ``proofs/`` check."""
-        return {k.name: per_coordinate(self.expanded(k.expr)) for k in self.terms_}
+        return {k.name: per_coordinate_of(self.expanded(k.expr)) for k in self.terms_}
 
     # -- evaluation, derived ----------------------------------------------
     @cached_property
