@@ -32,7 +32,6 @@ from octk.bounds.quantities import (
 )
 from octk.bounds.registry import (
     BOUNDS,
-    DEFAULT_BOUND,
     Bound,
     bound_names,
     default_bound,
@@ -41,6 +40,16 @@ from octk.bounds.registry import (
 from octk.bounds.scan import SCAN_BUDGET, check, resolve_ties
 from octk.bounds.search import SearchResult, search
 from octk.rules.anatomy import alpha_t, beta1_t, second_moment
+
+
+def __getattr__(name: str):
+    """``DEFAULT_BOUND`` (:mod:`octk.bounds.registry`), computed on first use."""
+    if name == "DEFAULT_BOUND":
+        from octk.bounds import registry
+
+        return registry.DEFAULT_BOUND
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "BOUNDS",
