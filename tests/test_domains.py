@@ -194,6 +194,11 @@ def test_weights_are_read_from_the_program():
     assert not plain.weighted and for_domain(plain, domain("box:-1,1")) is plain
     assert for_domain(plain, domain("ball:1;projection=euclidean")) is plain
     assert for_domain(plain, domain("ball:1")).weighted
+    from octk.backends import get_backend
+
+    for name in ("reference", "numba"):  # lanes laid out without weights: refused, not re-lowered
+        with pytest.raises(ParameterError, match="without the projection weights"):
+            get_backend(name).compile(plain, domain("ball:1"))
 
 
 def test_ogd_weighted_equals_euclidean_and_adam_does_not():
@@ -243,3 +248,34 @@ def test_diameters_and_coordinate_bound_against_samples(spec):
     assert np.max(np.abs(pts)) <= r * (1 + 1e-12)
     if np.isfinite(D):
         assert np.max(np.abs(pts)) >= 0.9 * r and np.max(np.abs(diff)) >= 0.9 * Dinf
+
+
+def test_weights_follow_the_program_not_the_name():
+    """A renamed copy of AMSGrad's program projects exactly as AMSGrad does."""
+    from dataclasses import replace
+
+    kw = dict(steps=200, d=3, x0=0.0, params={"alpha": 0.5}, backend="reference", seed=3)
+    mine = replace(rule("amsgrad"), name="my-method")
+    a = octk.simulate("amsgrad", "sparse:p=0.3", "ball:0.4", **kw)
+    b = octk.simulate(mine, "sparse:p=0.3", "ball:0.4", **kw)
+    np.testing.assert_array_equal(a.x, b.x)
+    assert lower(mine, sequence("uniform"), weights=True).assignments[-1][1] == (
+        rule("amsgrad").inverse_effective_step()
+    )
+
+
+@pytest.mark.parametrize("spec", EXAMPLES)
+def test_projection_is_scale_free_in_the_weights_and_permutation_equivariant(spec):
+    """Π_{F,√V} is unchanged by a per-configuration factor c·w (RKK's α_t), and permuting
+    the coordinates of y and w permutes the projection (F is symmetric in them)."""
+    dom = domain(spec)
+    if dom.dim() is not None:
+        return
+    rng = np.random.default_rng(12)
+    y = _rows(5, rng)
+    w = np.exp(rng.uniform(-4, 4, size=y.shape))
+    c = np.exp(rng.uniform(-8, 8, size=(y.shape[0], 1)))
+    p = dom.project(y, w)
+    np.testing.assert_allclose(dom.project(y, c * w), p, rtol=1e-12, atol=1e-13)
+    perm = rng.permutation(5)
+    np.testing.assert_allclose(dom.project(y[:, perm], w[:, perm]), p[:, perm], atol=1e-13)

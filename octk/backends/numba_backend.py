@@ -42,8 +42,7 @@ from pathlib import Path
 import sympy as sp
 
 from octk.backends.printers import NumbaPrinter
-from octk.backends.program import StepProgram, W, for_domain
-from octk.errors import ParameterError
+from octk.backends.program import StepProgram, W, check_for_domain, for_domain
 from octk.symbols import DATA, U, i, t, x
 
 CHUNK = 256
@@ -258,11 +257,7 @@ class NumbaBackend:
         return os.environ.get("OCTK_NUMBA_PARALLEL", "1") != "0"
 
     def compile(self, prog: StepProgram, domain):
-        if for_domain(prog, domain) is not prog:
-            raise ParameterError(
-                f"the program was lowered without the projection weights that {domain.spec()} "
-                "reads; lower it with octk.backends.program.for_domain(program, domain)"
-            )
+        check_for_domain(prog, domain)  # the lanes were laid out for this program
         kern = load_kernel(self.source(prog, domain))
 
         def run(lanes, t0: int, t1: int, k0: int):

@@ -230,6 +230,15 @@ def _inverse_step(rule: Rule) -> sp.Expr:
         ) from None
 
 
+def check_for_domain(prog: StepProgram, domain) -> None:
+    """Raise if ``prog`` lacks the projection weights ``domain`` reads (see :func:`for_domain`)."""
+    if domain.reads_weights and not prog.weighted:
+        raise ParameterError(
+            f"the program was lowered without the projection weights 1/η_t that the domain "
+            f"{domain.spec()} reads; lower it with weights=True or for_domain(program, domain)"
+        )
+
+
 def for_domain(prog: StepProgram, domain) -> StepProgram:
     """``prog`` as the projection onto ``domain`` needs it (idempotent).
 

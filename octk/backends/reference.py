@@ -21,7 +21,7 @@ from __future__ import annotations
 import numpy as np
 import sympy as sp
 
-from octk.backends.program import F, StepProgram, W, for_domain
+from octk.backends.program import F, StepProgram, W, check_for_domain
 from octk.random import uniform_np
 from octk.symbols import DATA, U, i, t, x
 
@@ -32,7 +32,7 @@ class ReferenceBackend:
     name = "reference"
 
     def compile(self, prog: StepProgram, domain):
-        prog = for_domain(prog, domain)
+        check_for_domain(prog, domain)  # the lanes were laid out for this program
         hyper = [sp.Symbol(h, real=True, nonnegative=True) for h in prog.hyper]
         state = [s for s, _ in prog.state]
         temps = [s for s, _ in prog.assignments if s != x]
