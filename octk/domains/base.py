@@ -66,7 +66,7 @@ class KernelProjection:
         """The group routines' source, each under ``@njit`` (empty without a group)."""
         if self.group is None:
             return ""
-        deco = "@njit(cache=True, fastmath=False, error_model='numpy', nogil=True)"
+        deco = "@njit(cache=True, fastmath=False, error_model='numpy', nogil=True, inline='always')"
         return "\n\n".join(deco + "\n" + inspect.getsource(f) for f in self.group[1])
 
 
