@@ -79,7 +79,7 @@ def test_spec_round_trip(spec, expect):
         ("ball:1;projection=mahalanobis", ParameterError, "projection must be one of"),
         ("ball:1;radius=2", UnknownNameError, "unknown option of domain 'ball' 'radius'"),
         ("ball:1;2", ParameterError, "one radius"),
-        ("reals;projection=euclidean", UnknownNameError, "option of domain 'reals'"),
+        ("reals;projection=euclidean", ParameterError, "domain 'reals' takes no options"),
     ],
 )
 def test_bad_options_name_the_parameter(spec, err, match):

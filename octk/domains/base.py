@@ -227,6 +227,8 @@ def domain(spec) -> Domain:
         if "=" in p:
             name, _, value = p.partition("=")
             name = name.strip()
+            if not cls.options:
+                raise ParameterError(f"domain {kind!r} takes no options; got {p!r} in {spec!r}")
             if name not in cls.options:
                 raise unknown_name(f"option of domain {kind!r}", name, cls.options)
             options[name] = value.strip()
