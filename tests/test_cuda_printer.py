@@ -68,7 +68,8 @@ def all_steps() -> str:
             r = rule(name, preset)
             mons = (*bound_monitors(r), count("n_neg_g", "g < 0"), first("t_pos", "x > 0"))
             for k, seq in enumerate(SEQUENCES):
-                prog = lower(r, sequence(seq), mons)
+                # the first sequence also with the weight 1/η_t of the weighted projections
+                prog = lower(r, sequence(seq), mons, weights=k == 0)
                 parts.append(device_function(f"step_{name}_{preset}_{k}", prog))
     return "\n\n".join(parts)
 
