@@ -32,7 +32,17 @@ from octk.rules.adaptive import alpha, beta1, beta2, lam
 from octk.rules.rule import Rule
 from octk.symbols import t
 from proofs.certify import identity, positive_coefficients, search
-from proofs.claim import Claim, Outcome, Step, Verdict, all_of, proved, refuted, undecided
+from proofs.claim import (
+    Claim,
+    NotApplicable,
+    Outcome,
+    Step,
+    Verdict,
+    all_of,
+    proved,
+    refuted,
+    undecided,
+)
 from proofs.decide import scaling_exponents
 from proofs.dynamics import as_premise
 from proofs.reading import assigned, state_symbol
@@ -175,7 +185,7 @@ def middle_chain(rule: Rule) -> tuple[sp.Basic, Outcome, list[Step]]:
     alpha_t = sp.simplify(eta * sp.sqrt(vm))
     sched = sp.simplify(alpha_t * sp.sqrt(t) / alpha)
     if c.has(t) or sched.has(t) or vm in sched.free_symbols:
-        raise ValueError(f"β1,t = {B} or α_t = {alpha_t} is not of the corollary's form")
+        raise NotApplicable(f"β1,t = {B} or α_t = {alpha_t} is not of the corollary's form")
     z = sp.Symbol("z", positive=True)
     root = positive_coefficients((1 + z) ** 2 - (1 + z), {}, what="√t ≤ t (√t = 1 + z)")
     bound = vhat_le_G(rule)

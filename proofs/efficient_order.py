@@ -28,6 +28,7 @@ from octk.symbols import t
 from proofs.certify import identity
 from proofs.claim import (
     Claim,
+    NotApplicable,
     Outcome,
     Step,
     Verdict,
@@ -53,7 +54,7 @@ def _positive(rule: Rule) -> tuple:
     out = [1 - beta1**t, 1 - beta2**t]
     try:
         out.append(assigned(rule, "v"))
-    except KeyError:
+    except NotApplicable:
         pass
     return tuple(out)
 

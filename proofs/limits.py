@@ -36,7 +36,17 @@ from proofs.certify import (
     power_at_least,
     sum_identity,
 )
-from proofs.claim import Claim, Outcome, Step, Verdict, all_of, paper_rule, refuted, undecided
+from proofs.claim import (
+    Claim,
+    NotApplicable,
+    Outcome,
+    Step,
+    Verdict,
+    all_of,
+    paper_rule,
+    refuted,
+    undecided,
+)
 from proofs.reading import (
     assigned,
     exact,
@@ -67,11 +77,11 @@ def _vhat_weight(rule: Rule) -> sp.Basic:
     vnew = state_symbol(rule, "v")
     try:
         vh = in_terms_of(rule, "vhat", keep=["v"])
-    except KeyError:
+    except NotApplicable:
         vh = vnew  # no bias correction: the denominator uses v_t itself
     factor = sp.cancel(vh / vnew)
     if vnew in factor.free_symbols:
-        raise ValueError(f"v̂_t is not linear in v_t: {vh}")
+        raise NotApplicable(f"v̂_t is not linear in v_t: {vh}")
     return factor * (1 - beta2) * beta2 ** (t - k)
 
 
@@ -170,7 +180,7 @@ def _lp_update(rule: Rule):
     """Adam's update of v with β2 → β2^p and g² → |g|^p (K&B eq. 6)."""
     expr = assigned(rule, "v")
     if not expr.has(g**2):
-        raise ValueError(f"the update of v has no g²: {expr}")
+        raise NotApplicable(f"the update of v has no g² to generalise to |g|^p: {expr}")
     lp = expr.xreplace({beta2: beta2**p, g**2: sp.Abs(g) ** p})
     sym = state_symbol(rule, "v")
     return lp, lambda prev, g_n, step: lp.xreplace({sym: prev, g: g_n, t: step})

@@ -26,17 +26,19 @@ from sympy.printing.pycode import SymPyPrinter
 
 from octk.rules.rule import Rule, drop_guard
 from octk.symbols import g, t
+from proofs.claim import NotApplicable
 
 #: the gradient coordinate at step k, g_k (real), in unrolled sums
 grad = sp.Function("g", real=True)
 
 
 def state_symbol(rule: Rule, name: str) -> sp.Symbol:
-    """The symbol of state ``name`` of ``rule`` (a KeyError naming the state if it has none)."""
+    """The symbol of state ``name`` of ``rule`` (:class:`~proofs.claim.NotApplicable` naming
+    the state if it has none: a claim about that state does not apply to the rule)."""
     for s in rule.state:
         if s.name == name:
             return s.symbol
-    raise KeyError(f"rule {rule.name!r} has no state {name!r} (state: {rule.state_names})")
+    raise NotApplicable(f"rule {rule.name!r} has no state {name!r} (state: {rule.state_names})")
 
 
 def initial(rule: Rule, name: str) -> sp.Basic:
@@ -53,7 +55,7 @@ def assigned(rule: Rule, name: str, **values) -> sp.Basic:
     """
     out = rule.assignments(guarded=False)
     if name not in out:
-        raise KeyError(f"rule {rule.name!r} assigns no {name!r} (targets: {tuple(out)})")
+        raise NotApplicable(f"rule {rule.name!r} assigns no {name!r} (targets: {tuple(out)})")
     return substitute(rule, out[name], values)
 
 
@@ -64,7 +66,7 @@ def substitute(rule: Rule, expr: sp.Basic, values: Mapping[str, object]) -> sp.B
     syms = rule.symbols
     unknown = set(values) - set(syms)
     if unknown:
-        raise KeyError(f"rule {rule.name!r} has no symbol {sorted(unknown)[0]!r}")
+        raise NotApplicable(f"rule {rule.name!r} has no symbol {sorted(unknown)[0]!r}")
     return expr.xreplace({syms[k]: sp.sympify(v) for k, v in values.items()})
 
 
@@ -82,7 +84,7 @@ def in_terms_of(rule: Rule, name: str, keep: Iterable[str]) -> sp.Basic:
             return value
         if target.name not in keep:
             env[target] = value
-    raise KeyError(f"rule {rule.name!r} assigns no {name!r}")
+    raise NotApplicable(f"rule {rule.name!r} assigns no {name!r}")
 
 
 #: states that are non-negative in every run (second moments, their maxima, AdaMax's u)
@@ -206,6 +208,8 @@ def first_exceeding(
     rows = iter_exact(rule, gradients, params, targets=(), extra={"_q": quantity})
     for step, row in enumerate(rows, start=1):
         val = row["_q"]
+        if val.has(sp.zoo, sp.nan, sp.oo):
+            raise NotApplicable(f"{quantity} divides by zero at t = {step} (the guard's case)")
         if not val.is_Rational:
             raise ValueError(f"{quantity} is not rational at t = {step}: {val}")
         if val > bound:
