@@ -31,7 +31,20 @@ from proofs.certify import (
     reduce_to_zero,
     sum_identity,
 )
-from proofs.claim import Claim, Outcome, Step, Verdict, all_of, paper_rule, proved, undecided
+from proofs.claim import (
+    Basis,
+    Claim,
+    Outcome,
+    Scope,
+    Step,
+    Verdict,
+    all_of,
+    detects_table,
+    paper_rule,
+    proved,
+    survives_table,
+    undecided,
+)
 from proofs.reading import assigned, grad, initial, state_symbol, update
 
 n = sp.Symbol("n", integer=True, positive=True)
@@ -220,6 +233,23 @@ CLAIMS = (
         assumptions=(r"v_0 = 0",),
         prove=v_unrolled,
         rule=_adam,
+        scope=Scope.GENERAL,
+        basis=Basis.PAPER,
+        detects=(
+            "swap-betas",
+            "1-beta2->1-beta1",
+            "g^2->|g|",
+            "forget-v",
+        ),
+        survives={
+            "drop-bias-correction": "reads the update of v, not the bias corrections",
+            "drop-bias-correction-v": "reads the update of v, not v̂'s bias correction",
+            "move-eps": "reads the update of v, not ε's place in the step",
+            "step*2": "reads the update of v, not the step δ",
+            "oscillating-step": "reads the update of v, not the step δ",
+            "x+delta": "reads the update of v, not the update of x",
+            "drop-sqrt": "reads the update of v, not the step δ",
+        },
     ),
     Claim(
         name="bias.m_unrolled",
@@ -228,6 +258,21 @@ CLAIMS = (
         assumptions=(r"m_0 = 0",),
         prove=m_unrolled,
         rule=_adam,
+        scope=Scope.GENERAL,
+        basis=Basis.PAPER,
+        detects=("swap-betas",),
+        survives={
+            "drop-bias-correction": "reads the update of m, not the bias corrections",
+            "drop-bias-correction-v": "reads the update of m, not v̂'s bias correction",
+            "1-beta2->1-beta1": "reads the update of m, not the update of v",
+            "move-eps": "reads the update of m, not ε's place in the step",
+            "g^2->|g|": "reads the update of m, not the update of v",
+            "step*2": "reads the update of m, not the step δ",
+            "oscillating-step": "reads the update of m, not the step δ",
+            "forget-v": "reads the update of m, not the update of v",
+            "x+delta": "reads the update of m, not the update of x",
+            "drop-sqrt": "reads the update of m, not the step δ",
+        },
     ),
     Claim(
         name="bias.v_expectation",
@@ -239,6 +284,23 @@ CLAIMS = (
         ),
         prove=v_expectation,
         rule=_adam,
+        scope=Scope.GENERAL,
+        basis=Basis.PAPER,
+        detects=(
+            "swap-betas",
+            "1-beta2->1-beta1",
+            "g^2->|g|",
+            "forget-v",
+        ),
+        survives={
+            "drop-bias-correction": "reads the update of v, not the bias corrections",
+            "drop-bias-correction-v": "reads the update of v, not v̂'s bias correction",
+            "move-eps": "reads the update of v, not ε's place in the step",
+            "step*2": "reads the update of v, not the step δ",
+            "oscillating-step": "reads the update of v, not the step δ",
+            "x+delta": "reads the update of v, not the update of x",
+            "drop-sqrt": "reads the update of v, not the step δ",
+        },
     ),
     Claim(
         name="bias.vhat_unbiased",
@@ -248,6 +310,22 @@ CLAIMS = (
         prove=vhat_unbiased,
         rule=_adam,
         note="reads the rule's vhat: dropping the bias correction makes it biased by 1 − β2^t",
+        scope=Scope.GENERAL,
+        basis=Basis.PAPER,
+        detects=(
+            "drop-bias-correction",
+            "drop-bias-correction-v",
+            "swap-betas",
+            "1-beta2->1-beta1",
+            "forget-v",
+        ),
+        survives={
+            "move-eps": "reads the update of v and v̂, not ε's place in the step",
+            "step*2": "reads the update of v and v̂, not the step δ",
+            "oscillating-step": "reads the update of v and v̂, not the step δ",
+            "x+delta": "reads the update of v and v̂, not the update of x",
+            "drop-sqrt": "reads the update of v and v̂, not the step δ",
+        },
     ),
     Claim(
         name="bias.m_expectation",
@@ -256,6 +334,21 @@ CLAIMS = (
         assumptions=(_MEAN_G, r"m_0 = 0"),
         prove=m_expectation,
         rule=_adam,
+        scope=Scope.GENERAL,
+        basis=Basis.PAPER,
+        detects=("swap-betas",),
+        survives={
+            "drop-bias-correction": "reads the update of m, not the bias corrections",
+            "drop-bias-correction-v": "reads the update of m, not v̂'s bias correction",
+            "1-beta2->1-beta1": "reads the update of m, not the update of v",
+            "move-eps": "reads the update of m, not ε's place in the step",
+            "g^2->|g|": "reads the update of m, not the update of v",
+            "step*2": "reads the update of m, not the step δ",
+            "oscillating-step": "reads the update of m, not the step δ",
+            "forget-v": "reads the update of m, not the update of v",
+            "x+delta": "reads the update of m, not the update of x",
+            "drop-sqrt": "reads the update of m, not the step δ",
+        },
     ),
     Claim(
         name="bias.mhat_unbiased",
@@ -264,6 +357,23 @@ CLAIMS = (
         assumptions=(_MEAN_G, r"m_0 = 0"),
         prove=mhat_unbiased,
         rule=_adam,
+        scope=Scope.GENERAL,
+        basis=Basis.PAPER,
+        detects=(
+            "drop-bias-correction",
+            "swap-betas",
+        ),
+        survives={
+            "drop-bias-correction-v": "reads the update of m and m̂, not v̂'s bias correction",
+            "1-beta2->1-beta1": "reads the update of m and m̂, not the update of v",
+            "move-eps": "reads the update of m and m̂, not ε's place in the step",
+            "g^2->|g|": "reads the update of m and m̂, not the update of v",
+            "step*2": "reads the update of m and m̂, not the step δ",
+            "oscillating-step": "reads the update of m and m̂, not the step δ",
+            "forget-v": "reads the update of m and m̂, not the update of v",
+            "x+delta": "reads the update of m and m̂, not the update of x",
+            "drop-sqrt": "reads the update of m and m̂, not the step δ",
+        },
     ),
     Claim(
         name="bias.zeta_weights",
@@ -281,6 +391,23 @@ CLAIMS = (
             "ζ_t weighs the drift of E[g_i²] by (1−β2)β2^(t−i), so the rate meant is β2 "
             "(observation; see bias.zeta_beta1)."
         ),
+        scope=Scope.GENERAL,
+        basis=Basis.PAPER,
+        detects=(
+            "swap-betas",
+            "1-beta2->1-beta1",
+            "g^2->|g|",
+            "forget-v",
+        ),
+        survives={
+            "drop-bias-correction": "reads the update of v, not the bias corrections",
+            "drop-bias-correction-v": "reads the update of v, not v̂'s bias correction",
+            "move-eps": "reads the update of v, not ε's place in the step",
+            "step*2": "reads the update of v, not the step δ",
+            "oscillating-step": "reads the update of v, not the step δ",
+            "x+delta": "reads the update of v, not the update of x",
+            "drop-sqrt": "reads the update of v, not the step δ",
+        },
     ),
     Claim(
         name="bias.zeta_beta1",
@@ -294,23 +421,19 @@ CLAIMS = (
         rule=_adam,
         expected=Verdict.REFUTED,
         note="ζ is governed by β2; a reading with β1 fails at t = 2 (exact values).",
+        scope=Scope.GENERAL,
+        basis=Basis.READING,
+        reading=(
+            "K&B §3 prints no formula for ζ; after eq. (3) it says ζ 'can be kept small since "
+            "the exponential decay rate β1 can (and should) be chosen such that the exponential "
+            "moving average assigns small weights to gradients too far in the past'. octk reads "
+            "that sentence literally (weights (1−β1)β1^(t−i)); eq. (3) itself gives β2 "
+            "(bias.zeta_weights). A wording slip, not a printed formula."
+        ),
     ),
 )
 
-#: the mutations (proofs.mutations) each claim must detect: its verdict on the mutated
-#: rule is refuted or undecided. A mutation not listed leaves the claim true of the
-#: mutated rule (e.g. dropping the bias correction does not change v_t itself).
-DETECTS = {
-    "bias.v_unrolled": ("swap-betas", "1-beta2->1-beta1"),
-    "bias.m_unrolled": ("swap-betas",),
-    "bias.v_expectation": ("swap-betas", "1-beta2->1-beta1"),
-    "bias.vhat_unbiased": (
-        "drop-bias-correction",
-        "drop-bias-correction-v",
-        "swap-betas",
-        "1-beta2->1-beta1",
-    ),
-    "bias.m_expectation": ("swap-betas",),
-    "bias.mhat_unbiased": ("drop-bias-correction", "swap-betas"),
-    "bias.zeta_weights": ("swap-betas", "1-beta2->1-beta1"),
-}
+#: derived views of the declarations (claim -> mutations it detects; claim ->
+#: {mutation: why it survives}), for the notebooks' tables
+DETECTS = detects_table(CLAIMS)
+HOLDS = survives_table(CLAIMS)

@@ -44,7 +44,7 @@ from __future__ import annotations
 import enum
 import functools
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
 import sympy as sp
@@ -364,3 +364,13 @@ class Result:
             "note": c.note or None,
             "seconds": round(self.seconds, 4),
         }
+
+
+def detects_table(claims: Iterable[Claim]) -> dict[str, tuple[str, ...]]:
+    """claim name -> the mutations it declares it detects (claims that declare some)."""
+    return {c.name: c.detects for c in claims if c.detects}
+
+
+def survives_table(claims: Iterable[Claim]) -> dict[str, dict[str, str]]:
+    """claim name -> {mutation: why the claim stays true} (claims that declare some)."""
+    return {c.name: dict(c.survives) for c in claims if c.survives}

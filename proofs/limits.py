@@ -37,14 +37,18 @@ from proofs.certify import (
     sum_identity,
 )
 from proofs.claim import (
+    Basis,
     Claim,
     NotApplicable,
     Outcome,
+    Scope,
     Step,
     Verdict,
     all_of,
+    detects_table,
     paper_rule,
     refuted,
+    survives_table,
     undecided,
 )
 from proofs.reading import (
@@ -430,6 +434,24 @@ CLAIMS = (
         assumptions=(r"v_0 = 0", r"t \ge 1 \text{ fixed}"),
         prove=adagrad_vhat,
         rule=_adam_sqrt,
+        scope=Scope.GENERAL,
+        basis=Basis.PAPER,
+        detects=(
+            "drop-bias-correction",
+            "drop-bias-correction-v",
+            "swap-betas",
+            "1-beta2->1-beta1",
+            "g^2->|g|",
+            "forget-v",
+        ),
+        survives={
+            "move-eps": "reads the update of v and v̂, not ε's place in the step",
+            "step*2": "reads the update of v and v̂, not the step δ",
+            "oscillating-step": "reads the update of v and v̂, not the step δ",
+            "x+delta": "reads the update of v and v̂, not the update of x",
+            "drop-sqrt": "reads the update of v and v̂, not the step δ",
+            "alpha/sqrt(t+1)": "reads the update of v and v̂, not the step δ",
+        },
     ),
     Claim(
         name="limits.adagrad_step",
@@ -445,6 +467,24 @@ CLAIMS = (
         ),
         prove=adagrad_step,
         rule=_adam_sqrt,
+        scope=Scope.GENERAL,
+        basis=Basis.PAPER,
+        detects=(
+            "drop-bias-correction",
+            "drop-bias-correction-v",
+            "swap-betas",
+            "1-beta2->1-beta1",
+            "g^2->|g|",
+            "step*2",
+            "oscillating-step",
+            "forget-v",
+            "drop-sqrt",
+            "alpha/sqrt(t+1)",
+        ),
+        survives={
+            "move-eps": "ε = 0 in the claim",
+            "x+delta": "reads the moments and the step δ, not the update of x",
+        },
     ),
     Claim(
         name="limits.uncorrected_diverges",
@@ -456,6 +496,22 @@ CLAIMS = (
         assumptions=(r"\beta_1 = 0,\ \epsilon = 0,\ \alpha_t = \alpha/\sqrt{t}", r"g_t > 0"),
         prove=no_bias_correction_diverges,
         rule=_adam_sqrt_no_bc,
+        scope=Scope.GENERAL,
+        basis=Basis.PAPER,
+        detects=(
+            "swap-betas",
+            "1-beta2->1-beta1",
+            "g^2->|g|",
+            "step*2",
+            "oscillating-step",
+            "forget-v",
+            "drop-sqrt",
+            "alpha/sqrt(t+1)",
+        ),
+        survives={
+            "move-eps": "ε = 0 in the claim",
+            "x+delta": "reads the moments and the step δ, not the update of x",
+        },
     ),
     Claim(
         name="limits.adamax_lp_unrolled",
@@ -467,6 +523,22 @@ CLAIMS = (
         assumptions=(r"v_0 = 0", r"p \ge 1"),
         prove=adamax_lp_unrolled,
         rule=_adam,
+        scope=Scope.GENERAL,
+        basis=Basis.PAPER,
+        detects=(
+            "swap-betas",
+            "1-beta2->1-beta1",
+            "forget-v",
+        ),
+        survives={
+            "drop-bias-correction": "reads the update of v, not the bias corrections",
+            "drop-bias-correction-v": "reads the update of v, not v̂'s bias correction",
+            "move-eps": "reads the update of v, not ε's place in the step",
+            "step*2": "reads the update of v, not the step δ",
+            "oscillating-step": "reads the update of v, not the step δ",
+            "x+delta": "reads the update of v, not the update of x",
+            "drop-sqrt": "reads the update of v, not the step δ",
+        },
     ),
     Claim(
         name="limits.adamax_lp_limit",
@@ -479,6 +551,22 @@ CLAIMS = (
         ),
         prove=adamax_lp_limit,
         rule=_adam,
+        scope=Scope.GENERAL,
+        basis=Basis.PAPER,
+        detects=(
+            "swap-betas",
+            "1-beta2->1-beta1",
+            "forget-v",
+        ),
+        survives={
+            "drop-bias-correction": "reads the update of v, not the bias corrections",
+            "drop-bias-correction-v": "reads the update of v, not v̂'s bias correction",
+            "move-eps": "reads the update of v, not ε's place in the step",
+            "step*2": "reads the update of v, not the step δ",
+            "oscillating-step": "reads the update of v, not the step δ",
+            "x+delta": "reads the update of v, not the update of x",
+            "drop-sqrt": "reads the update of v, not the step δ",
+        },
     ),
     Claim(
         name="limits.adamax_recurrence",
@@ -490,6 +578,19 @@ CLAIMS = (
         assumptions=(r"\beta_2 \ge 0",),
         prove=adamax_recurrence,
         rule=_adamax,
+        scope=Scope.GENERAL,
+        basis=Basis.PAPER,
+        detects=(
+            "swap-betas",
+            "max->current",
+            "max->min",
+        ),
+        survives={
+            "drop-bias-correction": "reads the update of u, not the bias corrections",
+            "step*2": "reads the update of u, not the step δ",
+            "oscillating-step": "reads the update of u, not the step δ",
+            "x+delta": "reads the update of u, not the update of x",
+        },
     ),
     Claim(
         name="limits.adamax_step_alpha",
@@ -500,6 +601,8 @@ CLAIMS = (
         rule=_adamax,
         expected=Verdict.REFUTED,
         note="g = (β2, β2²) gives (Δ_2/α)² > 1 at t = 2: the true bound is 111/110 α",
+        scope=Scope.GENERAL,
+        basis=Basis.PAPER,
     ),
     Claim(
         name="limits.adamax_step_bound",
@@ -512,6 +615,17 @@ CLAIMS = (
         assumptions=(r"0 < \beta_1 < \beta_2 < 1", r"u_t > 0"),
         prove=adamax_step_bound,
         rule=_adamax,
+        scope=Scope.GENERAL,
+        basis=Basis.OBSERVATION,
+        detects=(
+            "drop-bias-correction",
+            "swap-betas",
+            "max->current",
+            "step*2",
+            "oscillating-step",
+            "max->min",
+        ),
+        survives={"x+delta": "reads the moments and the step δ, not the update of x"},
     ),
     Claim(
         name="limits.adamax_bound_defaults",
@@ -523,16 +637,21 @@ CLAIMS = (
         assumptions=(r"\text{the rule's defaults}",),
         prove=adamax_bound_defaults,
         rule=_adamax,
+        scope=Scope.INSTANCE,
+        basis=Basis.OBSERVATION,
+        detects=(
+            "drop-bias-correction",
+            "swap-betas",
+            "max->current",
+            "step*2",
+            "oscillating-step",
+            "max->min",
+        ),
+        survives={"x+delta": "reads the moments and the step δ, not the update of x"},
     ),
 )
 
-DETECTS = {
-    "limits.adagrad_vhat": _VHAT_MUTATIONS,
-    "limits.adagrad_step": (*_VHAT_MUTATIONS, "step*2"),
-    "limits.uncorrected_diverges": ("swap-betas", "1-beta2->1-beta1"),
-    "limits.adamax_lp_unrolled": ("swap-betas", "1-beta2->1-beta1", "g^2->|g|"),
-    "limits.adamax_lp_limit": ("swap-betas", "1-beta2->1-beta1", "g^2->|g|"),
-    "limits.adamax_recurrence": ("max->current", "swap-betas"),
-    "limits.adamax_step_bound": _ADAMAX_STEP_MUTATIONS,
-    "limits.adamax_bound_defaults": _ADAMAX_STEP_MUTATIONS,
-}
+#: derived views of the declarations (claim -> mutations it detects; claim ->
+#: {mutation: why it survives}), for the notebooks' tables
+DETECTS = detects_table(CLAIMS)
+HOLDS = survives_table(CLAIMS)

@@ -74,9 +74,7 @@ def table(results: Sequence[Result], verbose: bool = False) -> str:
         )
         if c.premises:
             have = dict(r.premises)
-            given = ", ".join(
-                f"{p} ({have[p].value})" if p in have else p for p in c.premises
-            )
+            given = ", ".join(f"{p} ({have[p].value})" if p in have else p for p in c.premises)
             lines.append(f"{pad}premises: {given}")
         if verbose or not r.ok:
             lines.append(f"{pad}{o.method}: {_one_line(o.detail)}")

@@ -50,14 +50,18 @@ from proofs.certify import (
     sum_identity,
 )
 from proofs.claim import (
+    Basis,
     Claim,
     NotApplicable,
     Outcome,
+    Scope,
     Step,
     Verdict,
     all_of,
+    detects_table,
     proved,
     refuted,
+    survives_table,
     undecided,
 )
 from proofs.decide import certified_sign, nonnegative_by_derivative, scaling_exponents
@@ -948,6 +952,9 @@ CLAIMS = (
         note=(
             "The base case T = 1 reads |g_1| ≤ 2G∞|g_1|: it needs G∞ ≥ 1/2 (g_1 = G∞ = 1/4 fails)."
         ),
+        scope=Scope.GENERAL,
+        basis=Basis.PAPER,
+        reads_rule=False,
     ),
     Claim(
         name="t41.lemma_10_3_large_G",
@@ -962,6 +969,9 @@ CLAIMS = (
             "is G∞·H_T and the right 2G∞²√H_T, so every G∞ fails once H_T > 4G∞²; with the "
             "rational g_t = G∞/⌈√t⌉ and G∞ = 1 it fails at T = 32."
         ),
+        scope=Scope.GENERAL,
+        basis=Basis.PAPER,
+        reads_rule=False,
     ),
     Claim(
         name="t41.lemma_10_3_scale",
@@ -972,6 +982,9 @@ CLAIMS = (
         rule=_thm_rule,
         expected=Verdict.REFUTED,
         note="The left side is linear in the scale of g, the right side quadratic.",
+        scope=Scope.GENERAL,
+        basis=Basis.OBSERVATION,
+        reads_rule=False,
     ),
     Claim(
         name="t41.harmonic_log",
@@ -985,6 +998,9 @@ CLAIMS = (
             "x = 1/T, certified by its value at 0 and the sign of its derivative x/(1+x)² "
             "(Sturm). Rule-independent: the tests perturb the constant instead."
         ),
+        scope=Scope.GENERAL,
+        basis=Basis.OBSERVATION,
+        reads_rule=False,
     ),
     Claim(
         name="t41.scale_free",
@@ -997,6 +1013,9 @@ CLAIMS = (
             "Cauchy–Schwarz proved by induction (Lagrange's identity: a sum of squares), "
             "with Σ 1/t ≤ 1 + log T. Rule-independent: the tests perturb the constant."
         ),
+        scope=Scope.GENERAL,
+        basis=Basis.OBSERVATION,
+        reads_rule=False,
     ),
     Claim(
         name="t41.bias_factor",
@@ -1013,6 +1032,24 @@ CLAIMS = (
             "The factor is read from the rule's m̂, v̂; each factor (1 − β^t)^e is bounded "
             "by telescoping."
         ),
+        scope=Scope.GENERAL,
+        basis=Basis.PAPER,
+        detects=(
+            "drop-bias-correction",
+            "drop-bias-correction-v",
+            "swap-betas",
+        ),
+        survives={
+            "1-beta2->1-beta1": "the update of v is not part of the factor",
+            "move-eps": "ε is not part of the factor",
+            "g^2->|g|": "reads m̂, v̂ and β1,t, not the update of v",
+            "step*2": "reads m̂, v̂ and β1,t, not the step δ",
+            "oscillating-step": "the step is not part of the factor",
+            "forget-v": "the update of v is not part of the factor",
+            "x+delta": "reads m̂, v̂ and β1,t, not the update of x",
+            "drop-sqrt": "reads m̂, v̂ and β1,t, not the step δ",
+            "alpha/sqrt(t+1)": "reads m̂, v̂ and β1,t, not the step δ",
+        },
     ),
     Claim(
         name="t41.agm_sum",
@@ -1025,6 +1062,9 @@ CLAIMS = (
         prove=agm_claim(),
         rule=_thm_rule,
         note="Telescoping, a non-negative remainder, and the limit. Rule-independent.",
+        scope=Scope.GENERAL,
+        basis=Basis.PAPER,
+        reads_rule=False,
     ),
     Claim(
         name="t41.lemma_10_4_chain",
@@ -1046,6 +1086,25 @@ CLAIMS = (
             "Lemma 10.3, which is refuted, and t41.lemma_10_4_as_proved refutes it on an "
             "exact run. The chain's regrouping is taken as THEORY §4 states it."
         ),
+        scope=Scope.IDENTITY,
+        basis=Basis.PAPER,
+        premises=("t41.bias_factor", "t41.agm_sum", "t41.lemma_10_3"),
+        proves="the chain's constant",
+        detects=(
+            "swap-betas",
+            "1-beta2->1-beta1",
+            "forget-v",
+        ),
+        survives={
+            "drop-bias-correction": "the factor becomes 1, below the same bound",
+            "drop-bias-correction-v": "1/(1−β1^t)² ≤ 1/(1−β1)² still",
+            "move-eps": "ε is not part of the chain",
+            "step*2": "reads the moments m, v, m̂, v̂, not the step δ",
+            "oscillating-step": "the step is not part of the chain",
+            "x+delta": "reads the moments m, v, m̂, v̂, not the update of x",
+            "drop-sqrt": "reads the moments m, v, m̂, v̂, not the step δ",
+            "alpha/sqrt(t+1)": "reads the moments m, v, m̂, v̂, not the step δ",
+        },
     ),
     Claim(
         name="t41.lemma_10_4_stated_constant",
@@ -1062,6 +1121,8 @@ CLAIMS = (
             "The chain's constant is G∞/(1−γ) times the stated one; the stated bound scales "
             "as b (like the left side), the chain's as b² (it inherits Lemma 10.3's G∞)."
         ),
+        scope=Scope.IDENTITY,
+        basis=Basis.PAPER,
     ),
     Claim(
         name="t41.lemma_10_4_stated",
@@ -1079,6 +1140,8 @@ CLAIMS = (
             "β2 = 1/100, g_t = 1/⌈√t⌉): the √(log T) growth of Σ|g_t|/√t is not bounded by "
             "a constant times ‖g‖."
         ),
+        scope=Scope.GENERAL,
+        basis=Basis.PAPER,
     ),
     Claim(
         name="t41.lemma_10_4_as_proved",
@@ -1092,6 +1155,8 @@ CLAIMS = (
         rule=_adam_sqrt,
         expected=Verdict.REFUTED,
         note="Observation: the same run with G∞ = 1 (γ = 0) breaks the form the theorem uses.",
+        scope=Scope.GENERAL,
+        basis=Basis.PAPER,
     ),
     Claim(
         name="t41.last_term",
@@ -1108,6 +1173,22 @@ CLAIMS = (
             "β1,t read from the rule's update of m; per-term positive coefficients and the "
             "arithmetic–geometric bound."
         ),
+        scope=Scope.GENERAL,
+        basis=Basis.PAPER,
+        detects=("swap-betas",),
+        survives={
+            "drop-bias-correction": "β1,t is unchanged",
+            "drop-bias-correction-v": "β1,t is unchanged",
+            "1-beta2->1-beta1": "β1,t is unchanged",
+            "move-eps": "β1,t is unchanged",
+            "g^2->|g|": "reads β1,t, not the update of v",
+            "step*2": "reads β1,t, not the step δ",
+            "oscillating-step": "β1,t is unchanged",
+            "forget-v": "β1,t is unchanged",
+            "x+delta": "reads β1,t, not the update of x",
+            "drop-sqrt": "reads β1,t, not the step δ",
+            "alpha/sqrt(t+1)": "reads β1,t, not the step δ",
+        },
     ),
     Claim(
         name="t41.vhat_le_G_sqrt",
@@ -1118,6 +1199,8 @@ CLAIMS = (
         rule=_thm_rule,
         expected=Verdict.REFUTED,
         note="With bias correction v̂_1 = g_1², so √v̂_1 = |g_1| can equal G∞ > G∞√(1−β2).",
+        scope=Scope.GENERAL,
+        basis=Basis.PAPER,
     ),
     Claim(
         name="t41.vhat_le_G",
@@ -1127,6 +1210,24 @@ CLAIMS = (
         prove=vhat_le_G,
         rule=_thm_rule,
         note="v_t ≤ G∞²(1−β2^t) by induction on the rule's update; v̂_t = v_t/(1−β2^t).",
+        scope=Scope.GENERAL,
+        basis=Basis.OBSERVATION,
+        detects=(
+            "1-beta2->1-beta1",
+            "g^2->|g|",
+            "forget-v",
+        ),
+        survives={
+            "drop-bias-correction": "v_t ≤ G∞²(1−β2^t) ≤ G∞²",
+            "drop-bias-correction-v": "as above",
+            "swap-betas": "an EMA and its own bias correction",
+            "move-eps": "ε is not part of v̂",
+            "step*2": "reads the update of v and v̂, not the step δ",
+            "oscillating-step": "the step is not part of v̂",
+            "x+delta": "reads the update of v and v̂, not the update of x",
+            "drop-sqrt": "reads the update of v and v̂, not the step δ",
+            "alpha/sqrt(t+1)": "reads the update of v and v̂, not the step δ",
+        },
     ),
     Claim(
         name="t41.assembly",
@@ -1153,6 +1254,34 @@ CLAIMS = (
             "premises Lemma 10.4 as proved (and Lemma 10.3 under it), √v̂ ≤ G∞√(1−β2) and "
             "Γ_t ≥ 0 (flawed.adam_rkk) are refuted."
         ),
+        scope=Scope.IDENTITY,
+        basis=Basis.PAPER,
+        premises=(
+            "t41.lemma_10_4_chain",
+            "t41.lemma_10_4_as_proved",
+            "t41.last_term",
+            "t41.vhat_le_G_sqrt",
+            "flawed.adam_rkk",
+        ),
+        proves="the assembly",
+        detects=(
+            "swap-betas",
+            "1-beta2->1-beta1",
+            "step*2",
+            "oscillating-step",
+            "forget-v",
+            "alpha/sqrt(t+1)",
+        ),
+        survives={
+            "drop-bias-correction": "the bias factor 1 is below the chain's bound 1/(1−β1)²",
+            "drop-bias-correction-v": "1/(1−β1^t)² is below the chain's bound 1/(1−β1)²",
+            "move-eps": "the assembly takes ε = 0",
+            "x+delta": (
+                "the assembly reads 1/η_t, α_t and β1,t, not the direction of the "
+                "update; the proof's first step (which uses x_{t+1} = x_t − δ_t) is not "
+                "checked by any claim"
+            ),
+        },
     ),
     Claim(
         name="t41.dimension",
@@ -1166,50 +1295,12 @@ CLAIMS = (
         rule=_thm_rule,
         expected=Verdict.REFUTED,
         note="The second term scales as a·b² (it carries Lemma 10.3's G∞); the regret as a·b.",
+        scope=Scope.GENERAL,
+        basis=Basis.OBSERVATION,
     ),
 )
 
-#: mutations each proved claim must not survive
-DETECTS = {
-    "t41.bias_factor": ("drop-bias-correction", "drop-bias-correction-v", "swap-betas"),
-    "t41.lemma_10_4_chain": ("swap-betas", "1-beta2->1-beta1"),
-    "t41.last_term": ("swap-betas",),
-    "t41.vhat_le_G": ("1-beta2->1-beta1",),
-    "t41.assembly": ("swap-betas", "1-beta2->1-beta1", "oscillating-step", "forget-v"),
-}
-
-#: applicable mutations under which a proved claim stays true, and why
-HOLDS = {
-    "t41.bias_factor": {
-        "1-beta2->1-beta1": "the update of v is not part of the factor",
-        "move-eps": "ε is not part of the factor",
-        "oscillating-step": "the step is not part of the factor",
-        "forget-v": "the update of v is not part of the factor",
-    },
-    "t41.lemma_10_4_chain": {
-        "drop-bias-correction": "the factor becomes 1, below the same bound",
-        "drop-bias-correction-v": "1/(1−β1^t)² ≤ 1/(1−β1)² still",
-        "move-eps": "ε is not part of the chain",
-        "oscillating-step": "the step is not part of the chain",
-    },
-    "t41.last_term": {
-        "drop-bias-correction": "β1,t is unchanged",
-        "drop-bias-correction-v": "β1,t is unchanged",
-        "1-beta2->1-beta1": "β1,t is unchanged",
-        "move-eps": "β1,t is unchanged",
-        "oscillating-step": "β1,t is unchanged",
-        "forget-v": "β1,t is unchanged",
-    },
-    "t41.vhat_le_G": {
-        "drop-bias-correction": "v_t ≤ G∞²(1−β2^t) ≤ G∞²",
-        "drop-bias-correction-v": "as above",
-        "swap-betas": "an EMA and its own bias correction",
-        "move-eps": "ε is not part of v̂",
-        "oscillating-step": "the step is not part of v̂",
-    },
-    "t41.assembly": {
-        "drop-bias-correction": "the bias factor 1 is below the chain's bound 1/(1−β1)²",
-        "drop-bias-correction-v": "1/(1−β1^t)² is below the chain's bound 1/(1−β1)²",
-        "move-eps": "the assembly takes ε = 0",
-    },
-}
+#: derived views of the declarations (claim -> mutations it detects; claim ->
+#: {mutation: why it survives}), for the notebooks' tables
+DETECTS = detects_table(CLAIMS)
+HOLDS = survives_table(CLAIMS)
