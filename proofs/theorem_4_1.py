@@ -911,7 +911,7 @@ def dimension_outcome(
         return refuted(
             "scaling",
             f"the {name} term scales as a^{ea} b^{eb}, the regret as a b",
-            {"term": name, "exponent_a": sp.Integer(ea), "exponent_b": sp.Integer(eb)},
+            {"term": name, "exponent_a": sp.Rational(ea), "exponent_b": sp.Rational(eb)},
             steps,
         )
     return proved("scaling", "every term scales as a·b", steps)
