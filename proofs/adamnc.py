@@ -82,7 +82,6 @@ CLAIMS = (
         ),
         detects=("g^2/(t+1)", "forget-v"),
         survives={
-            "swap-betas": "β1 only enters m; " + _KEEP_V,
             "x+delta": _KEEP_V,
             "drop-sqrt": _KEEP_V,
             "alpha/sqrt(t+1)": _KEEP_V,

@@ -153,19 +153,24 @@ def _unbiased(rule: Rule, name: str, target: str, moments: dict, mean, previous)
 
 
 def vhat_unbiased(rule: Rule) -> Outcome:
-    r"""E[v̂_t] = σ² (K&B eqs 2–4), from the rule's ``vhat``."""
+    r"""E[v̂_t] = σ² (K&B eqs 2–4), from the rule's ``vhat``; refuted at once where the rule's
+    v_t already misses its unrolled form (then E[v_{t−1}] is not what ``vhat`` is read with)."""
+    first = v_expectation(rule)
+    if first.refuted:
+        return first
     return all_of(
-        v_expectation(rule),
+        first,
         _unbiased(rule, "v", "vhat", {g**2: sigma2}, sigma2, sigma2 * (1 - beta2 ** (t - 1))),
     )
 
 
 def mhat_unbiased(rule: Rule) -> Outcome:
-    r"""E[m̂_t] = μ, from the rule's ``mhat``."""
-    return all_of(
-        m_expectation(rule),
-        _unbiased(rule, "m", "mhat", {g: mu}, mu, mu * (1 - beta1 ** (t - 1))),
-    )
+    r"""E[m̂_t] = μ, from the rule's ``mhat`` (refuted at once where m_t misses its unrolled
+    form)."""
+    first = m_expectation(rule)
+    if first.refuted:
+        return first
+    return all_of(first, _unbiased(rule, "m", "mhat", {g: mu}, mu, mu * (1 - beta1 ** (t - 1))))
 
 
 def zeta_weights(rule: Rule) -> Outcome:
@@ -203,12 +208,15 @@ def zeta_weights(rule: Rule) -> Outcome:
 
 def zeta_beta1(rule: Rule) -> Outcome:
     r"""The literal reading "ζ's weights decay with β1": checked at t = 2 exactly, from the
-    rule's update of v with E[g_1²] = s_1, E[g_2²] = s_2."""
+    rule's update of v with E[g_1²] = s_1, E[g_2²] = s_2 (and E|g_i| = a_i, unknowns of
+    their own, should the update read |g|)."""
     s1, s2 = sp.symbols("s_1 s_2", positive=True)
+    a1, a2 = sp.symbols("a_1 a_2", positive=True)
     step = update(rule, "v")
     ev = initial(rule, "v")
-    for N, sN in ((1, s1), (2, s2)):
-        ev = expectation(step(ev, g, sp.Integer(N)), {g**2: sN}, random=(g,))
+    for N, sN, aN in ((1, s1, a1), (2, s2, a2)):
+        moments = {g**2: sN, sp.Abs(g): aN}
+        ev = expectation(step(ev, g, sp.Integer(N)), moments, random=(g,))
     zeta_b1 = (1 - beta1) * beta1 * (s1 - s2)  # the i = 2 term has s_2 − s_2 = 0
     return identity(
         ev,
@@ -317,6 +325,7 @@ CLAIMS = (
             "drop-bias-correction-v",
             "swap-betas",
             "1-beta2->1-beta1",
+            "g^2->|g|",
             "forget-v",
         ),
         survives={

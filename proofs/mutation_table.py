@@ -72,7 +72,8 @@ class Cell:
 
     def text(self) -> str:
         if self.outcome is None:
-            return "·" if self.status == "does not apply" else "="
+            body = "·" if self.status == "does not apply" else "="
+            return body if self.as_declared else f"{body} ⚠"
         o = self.outcome
         code = _SHORT[o.verdict]
         body = code if o.proved else f"{code} {o.method}"

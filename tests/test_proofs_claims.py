@@ -28,6 +28,9 @@ def test_each_claim_declares_what_it_proves(name):
     assert not set(c.detects) & set(c.survives)
     assert all(reason.strip() for reason in c.survives.values())
     assert set(c.premises) <= set(CLAIMS) and name not in c.premises
+    base = c.rule()
+    for label in (*c.detects, *c.survives):  # a declared mutation rewrites the claim's rule
+        assert mutations.EVERY_MUTATION[label](base).program != base.program
     if c.basis is Basis.READING:
         assert c.reading, "a reading says what the paper says"
     if c.expected is Verdict.PROVED and c.reads_rule and not c.detects:
