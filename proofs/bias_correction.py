@@ -44,6 +44,7 @@ from proofs.claim import (
     proved,
     survives_table,
     undecided,
+    untouched,
 )
 from proofs.reading import assigned, grad, initial, state_symbol, update
 
@@ -250,13 +251,16 @@ CLAIMS = (
             "forget-v",
         ),
         survives={
-            "drop-bias-correction": "reads the update of v, not the bias corrections",
-            "drop-bias-correction-v": "reads the update of v, not v̂'s bias correction",
-            "move-eps": "reads the update of v, not ε's place in the step",
-            "step*2": "reads the update of v, not the step δ",
-            "oscillating-step": "reads the update of v, not the step δ",
-            "x+delta": "reads the update of v, not the update of x",
-            "drop-sqrt": "reads the update of v, not the step δ",
+            **untouched(
+                "the update of v",
+                "drop-bias-correction",
+                "drop-bias-correction-v",
+                "move-eps",
+                "step*2",
+                "oscillating-step",
+                "x+delta",
+                "drop-sqrt",
+            )
         },
     ),
     Claim(
@@ -270,16 +274,19 @@ CLAIMS = (
         basis=Basis.PAPER,
         detects=("swap-betas",),
         survives={
-            "drop-bias-correction": "reads the update of m, not the bias corrections",
-            "drop-bias-correction-v": "reads the update of m, not v̂'s bias correction",
-            "1-beta2->1-beta1": "reads the update of m, not the update of v",
-            "move-eps": "reads the update of m, not ε's place in the step",
-            "g^2->|g|": "reads the update of m, not the update of v",
-            "step*2": "reads the update of m, not the step δ",
-            "oscillating-step": "reads the update of m, not the step δ",
-            "forget-v": "reads the update of m, not the update of v",
-            "x+delta": "reads the update of m, not the update of x",
-            "drop-sqrt": "reads the update of m, not the step δ",
+            **untouched(
+                "the update of m",
+                "drop-bias-correction",
+                "drop-bias-correction-v",
+                "1-beta2->1-beta1",
+                "move-eps",
+                "g^2->|g|",
+                "step*2",
+                "oscillating-step",
+                "forget-v",
+                "x+delta",
+                "drop-sqrt",
+            )
         },
     ),
     Claim(
@@ -301,13 +308,16 @@ CLAIMS = (
             "forget-v",
         ),
         survives={
-            "drop-bias-correction": "reads the update of v, not the bias corrections",
-            "drop-bias-correction-v": "reads the update of v, not v̂'s bias correction",
-            "move-eps": "reads the update of v, not ε's place in the step",
-            "step*2": "reads the update of v, not the step δ",
-            "oscillating-step": "reads the update of v, not the step δ",
-            "x+delta": "reads the update of v, not the update of x",
-            "drop-sqrt": "reads the update of v, not the step δ",
+            **untouched(
+                "the update of v",
+                "drop-bias-correction",
+                "drop-bias-correction-v",
+                "move-eps",
+                "step*2",
+                "oscillating-step",
+                "x+delta",
+                "drop-sqrt",
+            )
         },
     ),
     Claim(
@@ -329,11 +339,14 @@ CLAIMS = (
             "forget-v",
         ),
         survives={
-            "move-eps": "reads the update of v and v̂, not ε's place in the step",
-            "step*2": "reads the update of v and v̂, not the step δ",
-            "oscillating-step": "reads the update of v and v̂, not the step δ",
-            "x+delta": "reads the update of v and v̂, not the update of x",
-            "drop-sqrt": "reads the update of v and v̂, not the step δ",
+            **untouched(
+                "the update of v and v̂",
+                "move-eps",
+                "step*2",
+                "oscillating-step",
+                "x+delta",
+                "drop-sqrt",
+            )
         },
     ),
     Claim(
@@ -347,16 +360,19 @@ CLAIMS = (
         basis=Basis.PAPER,
         detects=("swap-betas",),
         survives={
-            "drop-bias-correction": "reads the update of m, not the bias corrections",
-            "drop-bias-correction-v": "reads the update of m, not v̂'s bias correction",
-            "1-beta2->1-beta1": "reads the update of m, not the update of v",
-            "move-eps": "reads the update of m, not ε's place in the step",
-            "g^2->|g|": "reads the update of m, not the update of v",
-            "step*2": "reads the update of m, not the step δ",
-            "oscillating-step": "reads the update of m, not the step δ",
-            "forget-v": "reads the update of m, not the update of v",
-            "x+delta": "reads the update of m, not the update of x",
-            "drop-sqrt": "reads the update of m, not the step δ",
+            **untouched(
+                "the update of m",
+                "drop-bias-correction",
+                "drop-bias-correction-v",
+                "1-beta2->1-beta1",
+                "move-eps",
+                "g^2->|g|",
+                "step*2",
+                "oscillating-step",
+                "forget-v",
+                "x+delta",
+                "drop-sqrt",
+            )
         },
     ),
     Claim(
@@ -373,15 +389,18 @@ CLAIMS = (
             "swap-betas",
         ),
         survives={
-            "drop-bias-correction-v": "reads the update of m and m̂, not v̂'s bias correction",
-            "1-beta2->1-beta1": "reads the update of m and m̂, not the update of v",
-            "move-eps": "reads the update of m and m̂, not ε's place in the step",
-            "g^2->|g|": "reads the update of m and m̂, not the update of v",
-            "step*2": "reads the update of m and m̂, not the step δ",
-            "oscillating-step": "reads the update of m and m̂, not the step δ",
-            "forget-v": "reads the update of m and m̂, not the update of v",
-            "x+delta": "reads the update of m and m̂, not the update of x",
-            "drop-sqrt": "reads the update of m and m̂, not the step δ",
+            **untouched(
+                "the update of m and m̂",
+                "drop-bias-correction-v",
+                "1-beta2->1-beta1",
+                "move-eps",
+                "g^2->|g|",
+                "step*2",
+                "oscillating-step",
+                "forget-v",
+                "x+delta",
+                "drop-sqrt",
+            )
         },
     ),
     Claim(
@@ -409,13 +428,16 @@ CLAIMS = (
             "forget-v",
         ),
         survives={
-            "drop-bias-correction": "reads the update of v, not the bias corrections",
-            "drop-bias-correction-v": "reads the update of v, not v̂'s bias correction",
-            "move-eps": "reads the update of v, not ε's place in the step",
-            "step*2": "reads the update of v, not the step δ",
-            "oscillating-step": "reads the update of v, not the step δ",
-            "x+delta": "reads the update of v, not the update of x",
-            "drop-sqrt": "reads the update of v, not the step δ",
+            **untouched(
+                "the update of v",
+                "drop-bias-correction",
+                "drop-bias-correction-v",
+                "move-eps",
+                "step*2",
+                "oscillating-step",
+                "x+delta",
+                "drop-sqrt",
+            )
         },
     ),
     Claim(

@@ -374,3 +374,9 @@ def detects_table(claims: Iterable[Claim]) -> dict[str, tuple[str, ...]]:
 def survives_table(claims: Iterable[Claim]) -> dict[str, dict[str, str]]:
     """claim name -> {mutation: why the claim stays true} (claims that declare some)."""
     return {c.name: dict(c.survives) for c in claims if c.survives}
+
+
+def untouched(what: str, *mutations: str) -> dict[str, str]:
+    """For :attr:`Claim.survives`: the ``mutations`` that leave ``what`` -- all that the claim
+    reads of the rule -- as it was, each with that reason."""
+    return {m: f"reads {what}, which the mutation leaves as it was" for m in mutations}

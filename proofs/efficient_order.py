@@ -41,6 +41,7 @@ from proofs.claim import (
     refuted,
     survives_table,
     undecided,
+    untouched,
 )
 from proofs.reading import assigned, state_space, state_symbol
 
@@ -214,7 +215,7 @@ CLAIMS = (
             "forget-v",
             "drop-sqrt",
         ),
-        survives={"x+delta": "reads the step δ, not the update of x"},
+        survives={**untouched("the step δ", "x+delta")},
     ),
     Claim(
         name="order.eps_hat_unique",
@@ -240,7 +241,7 @@ CLAIMS = (
             "forget-v",
             "drop-sqrt",
         ),
-        survives={"x+delta": "reads the step δ, not the update of x"},
+        survives={**untouched("the step δ", "x+delta")},
     ),
     Claim(
         name="order.eps_hat_constant",
@@ -284,10 +285,7 @@ CLAIMS = (
             "forget-v",
             "drop-sqrt",
         ),
-        survives={
-            "move-eps": "ε = 0 in the claim",
-            "x+delta": "reads the step δ, not the update of x",
-        },
+        survives={**untouched("the step δ", "x+delta"), "move-eps": "ε = 0 in the claim"},
     ),
     Claim(
         name="order.hat_preset_form",
@@ -310,16 +308,11 @@ CLAIMS = (
             "drop-sqrt",
         ),
         survives={
-            "1-beta2->1-beta1": (
-                "the identity holds for any update of v (it rewrites the step in m_t, v_t)"
+            **untouched("the step δ", "x+delta"),
+            **dict.fromkeys(
+                ("1-beta2->1-beta1", "g^2->|g|", "forget-v"),
+                ("the identity holds for any update of v (it rewrites the step in m_t, v_t)"),
             ),
-            "g^2->|g|": (
-                "the identity holds for any update of v (it rewrites the step in m_t, v_t)"
-            ),
-            "forget-v": (
-                "the identity holds for any update of v (it rewrites the step in m_t, v_t)"
-            ),
-            "x+delta": "reads the step δ, not the update of x",
         },
     ),
 )

@@ -49,6 +49,7 @@ from proofs.claim import (
     refuted,
     survives_table,
     undecided,
+    untouched,
 )
 from proofs.decide import certified_sign
 from proofs.dynamics import (
@@ -339,18 +340,18 @@ CLAIMS = (
             "forget-v",
         ),
         survives={
+            **untouched("1/η_t and the moments", "x+delta"),
             "drop-bias-correction": "RMSProp's weights have the same signs on this sequence",
             "drop-bias-correction-v": "as without both corrections (β1 = 0: m̂ = m)",
             "move-eps": "ε = 0 in the claim",
             "step*2": "Γ_t is halved: the same signs",
-            "x+delta": "reads 1/η_t and the moments, not the update of x",
             "drop-sqrt": (
-                "the proof goes through for the mutant: with 1/η_t = √t·v̂_t/α the "
-                "signs of Γ_t on this sequence keep the claimed pattern"
+                "the proof goes through for the mutant: with 1/η_t = √t·v̂_t/α "
+                "the signs of Γ_t on this sequence keep the claimed pattern"
             ),
             "alpha/sqrt(t+1)": (
-                "the proof goes through for the mutant: with √(t+1) for √t the signs of "
-                "Γ_t on this sequence keep the claimed pattern"
+                "the proof goes through for the mutant: with √(t+1) for √t the "
+                "signs of Γ_t on this sequence keep the claimed pattern"
             ),
         },
     ),
@@ -376,12 +377,11 @@ CLAIMS = (
             "max->min",
         ),
         survives={
+            **untouched("1/η_t", "x+delta"),
             "swap-betas": "Γ ≥ 0 holds for every β1, β2: only the max matters",
             "1-beta2->1-beta1": "as above",
-            "g^2->|g|": "the max still never decreases",
+            **dict.fromkeys(("g^2->|g|", "forget-v"), "the max still never decreases"),
             "step*2": "1/η_t halves: still non-decreasing",
-            "forget-v": "the max still never decreases",
-            "x+delta": "reads 1/η_t, not the update of x",
             "drop-sqrt": "1/η_t = √t·v̂_t/α is still non-decreasing in t and v̂",
             "alpha/sqrt(t+1)": "√(t+1) still grows with t",
         },
@@ -401,10 +401,10 @@ CLAIMS = (
             "forget-v",
         ),
         survives={
+            **untouched("1/η_t", "x+delta"),
             "move-eps": "√(v + ε) is still non-decreasing in v",
             "g^2->|g|": "v still grows, by |g| ≥ 0",
             "step*2": "1/η_t halves: still non-decreasing",
-            "x+delta": "reads 1/η_t, not the update of x",
             "drop-sqrt": "1/η_t = (ε + v_t)/α is still non-decreasing",
         },
     ),
@@ -423,7 +423,7 @@ CLAIMS = (
             "oscillating-step",
             "alpha/sqrt(t+1)",
         ),
-        survives={"x+delta": "reads 1/η_t, not the update of x"},
+        survives={**untouched("1/η_t", "x+delta")},
     ),
     Claim(
         name="flawed.rmsprop",

@@ -50,6 +50,7 @@ from proofs.claim import (
     refuted,
     survives_table,
     undecided,
+    untouched,
 )
 from proofs.reading import (
     assigned,
@@ -444,12 +445,15 @@ CLAIMS = (
             "forget-v",
         ),
         survives={
-            "move-eps": "reads the update of v and v̂, not ε's place in the step",
-            "step*2": "reads the update of v and v̂, not the step δ",
-            "oscillating-step": "reads the update of v and v̂, not the step δ",
-            "x+delta": "reads the update of v and v̂, not the update of x",
-            "drop-sqrt": "reads the update of v and v̂, not the step δ",
-            "alpha/sqrt(t+1)": "reads the update of v and v̂, not the step δ",
+            **untouched(
+                "the update of v and v̂",
+                "move-eps",
+                "step*2",
+                "oscillating-step",
+                "x+delta",
+                "drop-sqrt",
+                "alpha/sqrt(t+1)",
+            )
         },
     ),
     Claim(
@@ -481,8 +485,8 @@ CLAIMS = (
             "alpha/sqrt(t+1)",
         ),
         survives={
+            **untouched("the moments and the step δ", "x+delta"),
             "move-eps": "ε = 0 in the claim",
-            "x+delta": "reads the moments and the step δ, not the update of x",
         },
     ),
     Claim(
@@ -508,8 +512,8 @@ CLAIMS = (
             "alpha/sqrt(t+1)",
         ),
         survives={
+            **untouched("the moments and the step δ", "x+delta"),
             "move-eps": "ε = 0 in the claim",
-            "x+delta": "reads the moments and the step δ, not the update of x",
         },
     ),
     Claim(
@@ -531,13 +535,16 @@ CLAIMS = (
             "forget-v",
         ),
         survives={
-            "drop-bias-correction": "reads the update of v, not the bias corrections",
-            "drop-bias-correction-v": "reads the update of v, not v̂'s bias correction",
-            "move-eps": "reads the update of v, not ε's place in the step",
-            "step*2": "reads the update of v, not the step δ",
-            "oscillating-step": "reads the update of v, not the step δ",
-            "x+delta": "reads the update of v, not the update of x",
-            "drop-sqrt": "reads the update of v, not the step δ",
+            **untouched(
+                "the update of v",
+                "drop-bias-correction",
+                "drop-bias-correction-v",
+                "move-eps",
+                "step*2",
+                "oscillating-step",
+                "x+delta",
+                "drop-sqrt",
+            )
         },
     ),
     Claim(
@@ -560,13 +567,16 @@ CLAIMS = (
             "forget-v",
         ),
         survives={
-            "drop-bias-correction": "reads the update of v, not the bias corrections",
-            "drop-bias-correction-v": "reads the update of v, not v̂'s bias correction",
-            "move-eps": "reads the update of v, not ε's place in the step",
-            "step*2": "reads the update of v, not the step δ",
-            "oscillating-step": "reads the update of v, not the step δ",
-            "x+delta": "reads the update of v, not the update of x",
-            "drop-sqrt": "reads the update of v, not the step δ",
+            **untouched(
+                "the update of v",
+                "drop-bias-correction",
+                "drop-bias-correction-v",
+                "move-eps",
+                "step*2",
+                "oscillating-step",
+                "x+delta",
+                "drop-sqrt",
+            )
         },
     ),
     Claim(
@@ -587,10 +597,9 @@ CLAIMS = (
             "max->min",
         ),
         survives={
-            "drop-bias-correction": "reads the update of u, not the bias corrections",
-            "step*2": "reads the update of u, not the step δ",
-            "oscillating-step": "reads the update of u, not the step δ",
-            "x+delta": "reads the update of u, not the update of x",
+            **untouched(
+                "the update of u", "drop-bias-correction", "step*2", "oscillating-step", "x+delta"
+            )
         },
     ),
     Claim(
@@ -626,7 +635,7 @@ CLAIMS = (
             "oscillating-step",
             "max->min",
         ),
-        survives={"x+delta": "reads the moments and the step δ, not the update of x"},
+        survives={**untouched("the moments and the step δ", "x+delta")},
     ),
     Claim(
         name="limits.adamax_bound_defaults",
@@ -648,7 +657,7 @@ CLAIMS = (
             "oscillating-step",
             "max->min",
         ),
-        survives={"x+delta": "reads the moments and the step δ, not the update of x"},
+        survives={**untouched("the moments and the step δ", "x+delta")},
     ),
 )
 

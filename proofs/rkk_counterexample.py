@@ -34,6 +34,7 @@ from proofs.claim import (
     refuted,
     survives_table,
     undecided,
+    untouched,
 )
 from proofs.decide import radicals_positive, sign_on_interval
 from proofs.dynamics import linear_cycle, period_drift, rule_params, steady_cycle
@@ -194,14 +195,11 @@ CLAIMS = (
             "forget-v",
         ),
         survives={
+            **untouched("the update of v", "step*2", "x+delta", "drop-sqrt", "alpha/sqrt(t+1)"),
             "drop-bias-correction": "the bias correction is not part of v",
             "drop-bias-correction-v": "as above",
             "move-eps": "ε is not part of v",
-            "step*2": "reads the update of v, not the step δ",
             "oscillating-step": "the step is not part of v",
-            "x+delta": "reads the update of v, not the update of x",
-            "drop-sqrt": "reads the update of v, not the step δ",
-            "alpha/sqrt(t+1)": "reads the update of v, not the step δ",
         },
     ),
     Claim(
