@@ -76,7 +76,7 @@ class Cell:
             return body if self.as_declared else f"{body} ⚠"
         o = self.outcome
         code = _SHORT[o.verdict]
-        body = code if o.proved else f"{code} {o.method}"
+        body = code if o.proved or not o.reached else f"{code} {o.method}"
         if self.declared == "detects":
             body = f"**{body}**"
         elif self.declared == "survives":
