@@ -227,3 +227,29 @@ def test_a_wrong_declaration_shows_in_the_table():
     wrong = replace(base, detects=("x+delta",), survives={})  # x + δ leaves v unchanged
     (cell,) = mutation_table.cells([wrong], ["x+delta"])
     assert cell.outcome.proved and not cell.as_declared and cell.text().endswith("⚠")
+
+
+def test_verify_on_mutated_rules_finishes_with_a_table(monkeypatch):
+    """`octk verify` on claims whose rules are mutated (drop the √, max → min, α/√(t+1)):
+    every claim gets a row and the run ends with its summary, never an internal error."""
+    from dataclasses import replace
+
+    from click.testing import CliRunner
+
+    from octk.cli import main
+
+    def mutated(c):
+        for label in ("drop-sqrt", "max->min", "alpha/sqrt(t+1)"):
+            try:
+                r = mutations.EVERY_MUTATION[label](c.rule())
+            except ValueError:
+                continue
+            return replace(c, rule=lambda r=r: r)
+        return c
+
+    selected = [mutated(c) for c in proofs.claims() if c.family in ("theorem_4_1", "flawed_step")]
+    monkeypatch.setattr(proofs, "claims", lambda pattern=None: selected)
+    res = CliRunner().invoke(main, ["verify"], catch_exceptions=False)
+    assert "internal error" not in res.output
+    assert all(c.name in res.output for c in selected)
+    assert f"of {len(selected)} claims as expected" in res.output
