@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from octk.cli.options import floats
-from octk.errors import ParameterError, unknown_name
+from octk.errors import OctkError, ParameterError, unknown_name
 
 # the hyperparameter names some rule has: a typo-free one missing from this rule gets a hint
 HYPERPARAMETERS = ("alpha", "beta1", "beta2", "eps", "lam", "lr_decay", "v0")
@@ -49,7 +49,9 @@ def split_params(
             continue
         if name not in r.hyper_names:
             known = list(r.hyper_names) + list(spec.options)
-            err = unknown_name(f"--param of rule {rule_name!r} (preset {preset})", name, known)
+            err: OctkError = unknown_name(
+                f"--param of rule {rule_name!r} (preset {preset})", name, known
+            )
             if name in HYPERPARAMETERS:
                 err = ParameterError(
                     f"--param {name}: rule {rule_name!r} with options "
