@@ -18,15 +18,11 @@ choices are read from the registries.
 
 from __future__ import annotations
 
-from octk.cli.check import check
+from octk.cli import check, listing, reproduce, run, verify
 from octk.cli.group import main
-from octk.cli.listing import list_registries
 from octk.cli.params import split_params
-from octk.cli.reproduce import reproduce
-from octk.cli.run import run
-from octk.cli.verify import verify
 
-for _command in (run, reproduce, verify, check, list_registries):
+for _command in (run.run, reproduce.reproduce, verify.verify, check.check, listing.list_registries):
     main.add_command(_command)
 
 __all__ = ["main", "split_params"]
