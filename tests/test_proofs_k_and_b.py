@@ -182,6 +182,7 @@ def test_cauchy_schwarz_value_is_sqrt_370_over_7():
 CASES = [(c, m) for c, muts in sorted(DETECTS.items()) for m in muts]
 
 
+@pytest.mark.slow  # every (claim, mutation) pair
 @pytest.mark.parametrize(("name", "mutation"), CASES, ids=[f"{c}|{m}" for c, m in CASES])
 def test_mutation_is_detected(name, mutation):
     claim = CLAIMS[name]
@@ -192,6 +193,7 @@ def test_mutation_is_detected(name, mutation):
         recheck(claim, mutated, out)
 
 
+@pytest.mark.slow  # every mutation of each refuted claim
 @pytest.mark.parametrize(
     "name", sorted(n for n, c in CLAIMS.items() if c.expected is not Verdict.PROVED)
 )
