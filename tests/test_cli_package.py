@@ -64,6 +64,18 @@ def test_help_lists_every_registry_entry(option, registry):
         assert n in part, (option, n)
 
 
+def test_param_help_and_hints_come_from_the_rule_registry():
+    from octk.cli.params import hyperparameter_names, rule_option_names
+
+    text = "".join(invoke("run", "--help").stdout.split())
+    for name in (*hyperparameter_names(), *rule_option_names()):
+        assert name in text
+    res = invoke("run", "--rule", "ogd", "--param", "beta1=0.5", "--sequence", "reddi-thm1",
+                 "--steps", 3)  # fmt: skip
+    assert res.exit_code == 2 and "rule 'ogd' with options" in res.stderr
+    assert "has no hyperparameter 'beta1' (it has alpha)" in res.stderr
+
+
 def test_check_help_names_each_rules_own_bound():
     text = "".join(invoke("check", "--help").stdout.split())  # click may break at a hyphen
     for pair in ("adamkb-thm4.1", "amsgradrkk-thm4", "ogdzinkevich-ogd"):

@@ -3,14 +3,43 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Mapping
 from typing import Any
 
 from octk.cli.options import floats
 from octk.errors import OctkError, ParameterError, unknown_name
 
-# the hyperparameter names some rule has: a typo-free one missing from this rule gets a hint
-HYPERPARAMETERS = ("alpha", "beta1", "beta2", "eps", "lam", "lr_decay", "v0")
+
+def rule_option_names() -> list[str]:
+    """The options of the rules' builders (schedule, eps_mode, ...), from the registry."""
+    from octk.rules import SPECS
+
+    return sorted({option for spec in SPECS.values() for option in spec.options})
+
+
+@functools.cache
+def hyperparameter_names() -> frozenset[str]:
+    """The hyperparameters some rule has, under some preset and option value (read from
+    the rule registry): a name among them that this rule lacks gets a hint, not a typo's
+    suggestion.
+
+    >>> sorted(hyperparameter_names())
+    ['alpha', 'beta1', 'beta2', 'eps', 'lam', 'lr_decay', 'v0']
+    """
+    from octk.rules import SPECS, rule
+
+    names: set[str] = set()
+    for name, spec in SPECS.items():
+        for preset in spec.presets:
+            names.update(rule(name, preset).hyper_names)
+            for option, values in spec.options.items():
+                for value in values:
+                    try:
+                        names.update(rule(name, preset, **{option: value}).hyper_names)
+                    except OctkError:  # a value this preset does not take
+                        continue
+    return frozenset(names)
 
 
 def format_options(options: Mapping[str, Any]) -> str:
@@ -52,7 +81,7 @@ def split_params(
             err: OctkError = unknown_name(
                 f"--param of rule {rule_name!r} (preset {preset})", name, known
             )
-            if name in HYPERPARAMETERS:
+            if name in hyperparameter_names():
                 err = ParameterError(
                     f"--param {name}: rule {rule_name!r} with options "
                     f"{format_options(r.options)} has no hyperparameter {name!r} (it has "
@@ -108,4 +137,11 @@ def grid(items: Iterable[str]) -> dict[str, list[float]]:
     return out
 
 
-__all__ = ["HYPERPARAMETERS", "check_params", "format_options", "grid", "split_params"]
+__all__ = [
+    "check_params",
+    "format_options",
+    "grid",
+    "hyperparameter_names",
+    "rule_option_names",
+    "split_params",
+]

@@ -30,7 +30,7 @@ from octk.cli.options import (
     setting_options,
 )
 from octk.cli.output import finite, g, vec
-from octk.cli.params import split_params
+from octk.cli.params import hyperparameter_names, rule_option_names, split_params
 from octk.errors import ParameterError
 
 
@@ -38,9 +38,10 @@ from octk.errors import ParameterError
 @setting_options(
     rule=listed("Optimizer: ", rule_names, " (octk list)."),
     preset=None,
-    param="A hyperparameter (alpha=0.1, beta1=0, beta2=0.999, eps, lam, lr_decay, v0) or "
-    "a rule option (schedule=sqrt, eps_mode=inside, bias_correction_m=false, "
-    "max_over=vhat, ...). Repeatable.",
+    param=lambda: (
+        f"A hyperparameter ({', '.join(sorted(hyperparameter_names()))}), e.g. alpha=0.1, or "
+        f"a rule option ({', '.join(rule_option_names())}), e.g. schedule=sqrt. Repeatable."
+    ),
     sequence="Loss sequence, e.g. reddi-thm1:C=3, reddi-synthetic, array:path=c.npy.",
     loss=None,
     domain=None,
