@@ -80,8 +80,8 @@ class Registered(click.ParamType):
         self.name = kind
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
-        if not isinstance(value, str):
-            return value
+        if not isinstance(value, str) or (ctx is not None and ctx.resilient_parsing):
+            return value  # already converted, or shell completion in progress
         head = value.partition(":")[0].strip() if self.spec else value
         known = list(self.names())
         if head not in known:
