@@ -150,3 +150,14 @@ def test_backend_objects_and_options():
     assert not NumbaBackend(parallel=False).parallel_for(10 * CHUNK)
     with pytest.raises(ValueError, match="backend 'numba' has no option 'threads'"):
         get_backend("numba", threads=2)
+
+
+def test_simulate_takes_a_backend_object():
+    import octk
+    from octk.backends.reference import ReferenceBackend
+
+    kw = dict(steps=30, params={"alpha": 0.1, "beta1": 0.0, "beta2": 0.1})
+    by_object = octk.simulate("adam", "reddi-thm1:C=3", backend=ReferenceBackend(), **kw)
+    by_name = octk.simulate("adam", "reddi-thm1:C=3", backend="reference", **kw)
+    assert by_object.backend == "reference"
+    assert (by_object.x == by_name.x).all()
