@@ -63,6 +63,12 @@ def test_parameters_are_declared_and_injected():
     assert cell.source == "SCALE = 0.5"
 
 
+def test_build_names_the_sources_it_knows():
+    assert build._find("03_theorem_4_1.ipynb") == FOLDER / "03_theorem_4_1.py"
+    with pytest.raises(SystemExit, match="no notebook source 'nope'; known: 01_reddi"):
+        build._find("nope")
+
+
 @pytest.mark.slow
 @pytest.mark.notebook
 @pytest.mark.parametrize("source", SOURCES, ids=lambda p: p.stem)
