@@ -10,6 +10,7 @@ state between segments is plain arrays (a run can be stopped and resumed).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -235,7 +236,7 @@ def simulate(
     seed=0,
     d: int | None = None,
     checkpoints=None,
-    backend: str = "numba",
+    backend: Any = "numba",
     progress: bool = False,
     segment: int | None = None,
     monitors=None,
@@ -253,7 +254,9 @@ def simulate(
     seed : the random draws' seed, a scalar or one per configuration.
     d : the dimension, where nothing else fixes it (default 1).
     checkpoints : None (log-spaced, ~20 per decade, plus T), ``"all"``, or steps.
-    backend : ``"numba"`` (default), ``"reference"`` (the NumPy oracle) or ``"cupy"``.
+    backend : a name from :data:`octk.backends.BACKENDS` (``"numba"``, the default;
+        ``"reference"``, the NumPy oracle) or a backend object, e.g.
+        ``NumbaBackend(parallel=False)`` (see :func:`octk.backends.get_backend`).
     progress : show a progress bar over time segments.
     segment : steps per backend call (default: about 1/50 of the run).
     monitors : :class:`octk.monitors.Monitor` records, running per-coordinate

@@ -101,6 +101,7 @@ def family_tests(mod, recheck, skip=(), recheck_mutants=True):
         if out.refuted:
             recheck(name, claim.rule(), out)
 
+    @pytest.mark.slow  # every (claim, mutation) pair
     @pytest.mark.parametrize(("name", "label"), cases, ids=[f"{c}|{m}" for c, m in cases])
     def test_mutation(name, label):
         claim, mutated, out = assert_mutation_verdict(mod, name, label)

@@ -99,6 +99,7 @@ def _option_cases():
     return cases
 
 
+@pytest.mark.slow  # every option value: a kernel per case
 @pytest.mark.parametrize(
     ("name", "options", "k"),
     _option_cases(),
@@ -133,6 +134,7 @@ def _make_sequence(sname, loss, tmp_path):
     return sequence(sname, loss=loss)
 
 
+@pytest.mark.slow  # the registry grid: a kernel per case
 @pytest.mark.parametrize(("sname", "loss", "rname", "dom"), _sequence_cases())
 def test_every_sequence_and_loss(sname, loss, rname, dom, tmp_path):
     try:

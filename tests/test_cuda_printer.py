@@ -86,6 +86,7 @@ def test_cuda_printer_refuses_inexact_powers():
         CudaPrinter({x: "x"}).doprint(x ** sp.Rational(1, 3))
 
 
+@pytest.mark.slow  # runs nvcc
 @pytest.mark.skipif(shutil.which("nvcc") is None, reason="nvcc (CUDA toolkit) not installed")
 def test_printed_steps_compile_with_nvcc(tmp_path):
     cu = tmp_path / "steps.cu"

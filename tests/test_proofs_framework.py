@@ -42,6 +42,7 @@ def test_claims_are_named_sourced_and_unique():
         assert isinstance(c.expected, Verdict)
 
 
+@pytest.mark.slow  # all of octk verify; each claim also has its own test
 def test_every_claim_gets_its_expected_verdict_through_the_cli():
     res = invoke("verify", "--json")
     out = json.loads(res.stdout)

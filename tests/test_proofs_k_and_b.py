@@ -185,6 +185,7 @@ def test_cauchy_schwarz_value_is_sqrt_370_over_7():
 CASES = [case for mod in MODULES.values() for case in applicable(mod)]
 
 
+@pytest.mark.slow  # every (claim, mutation) pair
 @pytest.mark.parametrize(("name", "mutation"), CASES, ids=[f"{c}|{m}" for c, m in CASES])
 def test_mutation_table(name, mutation):
     claim, mutated, out = assert_mutation_verdict(None, name, mutation)

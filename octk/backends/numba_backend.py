@@ -243,25 +243,41 @@ def load_kernel(source: str):
 
 
 class NumbaBackend:
+    """Generated ``@njit`` kernels.
+
+    Parameters
+    ----------
+    parallel : ``True``: the chunks of lanes (configurations × coordinates, 256 a chunk)
+        run on all cores (``prange``, ``parallel=True``); ``False``: a serial kernel, the
+        same source with ``range`` (it compiles faster, and the results are identical);
+        ``None`` (default): parallel when a run has more than one chunk of lanes.
+        From the command line: ``octk run --parallel/--serial``; from Python:
+        ``simulate(..., backend=NumbaBackend(parallel=False))`` or
+        ``backend=get_backend("numba", parallel=False)``.
+    """
+
     name = "numba"
 
     def __init__(self, parallel: bool | None = None):
         self.parallel = parallel
 
-    def source(self, prog: StepProgram, domain) -> str:
-        return kernel_source(prog, domain, parallel=self._parallel())
+    def parallel_for(self, lanes: int) -> bool:
+        """Whether a run of ``lanes`` lanes gets the parallel kernel."""
+        return lanes > CHUNK if self.parallel is None else bool(self.parallel)
 
-    def _parallel(self) -> bool:
-        if self.parallel is not None:
-            return self.parallel
-        return os.environ.get("OCTK_NUMBA_PARALLEL", "1") != "0"
+    def source(self, prog: StepProgram, domain, lanes: int = CHUNK + 1) -> str:
+        """The kernel a run of ``lanes`` lanes compiles (default: a parallel-sized run)."""
+        return kernel_source(prog, domain, parallel=self.parallel_for(lanes))
 
     def compile(self, prog: StepProgram, domain):
         check_for_domain(prog, domain)  # the lanes were laid out for this program
-        kern = load_kernel(self.source(prog, domain))
+        kernels: dict[bool, object] = {}  # by `parallel`, compiled on first use
 
         def run(lanes, t0: int, t1: int, k0: int):
-            kern(
+            par = self.parallel_for(lanes.n_lanes)
+            if par not in kernels:
+                kernels[par] = load_kernel(kernel_source(prog, domain, parallel=par))
+            kernels[par](
                 t0,
                 t1,
                 k0,
