@@ -44,7 +44,7 @@ class NotInProgram(LookupError):
 
 
 def state_symbol(rule: Rule, name: str) -> sp.Symbol:
-    """The symbol of state ``name`` of ``rule`` (:class:`NotInProgram` naming the state if it has none)."""
+    """The symbol of state ``name`` of ``rule`` (:class:`NotInProgram` if it has none)."""
     for s in rule.state:
         if s.name == name:
             return s.symbol
