@@ -31,6 +31,10 @@ class BackendUnavailableError(OctkError, ImportError):
     """A backend whose optional dependency (or device) is missing."""
 
 
+class OptionalDependencyError(OctkError, ImportError):
+    """A feature whose optional extra is not installed (the message names the extra)."""
+
+
 class ComparatorError(OctkError, RuntimeError):
     """The comparator problem min_x sum_t f_t(x) could not be solved."""
 

@@ -96,6 +96,24 @@ class Regret:
     x_star: np.ndarray
     status: np.ndarray
     solver: str
+    run: str = ""  # the run it measures, in one line (rule, sequence, domain)
+
+    def __repr__(self) -> str:
+        from octk.results.text import regret_text
+
+        return regret_text(self)
+
+    def to_xarray(self):
+        """An :class:`xarray.Dataset` (:func:`octk.results.regret_to_xarray`)."""
+        from octk.results import regret_to_xarray
+
+        return regret_to_xarray(self)
+
+    def to_pandas(self):
+        """One row per (configuration, checkpoint) (:func:`octk.results.regret_to_pandas`)."""
+        from octk.results import regret_to_pandas
+
+        return regret_to_pandas(self)
 
     @property
     def regret(self) -> np.ndarray:
@@ -294,7 +312,7 @@ def regret(traj, *, method: str = "auto", at=None) -> Regret:
             x, best, status = _closed_form(seq, dom, stats, n)
         if bad.any():
             x[bad], best[bad], status[bad] = np.nan, np.nan, "nan"
-        return Regret(t, played, best, x, status, "closed-form")
+        return Regret(t, played, best, x, status, "closed-form", _run_line(traj))
 
     x = np.full((C, K, d), np.nan)
     best = np.full((C, K), np.nan)
@@ -316,7 +334,13 @@ def regret(traj, *, method: str = "auto", at=None) -> Regret:
             ComparatorWarning,
             stacklevel=2,
         )
-    return Regret(t, played, best, x, status, "+".join(sorted(solvers)) or "cvxpy")
+    return Regret(t, played, best, x, status, "+".join(sorted(solvers)) or "cvxpy", _run_line(traj))
+
+
+def _run_line(traj) -> str:
+    from octk.results.text import run_line
+
+    return run_line(traj.rule, traj.sequence, traj.domain)
 
 
 __all__ = ["METHODS", "STATUSES", "Comparator", "Regret", "comparator", "regret"]

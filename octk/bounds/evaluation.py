@@ -100,6 +100,11 @@ class BoundResult:
     def n_configs(self) -> int:
         return self.regret.shape[0]
 
+    def __repr__(self) -> str:
+        from octk.results.text import bound_text
+
+        return bound_text(self)
+
     @property
     def tightness(self) -> np.ndarray:
         """(C, K) R(T)/RHS(T) (nan where the RHS is 0 or not finite)."""

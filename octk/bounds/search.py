@@ -44,6 +44,11 @@ class SearchResult:
     cells: tuple[dict, ...]
     steps: int
 
+    def __repr__(self) -> str:
+        from octk.results.text import search_text
+
+        return search_text(self)
+
     def cell(self, **where) -> dict:
         for c in self.cells:
             if all(c["params"][k] == v for k, v in where.items()):

@@ -1,0 +1,163 @@
+"""What a run was, as plain values a file can hold, and the objects rebuilt from them.
+
+A saved run records its rule (registry name, preset, options, hyperparameter
+defaults, and the program as text), its sequence (name, parameters, loss, the
+signal as text, and the data table where there is one), its domain (spec and the
+per-coordinate bounds), the number of steps, the backend and the octk version.
+Loading rebuilds the rule and the sequence from the registries (no code stored in a
+file is ever evaluated) and checks them against the recorded program and signal: a
+difference (a rule built by hand, a spec rounded in its text) warns with
+:class:`MetadataWarning`.
+"""
+
+from __future__ import annotations
+
+import json
+import warnings
+from dataclasses import replace
+
+import numpy as np
+import sympy as sp
+
+from octk.errors import ParameterError
+
+FORMAT = "octk-run/1"
+
+
+class MetadataWarning(UserWarning):
+    """A loaded run's rule, sequence or domain differs from the one recorded in its file."""
+
+
+def _plain(v):
+    """JSON-ready values (numpy scalars and tuples made plain)."""
+    if isinstance(v, dict):
+        return {str(k): _plain(a) for k, a in v.items()}
+    if isinstance(v, list | tuple):
+        return [_plain(a) for a in v]
+    if isinstance(v, np.generic):
+        return v.item()
+    return v
+
+
+def rule_metadata(rule) -> dict:
+    return {
+        "name": rule.name,
+        "title": rule.title,
+        "source": rule.source,
+        "preset": rule.preset,
+        "options": _plain(dict(rule.options)),
+        "defaults": _plain(rule.defaults),
+        "program": rule.describe(),
+    }
+
+
+def sequence_metadata(seq) -> dict:
+    return {
+        "name": seq.name,
+        "spec": seq.spec(),
+        "params": _plain(seq.params),
+        "loss": seq.loss,
+        "signal": sp.srepr(seq.signal),
+        "has_data": seq.data is not None,
+    }
+
+
+def run_metadata(traj) -> dict[str, str | int]:
+    """The attributes a saved run carries (strings and integers; JSON inside strings)."""
+    from octk import __version__
+
+    return {
+        "octk_format": FORMAT,
+        "octk_version": __version__,
+        "rule": json.dumps(rule_metadata(traj.rule)),
+        "sequence": json.dumps(sequence_metadata(traj.sequence)),
+        "domain": traj.domain.spec(),
+        "steps": int(traj.steps),
+        "backend": str(traj.backend),
+        "run": _run_line(traj),
+    }
+
+
+def _run_line(traj) -> str:
+    from octk.results.text import run_line
+
+    return run_line(traj.rule, traj.sequence, traj.domain)
+
+
+# --------------------------------------------------------------------------- rebuilding
+def rebuild_rule(meta: dict):
+    from octk.rules import SPECS
+    from octk.rules import rule as make_rule
+
+    name = meta["name"]
+    if name not in SPECS:
+        raise ParameterError(
+            f"the file's rule {name!r} is not a registered rule, so it cannot be rebuilt; "
+            "read its arrays with xarray.open_dataset(path)"
+        )
+    r = make_rule(name, meta["preset"], **meta["options"])
+    r = r.with_defaults(**meta["defaults"])
+    if r.describe() != meta["program"]:
+        warnings.warn(
+            f"the registered rule {name!r} (preset {meta['preset']!r}) now has another "
+            f"program than the file records:\n{meta['program']}",
+            MetadataWarning,
+            stacklevel=3,
+        )
+    return r
+
+
+def rebuild_sequence(meta: dict, data: np.ndarray | None):
+    from octk.sequences import SEQUENCES
+    from octk.sequences import sequence as make_sequence
+
+    name, params = meta["name"], dict(meta["params"])
+    if name not in SEQUENCES:
+        raise ParameterError(
+            f"the file's sequence {name!r} is not a registered sequence, so it cannot be "
+            "rebuilt; read its arrays with xarray.open_dataset(path)"
+        )
+    if name == "array":
+        if data is None:
+            raise ParameterError("the file's 'array' sequence has no data table")
+        seq = make_sequence("array", loss=meta["loss"], path=data)
+        seq = replace(seq, params=params)
+    else:
+        seq = make_sequence(name, loss=meta["loss"], **params)
+    if sp.srepr(seq.signal) != meta["signal"]:
+        warnings.warn(
+            f"the registered sequence {meta['spec']!r} now has another signal than the file "
+            "records",
+            MetadataWarning,
+            stacklevel=3,
+        )
+    return seq
+
+
+def rebuild_domain(spec: str, lo: np.ndarray, hi: np.ndarray):
+    from octk.domains import domain as make_domain
+
+    dom = make_domain(spec)
+    d = lo.shape[0]
+    rlo, rhi = dom.lane_bounds(d)
+    if not (np.array_equal(rlo, lo) and np.array_equal(rhi, hi)):
+        warnings.warn(
+            f"the domain spec {spec!r} rebuilds bounds {rlo.tolist()[:3]}, "
+            f"{rhi.tolist()[:3]}; the file records {lo.tolist()[:3]}, {hi.tolist()[:3]} "
+            "(the spec's text rounds them)",
+            MetadataWarning,
+            stacklevel=3,
+        )
+    return dom
+
+
+__all__ = [
+    "FORMAT",
+    "MetadataWarning",
+    "rebuild_domain",
+    "rebuild_rule",
+    "rebuild_sequence",
+    "rule_metadata",
+    "run_metadata",
+    "sequence_metadata",
+]
