@@ -4,20 +4,16 @@ Dimensions: ``config`` (C configurations), ``t`` (K checkpoint steps), ``coord``
 (d coordinates); ``data_row``/``data_col`` for an ``array`` sequence's table and
 ``regret_t`` where a regret was evaluated at other checkpoints than the run's.
 
-============================  =======================  ==========================================
-variable                      dimensions               meaning
-============================  =======================  ==========================================
-``x``                         config, t, coord         x_{t+1}, the iterate after t steps
-``loss``                      config, t                Σ_{s≤t} f_s(x_s)
-``x0``                        config, coord            x_1
-``param_<h>``, ``seed``       config                   hyperparameters, seeds
-``stat_<q>``, ``monitor_<m>`` config, t, coord         statistics and monitors
-``state_<s>``                 config, coord            the rule's state after step T
-``domain_lo``, ``domain_hi``  coord                    the domain's per-coordinate bounds
-``played``, ``best``,         config, t (or regret_t)  Σ f_t(x_t), min_{x∈F} Σ f_t(x), R(T) and
-``regret``, ``status``,                                the comparator's status and minimiser
-``x_star``                                             (with a :class:`~octk.regret.Regret`)
-============================  =======================  ==========================================
+* ``x`` (config, t, coord): x_{t+1}, the iterate after t steps;
+* ``loss`` (config, t): Σ_{s≤t} f_s(x_s);
+* ``x0`` (config, coord): x_1; ``param_<h>`` and ``seed`` (config): the
+  hyperparameters and seeds;
+* ``stat_<q>`` and ``monitor_<m>`` (config, t, coord): the statistics and monitors;
+* ``state_<s>`` (config, coord): the rule's state after step T;
+* ``domain_lo``, ``domain_hi`` (coord): the domain's per-coordinate bounds;
+* with a :class:`~octk.regret.Regret`: ``played``, ``best``, ``regret``, ``status``
+  (config, t or regret_t) and ``x_star`` (config, t or regret_t, coord): Σ f_t(x_t),
+  min_{x∈F} Σ f_t(x), R(T), the comparator's status and its minimiser.
 
 The attributes are :func:`octk.results.metadata.run_metadata`.
 """
