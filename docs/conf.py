@@ -18,7 +18,7 @@ import octk  # noqa: E402
 
 project = "octk"
 author = "the octk authors"
-copyright = "the octk authors"  # noqa: A001
+copyright = "the octk authors"
 release = version = octk.__version__
 
 extensions = [
