@@ -14,7 +14,8 @@ this package evaluates them on runs:
 * :mod:`~octk.bounds.search` -- :func:`search` over a grid;
 * :mod:`~octk.bounds.report` -- every text and JSON rendering.
 
-Names (THEORY.md): ``kb-thm4.1``, ``kb-thm4.1-lemma-stated``, ``kb-cor4.2`` (K&B);
+Names (the theory page, docs/theory.md): ``kb-thm4.1``, ``kb-thm4.1-lemma-stated``,
+``kb-cor4.2`` (K&B);
 ``rkk-thm4``, ``rkk-thm4-submitted``, ``rkk-cor1`` (RKK); ``rkk-cor1-careful`` and
 ``rkk-cor2`` (octk's derived bounds); ``duchi-adagrad``, ``duchi-adagrad-dinf``;
 ``zinkevich-ogd``.

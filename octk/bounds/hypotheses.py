@@ -9,7 +9,7 @@ by hand with Adam's program meets K&B's hypotheses.
 
 λ (K&B Theorem 4.1, RKK Corollary 1): with β1,t = β1 λ^(t−1) the rule's λ is the
 theorem's. With β1 = 0, β1,t = 0 for every λ ∈ (0, 1), so the theorem holds for every
-λ and its tightest form is the infimum, λ → 0⁺ (THEORY §4, observation): that is the
+λ and its tightest form is the infimum, λ → 0⁺ (theory §4, observation): that is the
 default, and ``lam=`` evaluates it at another λ (K&B's "typical" 1 − 1e−8 makes the
 constant term ~10¹⁶ times larger). :func:`choose_lambda` says which λ and why.
 """
