@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import importlib
 import json
+from typing import Any
 
 import numpy as np
 
@@ -31,7 +32,7 @@ from octk.results import metadata
 EXTRA = "io"
 
 
-def require(module: str):
+def require(module: str) -> Any:
     """Import ``module`` from the ``octk[io]`` extra, or raise naming the extra."""
     try:
         return importlib.import_module(module)
@@ -42,7 +43,7 @@ def require(module: str):
         ) from None
 
 
-def _regret_vars(reg, tdim: str) -> dict:
+def _regret_vars(reg: Any, tdim: str) -> dict[str, Any]:
     x = ("config", tdim)
     return {
         "played": (x, np.asarray(reg.played)),
@@ -53,7 +54,7 @@ def _regret_vars(reg, tdim: str) -> dict:
     }
 
 
-def to_xarray(traj, regret=None):
+def to_xarray(traj: Any, regret: Any = None) -> Any:
     """The Trajectory ``traj`` (with its Regret ``regret``, if given) as an xarray Dataset."""
     xr = require("xarray")
     C, _, d = traj.x.shape
@@ -94,7 +95,7 @@ def to_xarray(traj, regret=None):
     return xr.Dataset(data, coords=coords, attrs=attrs)
 
 
-def from_xarray(ds):
+def from_xarray(ds: Any) -> tuple[Any, Any]:
     """(Trajectory, Regret or None) from a Dataset written by :func:`to_xarray`."""
     from octk.regret import Regret
     from octk.trajectory import Trajectory
@@ -112,7 +113,7 @@ def from_xarray(ds):
         ds.attrs["domain"], ds["domain_lo"].values, ds["domain_hi"].values
     )
 
-    def group(prefix: str) -> dict:
+    def group(prefix: str) -> dict[str, Any]:
         return {
             str(k)[len(prefix) :]: ds[k].values for k in ds.data_vars if str(k).startswith(prefix)
         }
@@ -148,7 +149,7 @@ def from_xarray(ds):
     return traj, reg
 
 
-def regret_to_xarray(reg):
+def regret_to_xarray(reg: Any) -> Any:
     """A :class:`~octk.regret.Regret` alone as a Dataset (dimensions config, t, coord)."""
     xr = require("xarray")
     C, _, d = np.shape(reg.x_star)
@@ -158,7 +159,7 @@ def regret_to_xarray(reg):
     return xr.Dataset(data, coords=coords, attrs={"run": reg.run, "regret_solver": reg.solver})
 
 
-def _columns(ds, names) -> dict:
+def _columns(ds: Any, names: list[str]) -> dict[str, Any]:
     """(C, K) columns of ``ds``: one per (C, K) variable, one per coordinate of a
     (C, K, d) one (``x_0``, ``x_1``, ...; just ``x`` when d = 1)."""
     cols = {}
@@ -173,7 +174,7 @@ def _columns(ds, names) -> dict:
     return cols
 
 
-def _frame(cols: dict, C: int, t: np.ndarray, params: dict):
+def _frame(cols: dict[str, Any], C: int, t: np.ndarray, params: dict[str, Any]) -> Any:
     pd = require("pandas")
     K = len(t)
     index = pd.MultiIndex.from_product([np.arange(C), t], names=["config", "t"])
@@ -182,7 +183,7 @@ def _frame(cols: dict, C: int, t: np.ndarray, params: dict):
     return pd.DataFrame(out, index=index)
 
 
-def to_pandas(traj, regret=None):
+def to_pandas(traj: Any, regret: Any = None) -> Any:
     """One row per (configuration, checkpoint): the played loss, x_{t+1} per coordinate,
     the hyperparameters and, given ``regret`` at the same checkpoints, R(T), R(T)/T and
     the comparator."""
@@ -201,7 +202,7 @@ def to_pandas(traj, regret=None):
     return df
 
 
-def regret_to_pandas(reg):
+def regret_to_pandas(reg: Any) -> Any:
     """One row per (configuration, checkpoint): played, best, regret, average, status,
     and the minimiser x* per coordinate."""
     ds = regret_to_xarray(reg)

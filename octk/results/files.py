@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 from octk.errors import ParameterError
 from octk.results.dataset import from_xarray, require, to_xarray
@@ -17,7 +18,7 @@ from octk.results.dataset import from_xarray, require, to_xarray
 ENGINE = "h5netcdf"
 
 
-def _output_path(path, overwrite: bool) -> Path:
+def _output_path(path: str | os.PathLike[str], overwrite: bool) -> Path:
     p = Path(path)
     if p.is_dir():
         raise ParameterError(f"path {str(p)!r} is a folder; give a file name such as run.nc")
@@ -31,7 +32,9 @@ def _output_path(path, overwrite: bool) -> Path:
     return p
 
 
-def save(traj, path, *, regret=None, overwrite: bool = False) -> Path:
+def save(
+    traj: Any, path: str | os.PathLike[str], *, regret: Any = None, overwrite: bool = False
+) -> Path:
     """Write ``traj`` (and its ``regret``, if given) with its metadata to a netCDF-4 file.
 
     The path is checked before anything is written: an existing file is replaced only
@@ -44,7 +47,7 @@ def save(traj, path, *, regret=None, overwrite: bool = False) -> Path:
     return p
 
 
-def _open(path):
+def _open(path: str | os.PathLike[str]) -> Any:
     xr = require("xarray")
     require(ENGINE)
     p = Path(path)
@@ -59,12 +62,12 @@ def _open(path):
         ) from None
 
 
-def load(path):
+def load(path: str | os.PathLike[str]) -> Any:
     """The :class:`~octk.trajectory.Trajectory` saved in ``path`` by :func:`save`."""
     return from_xarray(_open(path))[0]
 
 
-def load_regret(path):
+def load_regret(path: str | os.PathLike[str]) -> Any:
     """The :class:`~octk.regret.Regret` saved with the run in ``path``."""
     reg = from_xarray(_open(path))[1]
     if reg is None:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import warnings
 from dataclasses import replace
+from typing import Any
 
 import numpy as np
 import sympy as sp
@@ -28,7 +29,7 @@ class MetadataWarning(UserWarning):
     """A loaded run's rule, sequence or domain differs from the one recorded in its file."""
 
 
-def _plain(v):
+def _plain(v: Any) -> Any:
     """JSON-ready values (numpy scalars and tuples made plain)."""
     if isinstance(v, dict):
         return {str(k): _plain(a) for k, a in v.items()}
@@ -39,7 +40,7 @@ def _plain(v):
     return v
 
 
-def rule_metadata(rule) -> dict:
+def rule_metadata(rule: Any) -> dict[str, Any]:
     return {
         "name": rule.name,
         "title": rule.title,
@@ -51,7 +52,7 @@ def rule_metadata(rule) -> dict:
     }
 
 
-def sequence_metadata(seq) -> dict:
+def sequence_metadata(seq: Any) -> dict[str, Any]:
     return {
         "name": seq.name,
         "spec": seq.spec(),
@@ -62,7 +63,7 @@ def sequence_metadata(seq) -> dict:
     }
 
 
-def run_metadata(traj) -> dict[str, str | int]:
+def run_metadata(traj: Any) -> dict[str, str | int]:
     """The attributes a saved run carries (strings and integers; JSON inside strings)."""
     from octk import __version__
 
@@ -78,14 +79,14 @@ def run_metadata(traj) -> dict[str, str | int]:
     }
 
 
-def _run_line(traj) -> str:
+def _run_line(traj: Any) -> str:
     from octk.results.text import run_line
 
     return run_line(traj.rule, traj.sequence, traj.domain)
 
 
 # --------------------------------------------------------------------------- rebuilding
-def rebuild_rule(meta: dict):
+def rebuild_rule(meta: dict[str, Any]) -> Any:
     from octk.rules import SPECS
     from octk.rules import rule as make_rule
 
@@ -107,7 +108,7 @@ def rebuild_rule(meta: dict):
     return r
 
 
-def rebuild_sequence(meta: dict, data: np.ndarray | None):
+def rebuild_sequence(meta: dict[str, Any], data: np.ndarray | None) -> Any:
     from octk.sequences import SEQUENCES
     from octk.sequences import sequence as make_sequence
 
@@ -134,7 +135,7 @@ def rebuild_sequence(meta: dict, data: np.ndarray | None):
     return seq
 
 
-def rebuild_domain(spec: str, lo: np.ndarray, hi: np.ndarray):
+def rebuild_domain(spec: str, lo: np.ndarray, hi: np.ndarray) -> Any:
     from octk.domains import domain as make_domain
 
     dom = make_domain(spec)

@@ -8,18 +8,20 @@ and the final values, and leaves the arrays to their attributes.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
 _MAX_CONFIGS = 4  # configurations listed one per line before "..."
 
 
-def _num(v) -> str:
+def _num(v: Any) -> str:
     v = float(v)
     return f"{v:.6g}" if math.isfinite(v) else str(v)
 
 
-def _vec(v) -> str:
+def _vec(v: Any) -> str:
     a = np.asarray(v, dtype=np.float64).ravel()
     body = ", ".join(_num(e) for e in a[:4])
     return "[" + body + (f", ... ({a.size} values)]" if a.size > 4 else "]")
@@ -29,7 +31,7 @@ def _plural(n: int, word: str) -> str:
     return f"{n:,} {word}" + ("" if n == 1 else "s")
 
 
-def _params(params: dict, c: int | None = None) -> str:
+def _params(params: dict[str, Any], c: int | None = None) -> str:
     parts = []
     for name, v in params.items():
         a = np.asarray(v, dtype=np.float64).ravel()
@@ -42,7 +44,7 @@ def _params(params: dict, c: int | None = None) -> str:
     return ", ".join(parts) or "none"
 
 
-def run_line(rule, sequence, domain) -> str:
+def run_line(rule: Any, sequence: Any, domain: Any) -> str:
     """``Adam [paper] on reddi-thm1:C=3 (linear loss) over box:-1,1``."""
     title = getattr(rule, "title", None) or getattr(rule, "name", str(rule))
     if hasattr(sequence, "spec"):
@@ -53,7 +55,7 @@ def run_line(rule, sequence, domain) -> str:
     return f"{title} on {seq} over {dom}"
 
 
-def _config_lines(n: int, line) -> list[str]:
+def _config_lines(n: int, line: Callable[[int], str]) -> list[str]:
     shown = range(min(n, _MAX_CONFIGS))
     out = [line(c) for c in shown]
     if n > _MAX_CONFIGS:
@@ -61,7 +63,7 @@ def _config_lines(n: int, line) -> list[str]:
     return out
 
 
-def trajectory_text(traj) -> str:
+def trajectory_text(traj: Any) -> str:
     """The repr of a :class:`~octk.trajectory.Trajectory`."""
     C, K, d = traj.x.shape
     lines = [
@@ -82,7 +84,7 @@ def trajectory_text(traj) -> str:
     return "\n".join(lines + _config_lines(C, one))
 
 
-def regret_text(reg) -> str:
+def regret_text(reg: Any) -> str:
     """The repr of a :class:`~octk.regret.Regret`."""
     C, K = np.shape(reg.played)
     what = reg.run or "a run"
@@ -104,7 +106,7 @@ def regret_text(reg) -> str:
     return "\n".join(lines + (_config_lines(C, one) if K else []))
 
 
-def bound_text(res) -> str:
+def bound_text(res: Any) -> str:
     """The repr of a :class:`~octk.bounds.BoundResult`: what was checked, and the verdict
     of each configuration (see :func:`octk.bounds.report.verdict`)."""
     C, K = np.shape(res.regret)
@@ -124,7 +126,7 @@ def bound_text(res) -> str:
     return "\n".join(lines + _config_lines(C, one))
 
 
-def search_text(res) -> str:
+def search_text(res: Any) -> str:
     """The repr of a :class:`~octk.bounds.SearchResult`."""
     failing = [c for c in res.cells if c["first_violation"] > 0]
     grid = " × ".join(f"{n} ({len(v)})" for n, v in zip(res.names, res.values, strict=True))
