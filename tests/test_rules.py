@@ -69,6 +69,13 @@ def test_bad_option_values_name_the_option(name, options, match):
 def test_unknown_names_suggest_the_closest():
     with pytest.raises(UnknownNameError, match="Did you mean 'amsgrad'"):
         rule("amsgard")
+    with pytest.raises(UnknownNameError, match="Did you mean 'amsgrad'"):
+        rule("AMSGrad")  # case is ignored
+    with pytest.raises(UnknownNameError, match="Did you mean 'adam'"):
+        rule("adma")  # a swap of two letters is one edit (adamax is two away)
+    with pytest.raises(UnknownNameError) as err:
+        rule("lbfgs")
+    assert "Did you mean" not in str(err.value)  # nothing is near
     with pytest.raises(UnknownNameError, match="unknown option of rule 'adam' 'beta3'"):
         rule("adam", beta3=True)
     with pytest.raises(UnknownNameError, match="preset of rule 'adamnc'"):
