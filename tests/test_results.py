@@ -1,6 +1,7 @@
 """Results a researcher can keep: short reprs, xarray/pandas views, save/load with metadata."""
 
-import builtins
+import os
+import sys
 import warnings
 
 import numpy as np
@@ -56,7 +57,7 @@ def test_rule_renders_as_math():
 @pytest.mark.parametrize(
     "kw",
     [
-        {},
+        {"monitors": True},
         {"rule": "amsgrad", "sequence": "reddi-thm3:C=3,delta=0.1", "seed": [1, 2, 3, 4, 5, 6]},
         {"sequence": "periodic:values=[3,-1,-1]", "domain": "ball:2", "d": 2, "loss": None},
         {"rule": "adagrad", "sequence": "array", "domain": "box:0,1;-0.25,0.5", "loss": None},
@@ -68,6 +69,10 @@ def test_save_load_round_trips_a_run_with_its_metadata(tmp_path, kw):
     if kw.get("sequence") == "array":
         data = np.random.default_rng(0).normal(size=(300, 2))
         kw["sequence"] = octk.sequence("array", path=data, loss="quadratic")
+    if kw.get("monitors"):
+        from octk.bounds import bound_monitors
+
+        kw["monitors"] = bound_monitors(octk.rule("adam"))
     if kw.get("rule") == "adagrad":
         kw["params"] = {"alpha": [0.1, 0.2]}
     traj = _run(**kw)
@@ -82,6 +87,7 @@ def test_save_load_round_trips_a_run_with_its_metadata(tmp_path, kw):
     assert (back.steps, back.backend) == (traj.steps, traj.backend)
     for name in ("t", "x", "loss", "x0", "seeds"):
         np.testing.assert_array_equal(getattr(back, name), getattr(traj, name))
+    assert traj.monitors or not kw.get("monitors")
     for name in ("stats", "params", "state", "monitors"):
         a, b = getattr(traj, name), getattr(back, name)
         assert a.keys() == b.keys()
@@ -149,14 +155,10 @@ def test_pandas_views():
 
 
 def test_a_missing_extra_is_named(monkeypatch):
-    real = builtins.__import__
-
-    def no_xarray(name, *args, **kw):
-        if name.split(".")[0] == "xarray":
-            raise ImportError(name)
-        return real(name, *args, **kw)
-
-    monkeypatch.setattr(builtins, "__import__", no_xarray)
-    monkeypatch.delitem(__import__("sys").modules, "xarray", raising=False)
-    with pytest.raises(OptionalDependencyError, match=r'pip install "octk\[io\]"'):
-        _run().to_xarray()
+    traj = _run()
+    for module in ("xarray", "h5netcdf"):
+        with monkeypatch.context() as m:
+            m.setitem(sys.modules, module, None)  # what an import finds when it is not installed
+            with pytest.raises(OptionalDependencyError, match=rf'needs {module}.*"octk\[io\]"'):
+                traj.save("never-written.nc")
+    assert not os.path.exists("never-written.nc")
