@@ -45,3 +45,31 @@ def test_nothing_cites_a_theory_file_outside_the_docs():
         if p.resolve() != here and notes.search(p.read_text(encoding="utf-8"))
     ]
     assert not found
+
+
+def _readme_commands(marker: str) -> list[list[str]]:
+    """The README's ``octk ...`` command lines that mention ``marker`` (continuations
+    joined), as argument lists."""
+    import shlex
+
+    text = (ROOT / "README.md").read_text(encoding="utf-8").replace("\\\n", " ")
+    return [
+        shlex.split(line.strip())[1:]
+        for line in text.splitlines()
+        if line.strip().startswith("octk ") and marker in line
+    ]
+
+
+def test_the_readme_examples_with_the_shipped_gradients_run_as_written(monkeypatch):
+    from click.testing import CliRunner
+
+    from octk.cli import main
+
+    monkeypatch.chdir(ROOT)
+    commands = _readme_commands("examples/grads.npy")
+    assert len(commands) == 2
+    for args in commands:
+        res = CliRunner().invoke(main, args, catch_exceptions=False)
+        assert res.exit_code == 0, res.output
+        line = next(ln for ln in res.stdout.splitlines() if "R_T/T" in ln)
+        assert "nan" not in line and "inf" not in line, line
