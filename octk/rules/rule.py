@@ -66,8 +66,9 @@ _LATEX_NAMES = {
 }
 
 
-# names sympy.pretty renders as Greek letters with subscripts
-_PRETTY_NAMES = {"eps": "epsilon", "lam": "lambda", "lr_decay": "eta_decay"}
+# names sympy.pretty renders as Greek letters with subscripts (v0, the hyperparameter,
+# shows as v_init: v₀ is the initial state)
+_PRETTY_NAMES = {"eps": "epsilon", "lam": "lambda", "lr_decay": "eta_decay", "v0": "v_init"}
 
 
 def _pretty_functions(expr: sp.Expr) -> sp.Expr:
