@@ -20,21 +20,16 @@ checks whatever the rule now computes.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Iterator, Mapping
 
 import sympy as sp
 from sympy.printing.pycode import SymPyPrinter
 
-from octk.rules.anatomy import (  # the program is read in one place: octk.rules.anatomy
-    assigned,
-    in_terms_of,
-    initial,
-    state_symbol,
-    substitute,
-    update,
-)
+from octk.rules import anatomy  # the program is read in one place: octk.rules.anatomy
 from octk.rules.rule import Rule
 from octk.symbols import g, t
+from proofs.claim import NotApplicable
 
 __all__ = [
     "assigned",
@@ -53,6 +48,28 @@ __all__ = [
 
 #: the gradient coordinate at step k, g_k (real), in unrolled sums
 grad = sp.Function("g", real=True)
+
+
+def _applies(read):
+    """``read`` from :mod:`octk.rules.anatomy`, with a program that lacks what it reads
+    turned into :class:`~proofs.claim.NotApplicable` (the claim does not apply)."""
+
+    @functools.wraps(read)
+    def reading(*args, **kwargs):
+        try:
+            return read(*args, **kwargs)
+        except anatomy.NotInProgram as e:
+            raise NotApplicable(str(e)) from None
+
+    return reading
+
+
+state_symbol = _applies(anatomy.state_symbol)
+initial = _applies(anatomy.initial)
+substitute = _applies(anatomy.substitute)
+assigned = _applies(anatomy.assigned)
+in_terms_of = _applies(anatomy.in_terms_of)
+update = _applies(anatomy.update)
 
 
 #: states that are non-negative in every run (second moments, their maxima, AdaMax's u)
@@ -169,6 +186,8 @@ def first_exceeding(
     rows = iter_exact(rule, gradients, params, targets=(), extra={"_q": quantity})
     for step, row in enumerate(rows, start=1):
         val = row["_q"]
+        if val.has(sp.zoo, sp.nan, sp.oo):
+            raise NotApplicable(f"{quantity} divides by zero at t = {step} (the guard's case)")
         if not val.is_Rational:
             raise ValueError(f"{quantity} is not rational at t = {step}: {val}")
         if val > bound:

@@ -1,16 +1,15 @@
 """Shared test settings.
 
-Numba kernels compile once per process (about 2 s each). The test suite
-compiles them serially (``OCTK_NUMBA_PARALLEL=0``: same source but ``range``
-for ``prange``), which compiles faster; ``test_backends_agree`` checks the
-parallel kernel against the serial one.
+Numba kernels compile once per process (about 2 s each). A run of one chunk of
+lanes (most tests) gets the serial kernel, which compiles faster (``NumbaBackend``'s
+``parallel=None``); ``test_backends_agree`` checks the parallel kernel against the
+serial one.
 """
 
 from __future__ import annotations
 
 import os
 
-os.environ.setdefault("OCTK_NUMBA_PARALLEL", "0")
 os.environ.setdefault("MPLBACKEND", "Agg")
 
 

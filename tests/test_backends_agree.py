@@ -5,7 +5,8 @@ sequence or loss is covered the day it is added:
 
 * every rule under every preset;
 * every option value of every rule (options rotated so each value appears);
-* every sequence under every loss it supports, over box, reals and ball;
+* every sequence under every loss it supports, over every domain's examples
+  (``Domain.examples``: box, reals, ball with both projections, ...);
 * batches (several configurations with their own α, seed and x_1) and d > 1.
 
 Every checkpoint is compared: iterates, played loss and sufficient statistics.
@@ -18,13 +19,14 @@ import pytest
 from conftest import assert_close
 
 from octk.backends.numba_backend import NumbaBackend
+from octk.domains import Domain, domain
 from octk.errors import ParameterError
 from octk.rules import SPECS, rule
 from octk.sequences import LOSSES, SEQUENCES, sequence
 from octk.simulate import prepare, run_program, simulate
 
 T = 400
-DOMAINS = ("box:-1,1", "reals", "ball:1.5")
+DOMAINS = tuple(spec for cls in Domain.REGISTRY.values() for spec in cls.examples)
 SEQ_FOR_RULES = ("uniform:low=-2,high=2", "reddi-thm1:C=3", "sparse:p=0.3", "adaptive-sign")
 
 
@@ -40,6 +42,8 @@ def _params(r):
 
 def _compare(r, seq, dom, *, d=3, x0=0.3, params=None, seed=11, steps=T):
     params = params if params is not None else _params(r)
+    if np.ndim(x0) == 0:  # the same start in every domain: x0 in every coordinate, projected
+        x0 = domain(dom).project(np.full((1, d), float(x0)))[0]
     kw = dict(steps=steps, x0=x0, params=params, seed=seed, d=d, checkpoints="all")
     ref = simulate(r, seq, dom, backend="reference", **kw)
     fast = simulate(r, seq, dom, backend="numba", **kw)
@@ -95,6 +99,7 @@ def _option_cases():
     return cases
 
 
+@pytest.mark.slow  # every option value: a kernel per case
 @pytest.mark.parametrize(
     ("name", "options", "k"),
     _option_cases(),
@@ -109,9 +114,11 @@ def _sequence_cases(tmp_dir=None):
     cases = []
     names = list(SPECS)
     k = 0
-    for sname in SEQUENCES:
-        for loss in LOSSES:
-            cases.append((sname, loss, names[k % len(names)], DOMAINS[k % len(DOMAINS)]))
+    for si, sname in enumerate(SEQUENCES):
+        for li, loss in enumerate(LOSSES):
+            # the domain shifts with the sequence too, so each loss meets every domain
+            dom = DOMAINS[(si + li) % len(DOMAINS)]
+            cases.append((sname, loss, names[k % len(names)], dom))
             k += 1
     return cases
 
@@ -127,6 +134,7 @@ def _make_sequence(sname, loss, tmp_path):
     return sequence(sname, loss=loss)
 
 
+@pytest.mark.slow  # the registry grid: a kernel per case
 @pytest.mark.parametrize(("sname", "loss", "rname", "dom"), _sequence_cases())
 def test_every_sequence_and_loss(sname, loss, rname, dom, tmp_path):
     try:

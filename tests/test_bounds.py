@@ -154,6 +154,7 @@ def _sweep(name, fixed, bounds, seq, steps, seeds, constants=("declared", "obser
     return n, nonvacuous
 
 
+@pytest.mark.slow  # the zero-violation sweep, 20 runs
 @pytest.mark.parametrize("seq", SWEEP_SEQUENCES)
 @pytest.mark.parametrize(("name", "fixed", "bounds"), SWEEP, ids=lambda v: str(v))
 def test_amsgrad_adagrad_ogd_never_violate_their_bounds(name, fixed, bounds, seq):

@@ -39,12 +39,16 @@ SECOND_MOMENTS = ("none", "ema", "mean", "sum", "max(ema)", "max(ema, corrected)
 
 
 # --------------------------------------------------------------------------- program access
+class NotInProgram(LookupError):
+    """The rule's program has no such state, target or symbol (the message names it)."""
+
+
 def state_symbol(rule: Rule, name: str) -> sp.Symbol:
-    """The symbol of state ``name`` of ``rule`` (a KeyError naming the state if it has none)."""
+    """The symbol of state ``name`` of ``rule`` (:class:`NotInProgram` if it has none)."""
     for s in rule.state:
         if s.name == name:
             return s.symbol
-    raise KeyError(f"rule {rule.name!r} has no state {name!r} (state: {rule.state_names})")
+    raise NotInProgram(f"rule {rule.name!r} has no state {name!r} (state: {rule.state_names})")
 
 
 def initial(rule: Rule, name: str) -> sp.Basic:
@@ -60,7 +64,7 @@ def substitute(rule: Rule, expr: sp.Basic, values: Mapping[str, object]) -> sp.B
     syms = rule.symbols
     unknown = set(values) - set(syms)
     if unknown:
-        raise KeyError(f"rule {rule.name!r} has no symbol {sorted(unknown)[0]!r}")
+        raise NotInProgram(f"rule {rule.name!r} has no symbol {sorted(unknown)[0]!r}")
     return expr.xreplace({syms[k]: sp.sympify(v) for k, v in values.items()})
 
 
@@ -72,7 +76,7 @@ def assigned(rule: Rule, name: str, **values) -> sp.Basic:
     """
     out = rule.assignments(guarded=False)
     if name not in out:
-        raise KeyError(f"rule {rule.name!r} assigns no {name!r} (targets: {tuple(out)})")
+        raise NotInProgram(f"rule {rule.name!r} assigns no {name!r} (targets: {tuple(out)})")
     return substitute(rule, out[name], values)
 
 
@@ -90,7 +94,7 @@ def in_terms_of(rule: Rule, name: str, keep: Iterable[str]) -> sp.Basic:
             return value
         if target.name not in keep:
             env[target] = value
-    raise KeyError(f"rule {rule.name!r} assigns no {name!r}")
+    raise NotInProgram(f"rule {rule.name!r} assigns no {name!r}")
 
 
 def update(rule: Rule, name: str) -> Callable[[sp.Basic, sp.Basic, sp.Basic], sp.Basic]:
@@ -263,7 +267,7 @@ def _read(rule: Rule) -> Anatomy:
     eps = _eps_symbol(rule)
     try:
         delta = in_terms_of(rule, "delta", [st.name for st in rule.state])
-    except KeyError:
+    except NotInProgram:
         return Anatomy(beta1_t, False, "other", None, False, None, None, "other", None)
     delta0 = delta.xreplace({eps: 0}) if eps is not None else delta
     M = m_sym if m_sym is not None else g
