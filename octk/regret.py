@@ -87,7 +87,10 @@ class Regret:
     t : (K,) checkpoint steps; played : (C, K) Σ_{t≤T} f_t(x_t); best : (C, K)
     min_{x∈F} Σ_{t≤T} f_t(x); x_star : (C, K, d) the minimisers; status : (C, K)
     comparator statuses; solver : the solver(s) used (``"closed-form"``,
-    ``"CLARABEL"``, ...).
+    ``"CLARABEL"``, ...); run : the run measured, in one line (rule, sequence, domain).
+
+    ``repr()`` shows a few lines (:func:`octk.results.text.regret_text`);
+    :meth:`to_xarray` and :meth:`to_pandas` give the arrays (the ``octk[io]`` extra).
     """
 
     t: np.ndarray
@@ -96,7 +99,7 @@ class Regret:
     x_star: np.ndarray
     status: np.ndarray
     solver: str
-    run: str = ""  # the run it measures, in one line (rule, sequence, domain)
+    run: str = ""
 
     def __repr__(self) -> str:
         from octk.results.text import regret_text
