@@ -162,3 +162,18 @@ def test_a_missing_extra_is_named(monkeypatch):
             with pytest.raises(OptionalDependencyError, match=rf'needs {module}.*"octk\[io\]"'):
                 traj.save("never-written.nc")
     assert not os.path.exists("never-written.nc")
+
+
+def test_other_trajectory_fields_travel_as_json(tmp_path):
+    from octk.bounds.hypotheses import Check
+    from octk.results.metadata import decode_extra, encode_extra, extras_from_metadata
+
+    record = Check("bounded diameter D", "holds", "D = 2 (inf: none)")
+    assert decode_extra(encode_extra("r", record)) == record
+    assert decode_extra(encode_extra("s", np.float64(0.5))) == 0.5
+    with pytest.raises(ParameterError, match="not octk's"):
+        decode_extra({"__dataclass__": "os.path.join"})
+    with pytest.raises(ParameterError, match="cannot save the Trajectory field 'f'"):
+        encode_extra("f", object())
+    with pytest.warns(MetadataWarning, match=r"fields this octk does not have: \['later'\]"):
+        assert extras_from_metadata('{"later": 1, "kept": 2}', {"kept"}) == {"kept": 2}

@@ -20,6 +20,7 @@ The attributes are :func:`octk.results.metadata.run_metadata`.
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
 import json
 from typing import Any
@@ -133,6 +134,9 @@ def from_xarray(ds: Any) -> tuple[Any, Any]:
         seeds=ds["seed"].values.astype(np.uint64),
         state=group("state_"),
         monitors=group("monitor_"),
+        **metadata.extras_from_metadata(
+            str(ds.attrs.get("extras", "{}")), {f.name for f in dataclasses.fields(Trajectory)}
+        ),
     )
     reg = None
     if "regret" in ds:

@@ -12,6 +12,8 @@ difference (a rule built by hand, a spec rounded in its text) warns with
 
 from __future__ import annotations
 
+import dataclasses
+import importlib
 import json
 import warnings
 from dataclasses import replace
@@ -76,6 +78,7 @@ def run_metadata(traj: Any) -> dict[str, str | int]:
         "steps": int(traj.steps),
         "backend": str(traj.backend),
         "run": _run_line(traj),
+        "extras": extras_metadata(traj),
     }
 
 
@@ -83,6 +86,82 @@ def _run_line(traj: Any) -> str:
     from octk.results.text import run_line
 
     return run_line(traj.rule, traj.sequence, traj.domain)
+
+
+# --------------------------------------------------------------------------- other fields
+#: the Trajectory fields stored as arrays or rebuilt above; any other field (a record of
+#: the run such as where a value first turned non-finite) travels in the ``extras``
+#: attribute as JSON: plain values as they are, an octk dataclass as its fields
+ARRAY_FIELDS = frozenset(
+    "rule sequence domain backend steps t x loss stats x0 params seeds state monitors".split()
+)
+_TYPE = "__dataclass__"
+
+
+def encode_extra(name: str, value: Any) -> Any:
+    """``value`` of the Trajectory field ``name`` as JSON-ready data.
+
+    >>> from octk.bounds.hypotheses import Check
+    >>> encode_extra("check", Check("D", "holds", "D = 2"))["__dataclass__"]
+    'octk.bounds.hypotheses.Check'
+    """
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    if isinstance(value, np.generic):
+        return value.item()
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        cls = type(value)
+        data = {
+            f.name: encode_extra(name, getattr(value, f.name)) for f in dataclasses.fields(value)
+        }
+        return {_TYPE: f"{cls.__module__}.{cls.__qualname__}", **data}
+    raise ParameterError(
+        f"cannot save the Trajectory field {name!r} of type {type(value).__name__}"
+    )
+
+
+def decode_extra(value: Any) -> Any:
+    """The inverse of :func:`encode_extra`; only octk's own dataclasses are rebuilt.
+
+    >>> from octk.bounds.hypotheses import Check
+    >>> decode_extra(encode_extra("check", Check("D", "holds", "D = 2")))
+    Check(name='D', verdict='holds', detail='D = 2', kind='stated')
+    """
+    if not isinstance(value, dict) or _TYPE not in value:
+        return value
+    path = str(value[_TYPE])
+    module, _, qualname = path.rpartition(".")
+    if not module.startswith("octk."):
+        raise ParameterError(f"the file names the type {path!r}, which is not octk's")
+    cls: Any = getattr(importlib.import_module(module), qualname, None)
+    if not (isinstance(cls, type) and dataclasses.is_dataclass(cls)):
+        raise ParameterError(f"the file names the type {path!r}, which octk does not have")
+    return cls(**{k: decode_extra(v) for k, v in value.items() if k != _TYPE})
+
+
+def extras_metadata(traj: Any) -> str:
+    """The Trajectory's fields other than :data:`ARRAY_FIELDS`, as one JSON string."""
+    return json.dumps(
+        {
+            f.name: encode_extra(f.name, getattr(traj, f.name))
+            for f in dataclasses.fields(traj)
+            if f.name not in ARRAY_FIELDS
+        }
+    )
+
+
+def extras_from_metadata(text: str, known: set[str]) -> dict[str, Any]:
+    """The fields recorded by :func:`extras_metadata` that a Trajectory (fields ``known``)
+    takes; others warn with :class:`MetadataWarning`."""
+    values = {k: decode_extra(v) for k, v in json.loads(text).items()}
+    unknown = sorted(set(values) - known)
+    if unknown:
+        warnings.warn(
+            f"the file records Trajectory fields this octk does not have: {unknown}",
+            MetadataWarning,
+            stacklevel=3,
+        )
+    return {k: v for k, v in values.items() if k in known}
 
 
 # --------------------------------------------------------------------------- rebuilding
@@ -153,8 +232,13 @@ def rebuild_domain(spec: str, lo: np.ndarray, hi: np.ndarray) -> Any:
 
 
 __all__ = [
+    "ARRAY_FIELDS",
     "FORMAT",
     "MetadataWarning",
+    "decode_extra",
+    "encode_extra",
+    "extras_from_metadata",
+    "extras_metadata",
     "rebuild_domain",
     "rebuild_rule",
     "rebuild_sequence",
