@@ -72,6 +72,12 @@ def trajectory_text(traj: Any) -> str:
         f"{_plural(K, 'checkpoint')} × d = {d}",
         f"  params {_params(traj.params)}",
     ]
+    nonfinite = getattr(traj, "nonfinite", None)  # where a value first left float64
+    if nonfinite is not None:
+        lines.append(f"  NOT FINITE: {nonfinite}")
+    scale = getattr(traj, "gradient_scale", 1.0)
+    if scale != 1.0:
+        lines.append(f"  run on the gradients {_num(scale)}·g (the rule is scale-invariant)")
     names = [*traj.stats, *(f"state {s}" for s in traj.state), *traj.monitors]
     lines.append(f"  arrays t, x, loss, x0, {', '.join(names)}" if names else "  arrays t, x, loss")
 
