@@ -23,6 +23,10 @@ class Trajectory:
 
     Shapes: C configurations, K checkpoints, d coordinates.
 
+    ``repr()`` shows a few lines (what ran, the shape, the final values); :meth:`save`,
+    :meth:`load`, :meth:`to_xarray` and :meth:`to_pandas` keep a run with its metadata
+    (:mod:`octk.results`, the ``octk[io]`` extra).
+
     Attributes
     ----------
     t : (K,) the checkpoint steps.
@@ -36,10 +40,6 @@ class Trajectory:
     state : name -> (C, d) the rule's state after the last step.
     monitors : name -> (C, K, d) the :mod:`monitors <octk.monitors>` asked of the
         run, at the checkpoints.
-
-    ``repr()`` shows a few lines (what ran, the shape, the final values); :meth:`save`,
-    :meth:`load`, :meth:`to_xarray` and :meth:`to_pandas` keep a run with its metadata
-    (:mod:`octk.results`, the ``octk[io]`` extra).
     """
 
     rule: Rule

@@ -73,3 +73,18 @@ def test_the_readme_examples_with_the_shipped_gradients_run_as_written(monkeypat
         assert res.exit_code == 0, res.output
         line = next(ln for ln in res.stdout.splitlines() if "R_T/T" in ln)
         assert "nan" not in line and "inf" not in line, line
+
+
+def test_every_module_is_in_the_api_reference():
+    import importlib
+    import pkgutil
+
+    modules = set()
+    for name in ("octk", "proofs"):
+        pkg = importlib.import_module(name)
+        modules.add(name)
+        modules |= {m.name for m in pkgutil.walk_packages(pkg.__path__, name + ".")}
+    pages = (ROOT / "docs" / "api").glob("*.md")
+    documented = {m for p in pages for m in re.findall(r"automodule:: (\S+)", p.read_text())}
+    assert not sorted(modules - documented), "add these to a page of docs/api/"
+    assert not sorted(documented - modules), "docs/api/ names modules that do not exist"
