@@ -13,6 +13,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(HERE))
 
 import octk  # noqa: E402
 
@@ -88,7 +89,15 @@ def _escape_bars(app, what, name, obj, options, lines) -> None:
         lines[k] = line.replace("|", "\\|")
 
 
+def _api_pages(app) -> None:
+    """The API reference's pages, from the packages (:mod:`apigen`)."""
+    import apigen
+
+    apigen.write(HERE / "api")
+
+
 def setup(app) -> None:
+    app.connect("builder-inited", _api_pages)
     app.connect("builder-inited", _copy_notebooks)
     app.connect("autodoc-process-docstring", _rule_math)
     app.connect("autodoc-process-docstring", _escape_bars)
