@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from octk.backends import get_backend
+from octk.backends import check_dtype, dtype_name, get_backend, resolve_backend
 from octk.backends.program import StepProgram, lower
 from octk.domains import Ball, Box
 from octk.domains import domain as make_domain
@@ -242,10 +242,11 @@ def simulate(
     seed=0,
     d: int | None = None,
     checkpoints=None,
-    backend: str = "numba",
+    backend: str = "auto",
     progress: bool = False,
     segment: int | None = None,
     monitors=None,
+    dtype="float64",
 ) -> Trajectory:
     """Run ``rule`` on ``sequence`` over ``domain`` for ``steps`` steps.
 
@@ -260,17 +261,24 @@ def simulate(
     seed : the random draws' seed, a scalar or one per configuration.
     d : the dimension, where nothing else fixes it (default 1).
     checkpoints : None (log-spaced, ~20 per decade, plus T), ``"all"``, or steps.
-    backend : ``"numba"`` (default), ``"reference"`` (the NumPy oracle) or ``"cupy"``.
+    backend : ``"auto"`` (default: ``"cupy"`` where a GPU is visible and the run is
+        large, else ``"numba"``), ``"numba"``, ``"reference"`` (the NumPy oracle),
+        ``"cupy"`` or ``"cuda-host"`` (the CUDA kernel compiled for the CPU). The
+        backend that ran is ``Trajectory.backend``.
     progress : show a progress bar over time segments.
     segment : steps per backend call (default: about 1/50 of the run).
     monitors : :class:`octk.monitors.Monitor` records, running per-coordinate
         quantities kept by the loop (returned as ``Trajectory.monitors``).
+    dtype : ``"float64"`` (default) or ``"float32"`` (backends ``cupy`` and
+        ``cuda-host``: the kernel computes in single precision; the Trajectory holds
+        float64 arrays of those values).
 
     Returns
     -------
     Trajectory
     """
-    be = get_backend(backend)
+    resolve_backend(backend)  # an unknown name or dtype fails before any work
+    name = dtype_name(dtype)
     prog, lanes, meta = prepare(
         rule,
         sequence,
@@ -283,6 +291,8 @@ def simulate(
         checkpoints=checkpoints,
         monitors=monitors,
     )
+    be = get_backend(resolve_backend(backend, work=lanes.n_lanes * steps, dtype=name))
+    meta["dtype"] = check_dtype(be, dtype)
     run_program(be, prog, lanes, meta, progress=progress, segment=segment)
     return _trajectory(be.name, prog, lanes, meta)
 
@@ -290,7 +300,9 @@ def simulate(
 def run_program(be, prog: StepProgram, lanes: Lanes, meta: dict, *, progress=False, segment=None):
     """Advance ``lanes`` from t = 1 to T with backend ``be``, in segments."""
     steps = meta["steps"]
-    kernel = be.compile(prog, meta["domain"])
+    dtype = meta.get("dtype", "float64")
+    extra = {"dtype": dtype} if dtype != "float64" else {}
+    kernel = be.compile(prog, meta["domain"], **extra)
     if segment is None:
         segment = max(1, steps // 50) if progress else steps
     bar = None
@@ -329,6 +341,7 @@ def _trajectory(backend: str, prog: StepProgram, lanes: Lanes, meta: dict) -> Tr
         sequence=meta["sequence"],
         domain=meta["domain"],
         backend=backend,
+        dtype=meta.get("dtype", "float64"),
         steps=meta["steps"],
         t=lanes.ck_t.copy(),
         x=lanes.ck_x.reshape(K, C, d).transpose(1, 0, 2).copy(),

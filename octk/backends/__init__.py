@@ -1,25 +1,42 @@
 """Interchangeable simulators of a :class:`~octk.backends.program.StepProgram`.
 
 ``reference`` (NumPy, the oracle), ``numba`` (generated ``@njit`` kernels,
-cached on disk) and ``cupy`` (generated CUDA kernels, optional). Each exposes
-``compile(program, domain) -> kernel`` with ``kernel(lanes, t0, t1, k0)``
-advancing the lanes from step t0 to t1 in place.
+cached on disk), ``cupy`` (generated CUDA kernels on a GPU, optional) and
+``cuda-host`` (the very CUDA kernel text compiled for the CPU: how CI checks it).
+Each exposes ``compile(program, domain) -> kernel`` with
+``kernel(lanes, t0, t1, k0)`` advancing the lanes from step t0 to t1 in place;
+those listing ``dtypes`` take ``compile(program, domain, dtype=...)`` too.
+
+``auto`` is not a simulator but a choice made per run by :func:`resolve_backend`.
 """
 
 from __future__ import annotations
 
-from octk.errors import BackendUnavailableError, unknown_name
+from octk.errors import BackendUnavailableError, ParameterError, unknown_name
 
 BACKENDS = {
+    "auto": "cupy when CuPy sees a GPU and the run is large enough, else numba (the default)",
     "reference": "NumPy evaluation of the SymPy program, step by step: the oracle",
     "numba": "generated @njit kernel (parallel over configurations), cached on disk",
+    "cupy": "generated CUDA kernel on a GPU via CuPy (pip install 'octk[gpu]'); float32 option",
+    "cuda-host": "the generated CUDA kernel compiled for the CPU with g++ (checks the GPU "
+    "kernel without a GPU); float32 option",
 }
+DTYPES = ("float64", "float32")
+AUTO_GPU_WORK = 2**32  # lane-steps (C·d·T) from which 'auto' sends a run to the GPU
 
 _instances: dict[str, object] = {}
 
 
+def backend_choices() -> tuple[str, ...]:
+    """The names a ``--backend`` option accepts (``auto`` first)."""
+    return tuple(BACKENDS)
+
+
 def get_backend(name: str):
-    """The backend called ``name`` (imported on first use)."""
+    """The backend called ``name`` (imported on first use); ``auto`` is numba here."""
+    if name == "auto":
+        return get_backend(resolve_backend("auto"))
     if name in _instances:
         return _instances[name]
     if name == "reference":
@@ -34,10 +51,74 @@ def get_backend(name: str):
                 f"backend 'numba' needs numba: pip install numba ({e})"
             ) from e
         be = NumbaBackend()
+    elif name == "cupy":
+        from octk.backends.cupy_backend import CupyBackend
+
+        be = CupyBackend()
+    elif name == "cuda-host":
+        from octk.backends.cuda_host import CudaHostBackend
+
+        be = CudaHostBackend()
     else:
         raise unknown_name("backend", name, BACKENDS)
     _instances[name] = be
     return be
 
 
-__all__ = ["BACKENDS", "get_backend"]
+def gpu_available() -> bool:
+    """Whether CuPy imports and sees at least one CUDA device."""
+    from octk.backends.cupy_backend import device_error
+
+    return device_error() is None
+
+
+def resolve_backend(name: str, *, work: int = 0, dtype: str = "float64") -> str:
+    """The backend that runs: ``name`` itself, or for ``auto`` the GPU when one is
+    visible and the run has ≥ ``AUTO_GPU_WORK`` lane-steps, else numba (float64) or
+    cuda-host (float32, which numba does not compute)."""
+    if name not in BACKENDS:
+        raise unknown_name("backend", name, BACKENDS)
+    if name != "auto":
+        return name
+    if work >= AUTO_GPU_WORK and gpu_available():
+        return "cupy"
+    return "numba" if dtype == "float64" else "cuda-host"
+
+
+def dtype_name(dtype) -> str:
+    """``dtype`` (a name or a NumPy dtype) as a name in :data:`DTYPES`; else ParameterError."""
+    import numpy as np
+
+    try:
+        name = np.dtype(dtype).name if dtype is not None else None
+    except TypeError:
+        name = None
+    if name not in DTYPES:
+        raise ParameterError(f"dtype must be one of 'float64', 'float32'; got {dtype!r}")
+    return name
+
+
+def check_dtype(backend, dtype) -> str:
+    """``dtype`` as a name in :data:`DTYPES`, supported by ``backend``; else ParameterError."""
+    name = dtype_name(dtype)
+    allowed = getattr(backend, "dtypes", ("float64",))
+    if name not in allowed:
+        having = [n for n in BACKENDS if n in ("cupy", "cuda-host")]
+        raise ParameterError(
+            f"dtype={name!r} runs on backends {', '.join(having)}; backend "
+            f"{backend.name!r} computes in {', '.join(allowed)} only"
+        )
+    return name
+
+
+__all__ = [
+    "AUTO_GPU_WORK",
+    "BACKENDS",
+    "DTYPES",
+    "backend_choices",
+    "check_dtype",
+    "dtype_name",
+    "get_backend",
+    "gpu_available",
+    "resolve_backend",
+]

@@ -46,6 +46,10 @@ class _Common:
         super().__init__(settings)
         self._names = names
 
+    def _lit(self, v: float) -> str:
+        """A floating-point literal of the target's real type."""
+        return _flit(v)
+
     def _select(self, cond: str, a: str, b: str) -> str:
         """``a`` where ``cond`` holds, else ``b`` (a branch-free select after compilation)."""
         return self._select_format.format(cond=cond, a=a, b=b)
@@ -56,31 +60,32 @@ class _Common:
         raise KernelPrintError(f"symbol {expr} has no kernel variable")
 
     def _print_Float(self, expr):
-        return _flit(float(expr))
+        return self._lit(float(expr))
 
     def _print_Rational(self, expr):
-        return _flit(expr.p / expr.q)
+        return self._lit(expr.p / expr.q)
 
     def _print_Integer(self, expr):
         return str(int(expr))
 
     def _print_Half(self, expr):
-        return "0.5"
+        return self._lit(0.5)
 
     def _print_Pow(self, expr, rational=False):
         b, e = expr.base, expr.exp
         pb = self.parenthesize(b, sp.printing.precedence.PRECEDENCE["Atom"])
         if e == sp.S.Half:
             return f"{self._sqrt}({self._real(b)})"
+        one = self._lit(1.0)
         if e == -sp.S.Half:
-            return f"(1.0/{self._sqrt}({self._real(b)}))"
+            return f"({one}/{self._sqrt}({self._real(b)}))"
         if e.is_Integer:
             n = int(e)
             if n == 0:
-                return "1.0"
+                return one
             if 1 <= abs(n) <= 4:
                 prod = "*".join([pb] * abs(n))
-                return f"({prod})" if n > 0 else f"(1.0/({prod}))"
+                return f"({prod})" if n > 0 else f"({one}/({prod}))"
         raise KernelPrintError(f"cannot print the power {expr} exactly in a kernel")
 
     def _real(self, expr) -> str:
@@ -108,11 +113,12 @@ class _Common:
 
     def _print_sign(self, expr):
         a = self._print(expr.args[0])
-        return self._select(f"{a} > 0", "1.0", self._select(f"{a} < 0", "-1.0", "0.0"))
+        one, zero = self._lit(1.0), self._lit(0.0)
+        return self._select(f"{a} > 0", one, self._select(f"{a} < 0", "-" + one, zero))
 
     def _value(self, e):
         """A branch value, as a float literal when it is an integer (one type per select)."""
-        return _flit(int(e)) if e.is_Integer else self._print(e)
+        return self._lit(int(e)) if e.is_Integer else self._print(e)
 
     def _print_Piecewise(self, expr):
         if expr.args[-1].cond is not sp.true:
@@ -139,13 +145,29 @@ class NumbaPrinter(_Common, PythonCodePrinter):
 
 
 class CudaPrinter(_Common, C99CodePrinter):
-    """CUDA C (double precision) for a generated ``RawKernel`` body."""
+    """CUDA C++ for a generated kernel, in ``real`` = ``double`` (default) or ``float``.
+
+    In ``float``, every literal carries the ``f`` suffix and integers are cast to
+    ``float``, so the arithmetic stays in single precision (C++ overloads pick
+    ``sqrt(float)``, ``fmax(float, float)``); nothing is silently promoted to double.
+    """
 
     _abs, _max, _min = "fabs", "fmax", "fmin"
     _select_format = "(({cond}) ? ({a}) : ({b}))"
 
-    def __init__(self, names: dict[sp.Symbol, str]):
+    def __init__(self, names: dict[sp.Symbol, str], real: str = "double"):
+        if real not in ("double", "float"):
+            raise KernelPrintError(f"real must be 'double' or 'float'; got {real!r}")
         super().__init__(names, {"strict": True})
+        self._real_type = real
+
+    def _lit(self, v: float) -> str:
+        text = _flit(v)
+        if self._real_type == "float" and text[-1].isdigit():
+            return text + "f"
+        return text
 
     def _real(self, expr) -> str:
-        return f"(double)({self._print(expr)})" if expr.is_integer else self._print(expr)
+        if expr.is_integer:
+            return f"({self._real_type})({self._print(expr)})"
+        return self._print(expr)
