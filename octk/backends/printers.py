@@ -171,3 +171,21 @@ class CudaPrinter(_Common, C99CodePrinter):
         if expr.is_integer:
             return f"({self._real_type})({self._print(expr)})"
         return self._print(expr)
+
+    # C's integer arithmetic differs from Python's: 1/t truncates, and a % b takes the
+    # sign of a. So integers print as real literals (SymPy prints 1 - 1/t with the 1 of
+    # the numerator), except inside Mod, which stays in integers with Python's sign.
+    _integer_context = False
+
+    def _print_Integer(self, expr):
+        return str(int(expr)) if self._integer_context else self._lit(int(expr))
+
+    def _print_Mod(self, expr):
+        self._integer_context = True
+        try:
+            a, b = (self._print(x) for x in expr.args)
+        finally:
+            self._integer_context = False
+        if expr.args[1].is_Integer and expr.args[1] > 0:
+            return f"((({a}) % ({b}) + ({b})) % ({b}))"
+        raise KernelPrintError(f"cannot print {expr}: a modulus must be a positive integer")
