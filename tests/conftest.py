@@ -28,3 +28,16 @@ def assert_close(a, b, *, rtol=1e-12, what=""):
     worst = float(np.nanmax(err)) if err.size else 0.0
     assert np.all(np.isfinite(a) == np.isfinite(b)), f"{what}: non-finite values differ"
     assert worst <= rtol, f"{what}: worst scaled difference {worst:.3e} > {rtol:.0e}"
+
+
+def fast_backends() -> tuple[str, ...]:
+    """The backends compared with the reference: numba, and cuda-host (the generated CUDA
+    kernel text compiled for the CPU) where a C++ compiler is installed."""
+    from octk.backends import get_backend
+    from octk.errors import BackendUnavailableError
+
+    try:
+        get_backend("cuda-host")
+    except BackendUnavailableError:
+        return ("numba",)
+    return ("numba", "cuda-host")

@@ -19,11 +19,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from conftest import assert_close
+from conftest import assert_close, fast_backends
 
-from octk.backends.cuda_host import CudaHostBackend
 from octk.backends.numba_backend import NumbaBackend
-from octk.errors import BackendUnavailableError, ParameterError
+from octk.errors import ParameterError
 from octk.rules import SPECS, rule
 from octk.sequences import LOSSES, SEQUENCES, sequence
 from octk.simulate import prepare, run_program, simulate
@@ -32,16 +31,7 @@ T = 400
 DOMAINS = ("box:-1,1", "reals", "ball:1.5")
 SEQ_FOR_RULES = ("uniform:low=-2,high=2", "reddi-thm1:C=3", "sparse:p=0.3", "adaptive-sign")
 
-
-def _fast_backends() -> tuple[str, ...]:
-    try:
-        CudaHostBackend()
-    except BackendUnavailableError:  # no C++ compiler: test_cuda_host_is_available skips
-        return ("numba",)
-    return ("numba", "cuda-host")
-
-
-FAST = _fast_backends()
+FAST = fast_backends()  # no C++ compiler: numba alone, and test_cuda_host_is_available skips
 
 
 def test_cuda_host_is_available():
