@@ -21,7 +21,7 @@ import pytest
 from test_backends_agree import SEQ_FOR_RULES, _make_sequence, _option_cases, _sequence_cases
 
 from octk.backends import BACKENDS, backend_choices, get_backend, resolve_backend
-from octk.backends.cuda_compile import nvcc_ptx, nvrtc_error, nvrtc_ptx
+from octk.backends.cuda_compile import nvcc_ptx, nvrtc_error, nvrtc_ptx, ptxas_report
 from octk.backends.cuda_host import uniform_host
 from octk.backends.cuda_source import kernel_names, kernel_source
 from octk.backends.cupy_backend import device_error
@@ -120,6 +120,19 @@ def test_a_kernel_of_every_rule_domain_and_precision_compiles_with_nvcc():
 
 
 SEQUENCES_FOR_NVCC = ("reddi-thm1", "uniform", "adaptive-sign")
+
+
+@pytest.mark.skipif(shutil.which("nvcc") is None, reason="nvcc (CUDA toolkit) not installed")
+def test_every_layout_keeps_the_lane_in_registers():
+    """ptxas: no stack frame and no spills in any kernel (the lane struct, Adam's state,
+    hyperparameters and accumulators live in registers across the time loop)."""
+    r = rule("adam", schedule="sqrt")
+    prog = lower(r, sequence("uniform"), bound_monitors(r))
+    for dom, dt in (("box:-1,1", "float64"), ("reals", "float32"), ("ball:1", "float64")):
+        report = ptxas_report(kernel_source(prog, domain(dom), dtype=dt))
+        assert set(report) == set(kernel_names(domain(dom)))
+        for fn, r in report.items():
+            assert r["stack"] == 0 and r["spill"] == 0 and 0 < r["registers"] <= 255, (fn, r)
 
 
 def test_draws_are_bit_identical_to_octk_random():

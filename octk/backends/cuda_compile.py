@@ -9,6 +9,7 @@ there. ``nvcc`` (the CUDA toolkit) is used where it is on PATH. Both run with
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import tempfile
@@ -77,4 +78,29 @@ def nvcc_ptx(sources: list[str], *, arch: str = "sm_90") -> None:
         raise RuntimeError(f"nvcc could not compile a kernel:\n{out.stderr[-4000:]}")
 
 
-__all__ = ["ARCH", "nvcc_ptx", "nvrtc_error", "nvrtc_ptx"]
+def ptxas_report(source: str, *, arch: str = "sm_90") -> dict[str, dict[str, int]]:
+    """Registers, stack frame and spill bytes of each kernel of ``source`` (nvcc -Xptxas -v)."""
+    nvcc = shutil.which("nvcc")
+    if nvcc is None:
+        raise BackendUnavailableError("nvcc (the CUDA toolkit) is not on PATH")
+    with tempfile.TemporaryDirectory() as tmp:
+        cu = Path(tmp) / "octk_kernel.cu"
+        cu.write_text(source)
+        cmd = [nvcc, "-cubin", f"-arch={arch}", "--fmad=false", "-std=c++14", "-Xptxas", "-v"]
+        out = subprocess.run([*cmd, str(cu)], capture_output=True, text=True, check=False, cwd=tmp)
+    if out.returncode != 0:
+        raise RuntimeError(f"nvcc could not compile the kernel:\n{out.stderr[-4000:]}")
+    report: dict[str, dict[str, int]] = {}
+    name = None
+    for line in out.stderr.splitlines():
+        if m := re.search(r"Compiling entry function '(\w+)'", line):
+            name = m.group(1)
+            report[name] = {}
+        elif name and (m := re.search(r"(\d+) bytes stack frame, (\d+) bytes spill stores", line)):
+            report[name].update(stack=int(m.group(1)), spill=int(m.group(2)))
+        elif name and (m := re.search(r"Used (\d+) registers", line)):
+            report[name]["registers"] = int(m.group(1))
+    return report
+
+
+__all__ = ["ARCH", "nvcc_ptx", "nvrtc_error", "nvrtc_ptx", "ptxas_report"]
