@@ -23,7 +23,10 @@ BACKENDS = {
     "kernel without a GPU); float32 option",
 }
 DTYPES = ("float64", "float32")
-AUTO_GPU_WORK = 2**32  # lane-steps (C·d·T) from which 'auto' sends a run to the GPU
+# lane-steps (C·d·T) from which 'auto' sends a run to the GPU: about a second of numba on a
+# few cores, where a GPU's start-up (NVRTC compile, transfers) is paid back. A judgement, not
+# a measurement: no GPU has run octk yet (benchmarks/gpu_check.py's sweep will tell).
+AUTO_GPU_WORK = 2**32
 
 _instances: dict[str, object] = {}
 

@@ -63,12 +63,15 @@ def build(source: str) -> ctypes.CDLL:
     d.mkdir(parents=True, exist_ok=True)
     lib = d / f"octk_cuda_host_{key}.so"
     if not lib.exists():
+        # per-process names, then atomic renames: parallel test workers may build the same key
         src = d / f"octk_cuda_host_{key}.cu"
-        src.write_text(source)
+        tmp_src = d / f"octk_cuda_host_{key}.{os.getpid()}.cu"
         tmp = lib.with_suffix(f".{os.getpid()}.tmp")
+        tmp_src.write_text(source)
         out = subprocess.run(
-            [cxx, *FLAGS, "-o", str(tmp), str(src)], capture_output=True, text=True, check=False
+            [cxx, *FLAGS, "-o", str(tmp), str(tmp_src)], capture_output=True, text=True, check=False
         )
+        os.replace(tmp_src, src)
         if out.returncode != 0:
             raise RuntimeError(f"{cxx} could not compile {src}:\n{out.stderr[-4000:]}")
         os.replace(tmp, lib)
