@@ -15,7 +15,8 @@ from __future__ import annotations
 from octk.errors import BackendUnavailableError, ParameterError, unknown_name
 
 BACKENDS = {
-    "auto": "cupy when CuPy sees a GPU and the run is large enough, else numba (the default)",
+    "auto": "cupy when CuPy sees a GPU and the run is large enough, else numba (octk.simulate's "
+    "default)",
     "reference": "NumPy evaluation of the SymPy program, step by step: the oracle",
     "numba": "generated @njit kernel (parallel over configurations), cached on disk",
     "cupy": "generated CUDA kernel on a GPU via CuPy (pip install 'octk[gpu]'); float32 option",
