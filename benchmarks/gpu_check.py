@@ -43,6 +43,8 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("MPLBACKEND", "Agg")
+# jax would otherwise take 75 % of the GPU's memory at import, starving cupy and torch
+os.environ.setdefault("XLA_PYTHON_CLIENT_PREALLOCATE", "false")
 
 from octk.rules import rule  # noqa: E402
 from octk.simulate import prepare, simulate  # noqa: E402
@@ -291,7 +293,7 @@ def section_large_d(a) -> dict:
             "adam_bytes": 7 * item * d,  # x, m, v read and written, g read: torch's traffic
             "adam_equivalent_GBps": 7 * item * d / sec / 1e9,
         }
-        del dev, arr
+        del dev, arr, one_step
         cupy.get_default_memory_pool().free_all_blocks()
         if torch is not None and torch.cuda.is_available():
             tdt = getattr(torch, dtype)
