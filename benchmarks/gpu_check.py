@@ -244,8 +244,8 @@ def large_d_lanes(d: int, dtype: str):
             arrays[name] = cupy.asarray(v)
         elif name.startswith("CK_"):
             arrays[name] = cupy.zeros((*v.shape[:-1], 1), dtype=v.dtype)
-        elif name == "COORD":
-            arrays[name] = cupy.arange(d, dtype=np.int64)
+        elif name in ("PAR", "SEED"):  # per configuration: one
+            arrays[name] = cupy.asarray(v)
         else:
             arrays[name] = cupy.ascontiguousarray(
                 cupy.broadcast_to(cupy.asarray(v)[..., :1], (*v.shape[:-1], d))
@@ -282,7 +282,7 @@ def section_large_d(a) -> dict:
 
         sec = gpu_seconds(one_step, a.repeat)
         arr = dev.arrays
-        reads = sum(arr[k].nbytes for k in ("X", "PAR", "SEED", "COORD", "STATE", "LOSS", "STATS"))
+        reads = sum(arr[k].nbytes for k in ("X", "STATE", "LOSS", "STATS"))  # + PAR, SEED: one
         writes = sum(arr[k].nbytes for k in ("X", "STATE", "LOSS", "STATS"))
         item = np.dtype(dtype).itemsize
         r = {

@@ -37,7 +37,7 @@ from octk.errors import BackendUnavailableError
 
 FLAGS = ("-x", "c++", "-std=c++14", "-O2", "-ffp-contract=off", "-fPIC", "-shared")
 DTYPES = ("float64", "float32")
-KERNEL_VERSION = "1"
+KERNEL_VERSION = "2"
 
 _loaded: dict[str, ctypes.CDLL] = {}
 
@@ -78,7 +78,7 @@ def build(source: str) -> ctypes.CDLL:
     dll = ctypes.CDLL(str(lib))
     ll, ptr = ctypes.c_longlong, ctypes.c_void_p
     dll.octk_host_run.restype = None
-    dll.octk_host_run.argtypes = [ll, ll, ll, *[ptr] * 10, ll, ptr, ptr, ptr, ptr, ll, ll]
+    dll.octk_host_run.argtypes = [ll, ll, ll, *[ptr] * 9, ll, ptr, ptr, ptr, ptr, ll, ll]
     dll.octk_host_uniform.restype = ctypes.c_double
     dll.octk_host_uniform.argtypes = [ctypes.c_ulonglong, ll, ll, ctypes.c_int]
     _loaded[key] = dll
@@ -90,16 +90,18 @@ def lane_arrays(lanes, dtype: str, xp=np) -> dict:
 
     ``xp`` is the array module (NumPy here, CuPy for the device): the floating
     arrays become contiguous ``dtype`` arrays of it, the integer ones int64/uint64.
+    The hyperparameters and seeds are taken once per configuration (every d-th lane:
+    :func:`octk.simulate.prepare` repeats them over the configuration's lanes).
     """
+    d = lanes.d
 
     def real(a):
         return xp.ascontiguousarray(xp.asarray(a, dtype=dtype))
 
     return {
         "X": real(lanes.x),
-        "PAR": real(lanes.par),
-        "SEED": xp.ascontiguousarray(xp.asarray(lanes.seed, dtype=np.uint64)),
-        "COORD": xp.ascontiguousarray(xp.asarray(lanes.coord, dtype=np.int64)),
+        "PAR": real(lanes.par[:, ::d]),
+        "SEED": xp.ascontiguousarray(xp.asarray(lanes.seed[::d], dtype=np.uint64)),
         "LO": real(lanes.lo),
         "HI": real(lanes.hi),
         "STATE": real(lanes.state),
@@ -136,7 +138,7 @@ class CudaHostBackend:
             p = {k: v.ctypes.data for k, v in arr.items()}
             fn(
                 t0, t1, k0,
-                p["X"], p["PAR"], p["SEED"], p["COORD"], p["LO"], p["HI"],
+                p["X"], p["PAR"], p["SEED"], p["LO"], p["HI"],
                 p["STATE"], p["LOSS"], p["STATS"], p["CK_T"], len(lanes.ck_t),
                 p["CK_X"], p["CK_LOSS"], p["CK_STATS"], p["DATA"], lanes.n_lanes, lanes.d,
             )  # fmt: skip

@@ -35,10 +35,13 @@ The kernels (layouts):
     octk_ball_finish  block reduction (warp shuffles + shared memory, one atomicAdd
                       per block) of ‖x̂‖² per configuration; then the rescaling
 
-Array layout (L = C·d lanes, configuration-major, as :class:`octk.simulate.Lanes`):
-PAR[k·L + j], STATE[k·L + j], STATS[q·L + j], CK_X[k·L + j], CK_STATS[(q·nck + k)·L + j],
-DATA[row·cols + col]. Floating-point arrays are of type ``real`` (double, or float with
-``real="float"``); seeds are uint64, coordinates and checkpoint steps int64.
+Array layout (L = C·d lanes, configuration-major, as :class:`octk.simulate.Lanes`): lane
+j = c·d + i is coordinate i of configuration c. Per lane: X[j], LO[j], HI[j], LOSS[j],
+STATE[k·L + j], STATS[q·L + j], CK_X[k·L + j], CK_STATS[(q·nck + k)·L + j]. Per
+configuration, read once by every lane of it (a broadcast, not a stream): PAR[k·C + c]
+and SEED[c]; the coordinate i = j − c·d is computed, not read. DATA[row·cols + col].
+Floating-point arrays are of type ``real`` (double, or float with ``real="float"``);
+seeds are uint64, checkpoint steps int64.
 """
 
 from __future__ import annotations
@@ -52,13 +55,13 @@ from octk.random import M1, M2, PHI, PSI
 from octk.symbols import DATA, U, i, t, x
 
 PARAMS = (
-    "real* X, const real* PAR, const unsigned long long* SEED, const long long* COORD, "
+    "real* X, const real* PAR, const unsigned long long* SEED, "
     "const real* LO, const real* HI, real* STATE, real* LOSS, real* STATS, "
     "const long long* CK_T, long long nck, real* CK_X, real* CK_LOSS, real* CK_STATS, "
     "const real* DATA, long long L, long long d"
 )
 ARGS = (
-    "X, PAR, SEED, COORD, LO, HI, STATE, LOSS, STATS, CK_T, nck, CK_X, CK_LOSS, CK_STATS, "
+    "X, PAR, SEED, LO, HI, STATE, LOSS, STATS, CK_T, nck, CK_X, CK_LOSS, CK_STATS, "
     "DATA, L, d"
 )
 REALS = {"float64": "double", "float32": "float"}
@@ -112,8 +115,8 @@ def _load_store(prog: StepProgram) -> str:
     rows = [("x", "X[j]"), ("loss", "LOSS[j]")]
     rows += [(f"s_{s.name}", f"STATE[{k}LL * L + j]") for k, (s, _) in enumerate(prog.state)]
     rows += [(f"acc{q}", f"STATS[{q}LL * L + j]") for q in range(len(prog.stats))]
-    fixed = [("lo", "LO[j]"), ("hi", "HI[j]"), ("cj", "COORD[j]"), ("seed", "SEED[j]")]
-    fixed += [(f"p_{h}", f"PAR[{k}LL * L + j]") for k, h in enumerate(prog.hyper)]
+    fixed = [("lo", "LO[j]"), ("hi", "HI[j]"), ("cj", "j - c * d"), ("seed", "SEED[c]")]
+    fixed += [(f"p_{h}", f"PAR[{k}LL * (L / d) + c]") for k, h in enumerate(prog.hyper)]
     ck = [("x", "CK_X[k * L + j]"), ("loss", "CK_LOSS[k * L + j]")]
     ck += [(f"acc{q}", f"CK_STATS[({q}LL * nck + k) * L + j]") for q in range(len(prog.stats))]
     head = "__host__ __device__ __forceinline__ void"
@@ -121,7 +124,8 @@ def _load_store(prog: StepProgram) -> str:
     store = "\n".join(f"    {a} = ln.{f};" for f, a in rows)
     ckpt = "\n".join(f"    {a} = ln.{f};" for f, a in ck)
     return (
-        f"{head} octk_load(octk_lane& ln, long long j, {PARAMS}) {{\n{load}\n}}\n\n"
+        f"{head} octk_load(octk_lane& ln, long long j, {PARAMS}) {{\n"
+        f"    const long long c = j / d;  /* the lane's configuration */\n{load}\n}}\n\n"
         f"{head} octk_store(const octk_lane& ln, long long j, {PARAMS}) {{\n{store}\n}}\n\n"
         f"{head} octk_checkpoint(const octk_lane& ln, long long k, long long j, {PARAMS}) {{\n"
         f"{ckpt}\n}}"

@@ -76,7 +76,7 @@ class DeviceLanes:
             pass
 
         seg = Segment()
-        for name in ("x", "par", "seed", "coord", "lo", "hi", "state", "loss", "stats", "data"):
+        for name in ("x", "par", "seed", "d", "lo", "hi", "state", "loss", "stats", "data"):
             setattr(seg, name, getattr(lanes, name))
         seg.ck_t = lanes.ck_t[k0:k1]
         seg.ck_x = np.zeros((k1 - k0, lanes.n_lanes))
@@ -92,7 +92,7 @@ class DeviceLanes:
         """The kernel parameters after the step arguments, in the order of ``PARAMS``."""
         a = self.arrays
         return (
-            a["X"], a["PAR"], a["SEED"], a["COORD"], a["LO"], a["HI"], a["STATE"], a["LOSS"],
+            a["X"], a["PAR"], a["SEED"], a["LO"], a["HI"], a["STATE"], a["LOSS"],
             a["STATS"], a["CK_T"], np.int64(self.nck), a["CK_X"], a["CK_LOSS"], a["CK_STATS"],
             a["DATA"], np.int64(self.n_lanes), np.int64(self.d),
         )  # fmt: skip
