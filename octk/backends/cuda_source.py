@@ -60,10 +60,7 @@ PARAMS = (
     "const long long* CK_T, long long nck, real* CK_X, real* CK_LOSS, real* CK_STATS, "
     "const real* DATA, long long L, long long d"
 )
-ARGS = (
-    "X, PAR, SEED, LO, HI, STATE, LOSS, STATS, CK_T, nck, CK_X, CK_LOSS, CK_STATS, "
-    "DATA, L, d"
-)
+ARGS = "X, PAR, SEED, LO, HI, STATE, LOSS, STATS, CK_T, nck, CK_X, CK_LOSS, CK_STATS, DATA, L, d"
 REALS = {"float64": "double", "float32": "float"}
 BLOCK = 256  # threads per block of every kernel (a multiple of the warp size)
 
