@@ -225,3 +225,19 @@ def test_the_source_names_what_it_runs(dom):
     for fn in kernel_names(domain(dom)):
         assert f'extern "C" __global__ void {fn}(' in src
     assert 'extern "C" void octk_host_run(' in src
+
+
+@pytest.mark.parametrize(
+    "signal", ["mod(3*x + t/2, 2) - 1", "mod(t, 1.5) - 0.7 + mod(-x, 0.5)", "mod(t - 5, 3) - 1"]
+)
+def test_modulus_keeps_pythons_sign_in_c(signal):
+    """C's % and fmod take the dividend's sign, Python's the divisor's: the kernels print
+    integer moduli as ((a % b) + b) % b and real ones through octk_pymod."""
+    seq = f"expr:c={signal}"
+    kw = dict(steps=200, d=2, x0=0.3, params={"alpha": 0.05}, checkpoints="all")
+    ref = simulate("adam", seq, "box:-1,1", backend="reference", **kw)
+    host = simulate("adam", seq, "box:-1,1", backend="cuda-host", **kw)
+    assert np.ptp(ref.x) > 0.01
+    assert np.max(np.abs(host.x - ref.x)) <= 1e-12
+    if nvrtc_error() is None:
+        nvrtc_ptx(kernel_source(lower(rule("adam"), sequence(seq)), domain("box:-1,1")))

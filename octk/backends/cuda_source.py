@@ -85,6 +85,14 @@ __host__ __device__ __forceinline__ double octk_uniform(unsigned long long seed,
     h = octk_mix(h + (unsigned long long)t);
     h = octk_mix(h + ((unsigned long long)i + 1ULL) * {PSI:#x}ULL);
     return (double)(h >> 11) * 1.1102230246251565e-16;
+}}
+
+/* Python's a % b for reals: the sign of b (C's fmod takes the sign of a) */
+template <typename R>
+__host__ __device__ __forceinline__ R octk_pymod(R a, R b) {{
+    R r = fmod(a, b);
+    if (r != 0 && ((r < 0) != (b < 0))) r += b;
+    return r == 0 ? copysign((R)0, b) : r;
 }}"""
 
 

@@ -186,6 +186,11 @@ class CudaPrinter(_Common, C99CodePrinter):
             a, b = (self._print(x) for x in expr.args)
         finally:
             self._integer_context = False
-        if expr.args[1].is_Integer and expr.args[1] > 0:
+        if expr.args[0].is_integer and expr.args[1].is_Integer and expr.args[1] > 0:
             return f"((({a}) % ({b}) + ({b})) % ({b}))"
-        raise KernelPrintError(f"cannot print {expr}: a modulus must be a positive integer")
+        if expr.args[0].is_integer and expr.args[1].is_integer:
+            raise KernelPrintError(f"cannot print {expr}: an integer modulus must be a literal > 0")
+        # reals: Python's a % b (the sign of b), from C's fmod (the sign of a)
+        a, b = (self._print(x) for x in expr.args)
+        r = self._real_type
+        return f"octk_pymod(({r})({a}), ({r})({b}))"
