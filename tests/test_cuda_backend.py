@@ -241,3 +241,14 @@ def test_modulus_keeps_pythons_sign_in_c(signal):
     assert np.max(np.abs(host.x - ref.x)) <= 1e-12
     if nvrtc_error() is None:
         nvrtc_ptx(kernel_source(lower(rule("adam"), sequence(seq)), domain("box:-1,1")))
+
+
+def test_integer_arguments_of_math_functions_are_cast():
+    """fabs(t), fmax(t, ...) on a long long would be ambiguous overloads in C++."""
+    seq = "expr:c=max(t, 3)/t - abs(i - 1) + min(i, 0.5) + floor(t/4) % 3 + sign(i) * cos(t)"
+    kw = dict(steps=60, d=3, x0=0.2, params={"alpha": 0.05}, checkpoints="all")
+    ref = simulate("adam", seq, "box:-1,1", backend="reference", **kw)
+    host = simulate("adam", seq, "box:-1,1", backend="cuda-host", **kw)
+    assert np.max(np.abs(host.x - ref.x)) <= 1e-12
+    if nvrtc_error() is None:
+        nvrtc_ptx(kernel_source(lower(rule("adam"), sequence(seq)), domain("box:-1,1")))

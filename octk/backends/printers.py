@@ -144,6 +144,18 @@ class NumbaPrinter(_Common, PythonCodePrinter):
         return "False"
 
 
+def _c_integer(expr) -> bool:
+    """Whether ``expr`` is built of integer symbols, integers, +, × and integer Mod only,
+    so that C computes it in integers (floor(t/4) is integer-valued but a double in C)."""
+    if expr.is_Integer or (expr.is_Symbol and expr.is_integer):
+        return True
+    if isinstance(expr, sp.Add | sp.Mul):
+        return all(_c_integer(a) for a in expr.args)
+    if isinstance(expr, sp.Mod):
+        return _c_integer(expr.args[0]) and expr.args[1].is_Integer and expr.args[1] > 0
+    return False
+
+
 class CudaPrinter(_Common, C99CodePrinter):
     """CUDA C++ for a generated kernel, in ``real`` = ``double`` (default) or ``float``.
 
@@ -167,30 +179,56 @@ class CudaPrinter(_Common, C99CodePrinter):
             return text + "f"
         return text
 
-    def _real(self, expr) -> str:
-        if expr.is_integer:
-            return f"({self._real_type})({self._print(expr)})"
-        return self._print(expr)
-
-    # C's integer arithmetic differs from Python's: 1/t truncates, and a % b takes the
-    # sign of a. So integers print as real literals (SymPy prints 1 - 1/t with the 1 of
-    # the numerator), except inside Mod, which stays in integers with Python's sign.
+    # C's integer arithmetic differs from Python's (1/t truncates, a % b takes the sign of
+    # a), and C++'s math overloads are ambiguous for long long (fabs(t), fmax(t, 3)). So
+    # integers are reals everywhere (t prints as (double)(t), 3 as 3.0), except in an
+    # integer context: the arguments of an integer Mod, which keeps Python's sign, and
+    # comparisons of two integers (t == 1 stays exact in float32 too).
     _integer_context = False
+
+    def _real(self, expr) -> str:
+        text = self._print(expr)
+        if isinstance(expr, sp.Mod) and _c_integer(expr):  # the one integer-typed print
+            return f"({self._real_type})({text})"
+        return text
+
+    def _in_integers(self, fn, *args):
+        outer, self._integer_context = self._integer_context, True
+        try:
+            return fn(*args)
+        finally:
+            self._integer_context = outer
+
+    def _print_Symbol(self, expr):
+        name = super()._print_Symbol(expr)
+        if expr.is_integer and not self._integer_context:
+            return f"(({self._real_type})({name}))"
+        return name
 
     def _print_Integer(self, expr):
         return str(int(expr)) if self._integer_context else self._lit(int(expr))
 
+    def _print_Relational(self, expr):
+        if _c_integer(expr.lhs) and _c_integer(expr.rhs):
+            return self._in_integers(super()._print_Relational, expr)
+        return super()._print_Relational(expr)
+
+    def _print_Abs(self, expr):
+        return f"{self._abs}({self._real(expr.args[0])})"
+
+    def _fold(self, fn: str, args) -> str:
+        a, *rest = (self._real(x) for x in args)
+        for r in rest:
+            a = f"{fn}({a}, {r})"
+        return a
+
     def _print_Mod(self, expr):
-        self._integer_context = True
-        try:
-            a, b = (self._print(x) for x in expr.args)
-        finally:
-            self._integer_context = False
-        if expr.args[0].is_integer and expr.args[1].is_Integer and expr.args[1] > 0:
+        n, m = expr.args
+        if _c_integer(n) and m.is_Integer and m > 0:
+            a, b = (self._in_integers(self._print, x) for x in expr.args)
             return f"((({a}) % ({b}) + ({b})) % ({b}))"
-        if expr.args[0].is_integer and expr.args[1].is_integer:
-            raise KernelPrintError(f"cannot print {expr}: an integer modulus must be a literal > 0")
-        # reals: Python's a % b (the sign of b), from C's fmod (the sign of a)
+        # otherwise in reals (exact for integer values: floor(t/4) % 3): Python's a % b
+        # (the sign of b) from C's fmod (the sign of a)
         a, b = (self._print(x) for x in expr.args)
         r = self._real_type
         return f"octk_pymod(({r})({a}), ({r})({b}))"
