@@ -37,7 +37,7 @@ CASES = [
     ("Adam (torch preset), uniform, d = 10", rule("adam", "torch"), "uniform:low=-2,high=2",
      "box:-1,1", 10**4, 10, {"alpha": 0.01}),
     ("AdaGrad, uniform, ball R = 1, d = 10", rule("adagrad"), "uniform:low=-2,high=2",
-     "ball:1", 10**4, 10, {"alpha": 0.1}),
+     "ball:1;projection=euclidean", 10**4, 10, {"alpha": 0.1}),
     ("RMSprop, sparse p = 0.3, box [-2, 2]^4", rule("rmsprop"), "sparse:p=0.3", "box:-2,2",
      10**4, 4,
      {"alpha": 0.01}),

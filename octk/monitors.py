@@ -187,7 +187,8 @@ def first(name: str, condition, doc: str = "") -> Monitor:
 def gamma_monitors(rule, prefix: str = "gamma", rtol: float = 1e-12) -> tuple[Monitor, ...]:
     r"""Monitors of the weights Γ_{t,i} = 1/η_{t,i} − 1/η_{t−1,i} of ``rule``, t ≥ 2.
 
-    η_t is the rule's effective per-coordinate step (:meth:`octk.rules.Rule.effective_step`):
+    η_t is the rule's effective per-coordinate step, read from its program
+    (:func:`octk.rules.anatomy.effective_step`):
     for Adam with ε = 0, Γ_t = √v̂_t/α_t − √v̂_{t−1}/α_{t−1} (K&B's proof; RKK's
     eq. 2, whose Γ_t ⪰ 0 the convergence proofs need). t = 1 has no Γ.
 
@@ -198,7 +199,9 @@ def gamma_monitors(rule, prefix: str = "gamma", rtol: float = 1e-12) -> tuple[Mo
     exact, +inf before t = 2) and ``{prefix}_inv_eta`` (1/η_t at the latest step;
     read by the first three before its update, i.e. as 1/η_{t−1}).
     """
-    inv = rule.inverse_effective_step()
+    from octk.rules.anatomy import inverse_effective_step
+
+    inv = inverse_effective_step(rule)
     prev_inv = sp.Symbol(f"{prefix}_inv_eta", real=True)
     gam = inv - prev_inv
     neg = sp.And(sp.StrictGreaterThan(t, 1), sp.StrictLessThan(gam, -sp.Float(rtol) * inv))

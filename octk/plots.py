@@ -232,8 +232,9 @@ def plot_bound(result, path=None, *, configs=None, title: str | None = None) -> 
 
     One panel per configuration in ``configs`` (default: the first, up to 4 if the
     batch is small): R(T) (solid), the right-hand side (black) and each of its
-    terms (dashed); the first violation is marked. Non-positive values are not
-    drawn on the log axis.
+    terms (dashed), and the trivial bound min(Σ_i w_i Σ_t|g_{t,i}|, T·G·D)
+    (grey, dotted: where the right-hand side is above it the bound is vacuous); the
+    first violation is marked. Non-positive values are not drawn on the log axis.
     """
     cs = list(configs) if configs is not None else list(range(min(result.n_configs, 4)))
     fig = _new_figure(5.2 * len(cs), 4.2)
@@ -243,6 +244,7 @@ def plot_bound(result, path=None, *, configs=None, title: str | None = None) -> 
         pos = result.regret[c] > 0
         ax.plot(t[pos], result.regret[c][pos], color="tab:red", lw=1.6, label="regret R(T)")
         ax.plot(t, result.rhs[c], color="k", lw=1.4, label="bound (right-hand side)")
+        ax.plot(t, result.trivial[c], color="0.5", lw=1.0, ls=":", label="trivial bound")
         for k, (name, v) in enumerate(result.terms.items()):
             ok = np.isfinite(v[c]) & (v[c] > 0)
             if ok.any():
@@ -282,8 +284,10 @@ def plot_search(result, path=None, *, title: str | None = None) -> Figure:
     r"""Heat map of log10 of the first T at which the bound fails, per grid cell.
 
     A :class:`~octk.bounds.SearchResult` with one or two grid parameters (the
-    first is the x axis). Cells where it holds to T are hatched and labelled
-    "holds"; cells where a stated hypothesis fails are marked "h✗".
+    first is the x axis). Cells where it holds to T are labelled "holds", or
+    "vacuous" where the right-hand side was at or above the trivial bound at every
+    checkpoint (it could not have failed); cells where a stated hypothesis fails are
+    marked "h✗".
     """
     from octk.errors import ParameterError
 
@@ -303,7 +307,7 @@ def plot_search(result, path=None, *, title: str | None = None) -> Figure:
             c = result.cell(**where)
             fv = c["first_violation"]
             Z[iy, ix] = np.log10(fv) if fv else np.nan
-            text = f"{fv:,}" if fv else "holds"
+            text = f"{fv:,}" if fv else ("vacuous" if c.get("vacuous") else "holds")
             if not c["hypotheses_hold"]:
                 text += "\nh✗"
             labels[(iy, ix)] = text

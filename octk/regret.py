@@ -16,22 +16,21 @@ quadratic  S_i, SS_i = Σ_t s_{t,i}²              min Σ_i (n x_i² − 2 S_i x
 absolute   n_ij = #{t: s_{t,i} = a_j}            min Σ_i Σ_j n_ij |x_i − a_j|
 ========== ===================================== ==========================================
 
-(a_j: the values of ``sequence.support()``). Closed forms, vectorised over
-configurations and checkpoints:
+(a_j: the values of ``sequence.support()``). The closed forms, vectorised over
+configurations and checkpoints, belong to the loss family
+(:mod:`octk.sequences.losses`) with the domain's pieces (:mod:`octk.domains`):
 
-* linear, box: x*_i = lo_i if S_i > 0, hi_i if S_i < 0, clip(0, lo_i, hi_i) if
-  S_i = 0; an infinite bound in the needed direction makes it unbounded.
-* linear, R^d: unbounded unless S = 0 (then x* = 0, value 0).
-* linear, ball ‖x‖ ≤ R: x* = −R S/‖S‖, value −R‖S‖.
-* quadratic: x* = Π_F(S/n) (clip on a box, radial projection on a ball, S/n on
-  R^d); value n‖x* − S/n‖² + Σ_i (SS_i − S_i²/n).
-* absolute, box or R^d: per coordinate the (lower) weighted median of the a_j
-  with weights n_ij, clipped into [lo_i, hi_i] (1-D convexity makes the clip of
-  an unconstrained minimiser a constrained one).
+* linear: the domain's ``min_linear`` (a vertex of a box, −R S/‖S‖ on a ball,
+  unbounded on R^d unless S = 0, ...);
+* quadratic: x* = Π_F(S/n), the domain's Euclidean projection; value
+  n‖x* − S/n‖² + Σ_i (SS_i − S_i²/n);
+* absolute, on a separable domain (box, R^d): per coordinate the (lower)
+  weighted median of the a_j with weights n_ij, projected onto F.
 
-Everything else (absolute on a ball) is solved with cvxpy: one parametrised
-(DPP) problem per (loss, domain, d, support), built once and re-solved per
-checkpoint and configuration with new parameter values.
+Everything else (absolute on a ball) is solved with cvxpy: the loss's objective
+and the domain's constraints make one parametrised (DPP) problem per (loss,
+domain, d, support), built once and re-solved per checkpoint and configuration
+with new parameter values.
 
 Conventions: an unbounded comparator has value −inf, x* = nan and status
 ``"unbounded"``, so its regret is **+inf**; an infeasible one has value +inf.
@@ -46,7 +45,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from octk.domains import Ball, Box, Reals
 from octk.domains import domain as make_domain
 from octk.errors import (
     ComparatorError,
@@ -110,102 +108,19 @@ class Regret:
         return self.regret / self.t
 
 
-# --------------------------------------------------------------------------- inputs
-def _stat_names(seq: Sequence) -> tuple[str, ...]:
-    if seq.loss == "linear":
-        return ("sum_s",)
-    if seq.loss == "quadratic":
-        return ("sum_s", "sum_ss")
-    return tuple(f"count_{k}" for k in range(len(seq.support())))
-
-
-def _support(seq: Sequence) -> tuple[np.ndarray, np.ndarray]:
-    """(a sorted, order): the support values sorted and the count_k index of each."""
-    a = np.asarray(seq.support(), dtype=np.float64)
-    order = np.argsort(a, kind="stable")
-    return a[order], order
-
-
-def _has_closed_form(loss: str, dom) -> bool:
-    return not (loss == "absolute" and isinstance(dom, Ball))
-
-
-def _domain_key(dom, d: int) -> tuple:
-    if isinstance(dom, Box):
-        lo, hi = dom.bounds(d)
-        return ("box", tuple(lo.tolist()), tuple(hi.tolist()))
-    if isinstance(dom, Ball):
-        return ("ball", float(dom.radius))
-    return ("reals",)
-
-
 # --------------------------------------------------------------------------- closed forms
 def _closed_form(seq: Sequence, dom, stats: dict, n: np.ndarray):
-    """Vectorised closed forms. stats: name -> (..., d); n: (...). Returns (x, value, status)."""
-    if seq.loss == "linear":
-        return _linear(dom, stats["sum_s"])
-    if seq.loss == "quadratic":
-        return _quadratic(dom, stats["sum_s"], stats["sum_ss"], n)
-    return _absolute(dom, seq, stats)
-
-
-def _optimal(shape) -> np.ndarray:
-    return np.full(shape, "optimal", dtype=_STATUS_DTYPE)
-
-
-def _linear(dom, S: np.ndarray):
-    if isinstance(dom, Ball):
-        norm = np.sqrt(np.sum(S * S, axis=-1))
-        safe = np.where(norm > 0, norm, 1.0)
-        x = -dom.radius * S / safe[..., None]
-        return x, -dom.radius * norm, _optimal(norm.shape)
-    if isinstance(dom, Reals):
-        lo = np.full(S.shape[-1], -np.inf)
-        hi = np.full(S.shape[-1], np.inf)
-    else:
-        lo, hi = dom.bounds(S.shape[-1])
-    x = np.where(S > 0, lo, np.where(S < 0, hi, np.clip(0.0, lo, hi)))
-    unbounded = np.any(~np.isfinite(x), axis=-1)
-    with np.errstate(invalid="ignore"):
-        value = np.sum(np.where(S != 0, S * x, 0.0), axis=-1)
-    value = np.where(unbounded, -np.inf, value)
-    x = np.where(unbounded[..., None], np.nan, x)
-    status = _optimal(unbounded.shape)
-    status[unbounded] = "unbounded"
-    return x, value, status
-
-
-def _quadratic(dom, S: np.ndarray, SS: np.ndarray, n: np.ndarray):
-    n = np.asarray(n, dtype=np.float64)[..., None]
-    m = np.divide(S, n, out=np.zeros(np.broadcast_shapes(S.shape, n.shape)), where=n > 0)
-    x = dom.project(m)
-    # Σ_i (n x_i² − 2 S_i x_i + SS_i) = n‖x − m‖² + Σ_i (SS_i − S_i m_i), ≥ 0 exactly
-    value = np.sum(n * (x - m) ** 2 + (SS - S * m), axis=-1)
-    return x, np.maximum(value, 0.0), _optimal(value.shape)
-
-
-def _absolute(dom, seq: Sequence, stats: dict):
-    a, order = _support(seq)
-    W = [stats[f"count_{k}"] for k in order]  # sorted by support value, each (..., d)
-    total = sum(W)
-    half = 0.5 * total
-    x = np.zeros_like(total)
-    found = total <= 0  # no data: any point; pick 0 (then clipped)
-    cw = np.zeros_like(total)
-    for aj, wj in zip(a, W, strict=True):  # first a_j with cumulative weight ≥ total/2
-        cw = cw + wj
-        hit = ~found & (cw >= half)
-        x = np.where(hit, aj, x)
-        found |= hit
-    x = dom.project(x)
-    value = sum(wj * np.abs(x - aj) for aj, wj in zip(a, W, strict=True))
-    value = np.sum(value, axis=-1)
-    return x, value, _optimal(value.shape)
+    """The loss's vectorised closed form. stats: name -> (..., d); n: (...)."""
+    return seq.family.closed_form(dom, stats, n, seq.support())
 
 
 # --------------------------------------------------------------------------- cvxpy
 class _Problem:
-    """A parametrised comparator problem, built once and re-solved (thread-safe)."""
+    """A parametrised comparator problem, built once and re-solved (thread-safe).
+
+    The loss gives the objective (parameters scaled to O(1) before each solve, the
+    scaling undone in its ``value``), the domain the constraints.
+    """
 
     def __init__(self, seq: Sequence, dom, d: int):
         import cvxpy as cp
@@ -214,29 +129,8 @@ class _Problem:
         self.d = d
         self.lock = threading.Lock()
         self.x = x = cp.Variable(d)
-        cons = []
-        if isinstance(dom, Box):
-            lo, hi = dom.bounds(d)
-            fl, fh = np.flatnonzero(np.isfinite(lo)), np.flatnonzero(np.isfinite(hi))
-            if fl.size:
-                cons.append(x[fl] >= lo[fl])
-            if fh.size:
-                cons.append(x[fh] <= hi[fh])
-        elif isinstance(dom, Ball):
-            cons.append(cp.norm(x, 2) <= dom.radius)
-        # Parameters are scaled to O(1) before each solve; _solve undoes the scaling.
-        if seq.loss == "linear":
-            self.c = cp.Parameter(d)  # S / ‖S‖∞
-            obj = self.c @ x
-        elif seq.loss == "quadratic":
-            self.m = cp.Parameter(d)  # S / n; objective ‖x − m‖², same argmin as Σ_t f_t
-            obj = cp.sum_squares(x - self.m)
-        else:
-            self.a, self.order = _support(seq)
-            self.w = cp.Parameter((d, len(self.a)), nonneg=True)  # n_ij / max n_ij
-            dist = cp.abs(cp.reshape(x, (d, 1), order="C") - self.a[None, :])
-            obj = cp.sum(cp.multiply(self.w, dist))
-        self.problem = cp.Problem(cp.Minimize(obj), cons)
+        self.objective = seq.family.cvxpy_objective(x, d, seq.support())
+        self.problem = cp.Problem(cp.Minimize(self.objective.expr), dom.cvxpy_constraints(x, d))
         assert self.problem.is_dpp()
 
     def solve(self, stats: dict, n: int, where: str):
@@ -244,18 +138,7 @@ class _Problem:
         import cvxpy as cp
 
         with self.lock:
-            if self.loss == "linear":
-                S = stats["sum_s"]
-                scale = float(np.max(np.abs(S))) or 1.0
-                self.c.value = S / scale
-            elif self.loss == "quadratic":
-                S, SS = stats["sum_s"], stats["sum_ss"]
-                m = S / n if n > 0 else np.zeros_like(S)
-                self.m.value = m
-            else:
-                W = np.stack([stats[f"count_{k}"] for k in self.order], axis=-1)
-                scale = float(np.max(W)) or 1.0
-                self.w.value = W / scale
+            self.objective.assign(stats, n)
             try:
                 self.problem.solve(solver=_solver())
             except cp.error.SolverError as exc:
@@ -268,11 +151,8 @@ class _Problem:
             value = self.problem.value
             x = None if self.x.value is None else np.array(self.x.value, dtype=np.float64)
             name = self.problem.solver_stats.solver_name if self.problem.solver_stats else None
-        if x is not None and status in ("optimal", "optimal_inaccurate"):
-            if self.loss == "quadratic":
-                value = max(float(n * np.sum((x - m) ** 2) + np.sum(SS - S * m)), 0.0)
-            else:
-                value = float(value) * scale
+            if x is not None and status in ("optimal", "optimal_inaccurate"):
+                value = self.objective.value(x, value)
         return x, value, status, name or (_solver() or "cvxpy")
 
 
@@ -282,8 +162,7 @@ _MAX_PROBLEMS = 64
 
 
 def _problem(seq: Sequence, dom, d: int) -> _Problem:
-    support = seq.support() if seq.loss == "absolute" else None
-    key = (seq.loss, _domain_key(dom, d), d, support)
+    key = (seq.loss, dom.key(d), d, seq.family.objective_key(seq.support()))
     with _PROBLEMS_LOCK:
         prob = _PROBLEMS.get(key)
         if prob is None:
@@ -320,7 +199,7 @@ def _cvxpy_one(seq, dom, stats: dict, n: int, where: str):
 # --------------------------------------------------------------------------- public API
 def _use_closed_form(seq: Sequence, dom, method: str) -> bool:
     check_choice("method", method, METHODS)
-    has = _has_closed_form(seq.loss, dom)
+    has = seq.family.has_closed_form(dom)
     if method == "closed-form" and not has:
         raise ParameterError(
             f"method='closed-form': there is no closed form for the {seq.loss} loss on "
@@ -354,11 +233,11 @@ def comparator(sequence, domain, stats: dict, n: int, *, method: str = "auto") -
     closed = _use_closed_form(sequence, dom, method)
     n = check_int("n", n, lo=0)
     arrs = {}
-    for name in _stat_names(sequence):
+    for name in sequence.stat_names():
         if name not in stats:
             raise ParameterError(
                 f"stats is missing {name!r}; the {sequence.loss} comparator needs "
-                f"{', '.join(_stat_names(sequence))}"
+                f"{', '.join(sequence.stat_names())}"
             )
         arrs[name] = np.atleast_1d(np.asarray(stats[name], dtype=np.float64))
     shapes = {a.shape for a in arrs.values()}
@@ -366,8 +245,7 @@ def comparator(sequence, domain, stats: dict, n: int, *, method: str = "auto") -
         raise ShapeError(f"stats must be 1-D arrays of one length d; got shapes {sorted(shapes)}")
     if not all(np.all(np.isfinite(a)) for a in arrs.values()):
         raise ParameterError("stats must be finite")
-    if sequence.loss != "linear" and any(np.any(a < 0) for k, a in arrs.items() if k != "sum_s"):
-        raise ParameterError("stats sum_ss and count_k are sums of non-negative terms; got < 0")
+    sequence.family.check_stats(arrs)
     if closed:
         x, value, status = _closed_form(sequence, dom, arrs, np.asarray(float(n)))
         return Comparator(np.asarray(x), float(value), str(status), "closed-form")
@@ -404,10 +282,10 @@ def regret(traj, *, method: str = "auto", at=None) -> Regret:
             raise ParameterError(f"at: {exc}") from None
     t = np.asarray(traj.t, dtype=np.int64)
     C, K, d = traj.n_configs, len(t), traj.d
-    missing = [name for name in _stat_names(seq) if name not in traj.stats]
+    missing = [name for name in seq.stat_names() if name not in traj.stats]
     if missing:
         raise ParameterError(f"trajectory lacks the statistics {missing} of its {seq.loss} loss")
-    stats = {name: np.asarray(traj.stats[name], dtype=np.float64) for name in _stat_names(seq)}
+    stats = {name: np.asarray(traj.stats[name], dtype=np.float64) for name in seq.stat_names()}
     played = np.asarray(traj.loss, dtype=np.float64)
     bad = ~np.all([np.all(np.isfinite(v), axis=-1) for v in stats.values()], axis=0)
     if closed:

@@ -10,12 +10,12 @@ state between segments is plain arrays (a run can be stopped and resumed).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
 from octk.backends import check_dtype, dtype_name, get_backend, resolve_backend
 from octk.backends.program import StepProgram, lower
-from octk.domains import Ball, Box
 from octk.domains import domain as make_domain
 from octk.errors import ParameterError, ShapeError, check_int
 from octk.rules import Rule
@@ -34,8 +34,8 @@ class Lanes:
     par: np.ndarray  # (P, L) hyperparameters per lane
     seed: np.ndarray  # (L,) uint64
     coord: np.ndarray  # (L,) int64, the coordinate index i of each lane
-    lo: np.ndarray  # (L,) box lower bounds (or -inf)
-    hi: np.ndarray  # (L,) box upper bounds (or +inf); the radius for a ball
+    lo: np.ndarray  # (L,) the domain's per-lane parameters (Domain.lane_bounds):
+    hi: np.ndarray  # (L,) box bounds; a ball's radius in hi; ...
     state: np.ndarray  # (S, L)
     loss: np.ndarray  # (L,) Σ f_s(x_s) of the lane's coordinate
     stats: np.ndarray  # (Q, L)
@@ -124,8 +124,8 @@ def prepare(
         dims.add(x0_arr.shape[-1])
     if sequence.dim is not None:
         dims.add(sequence.dim)
-    if isinstance(dom, Box) and dom.lo.size > 1:
-        dims.add(dom.lo.size)
+    if dom.dim() is not None:
+        dims.add(dom.dim())
     if d is not None:
         dims.add(check_int("d", d, lo=1))
     if len(dims) > 1:
@@ -160,7 +160,7 @@ def prepare(
         if ck[-1] != steps:
             ck = np.append(ck, steps)
 
-    prog = lower(rule, sequence, _monitor_list(monitors))
+    prog = lower(rule, sequence, _monitor_list(monitors), weights=dom.reads_weights)
     L = n_cfg * d
     lanes_par = (
         np.stack([np.repeat(resolved[h], d) for h in prog.hyper])
@@ -171,13 +171,7 @@ def prepare(
     env = {h: lanes_par[k] for k, h in enumerate(prog.hyper)}
     for k, (_sym, init) in enumerate(prog.state):
         state0[k] = float(init) if init.is_number else _eval_init(init, env)
-    if isinstance(dom, Box):
-        lo, hi = dom.bounds(d)
-        lo, hi = np.tile(lo, n_cfg), np.tile(hi, n_cfg)
-    elif isinstance(dom, Ball):
-        lo, hi = np.full(L, -np.inf), np.full(L, dom.radius)
-    else:
-        lo, hi = np.full(L, -np.inf), np.full(L, np.inf)
+    lo, hi = (np.tile(b, n_cfg) for b in dom.lane_bounds(d))
     K, Q = len(ck), len(prog.stats)
     lanes = Lanes(
         d=d,
@@ -242,7 +236,7 @@ def simulate(
     seed=0,
     d: int | None = None,
     checkpoints=None,
-    backend: str = "auto",
+    backend: Any = "auto",
     progress: bool = False,
     segment: int | None = None,
     monitors=None,
@@ -261,10 +255,12 @@ def simulate(
     seed : the random draws' seed, a scalar or one per configuration.
     d : the dimension, where nothing else fixes it (default 1).
     checkpoints : None (log-spaced, ~20 per decade, plus T), ``"all"``, or steps.
-    backend : ``"auto"`` (default: ``"cupy"`` where a GPU is visible and the run is
-        large, else ``"numba"``), ``"numba"``, ``"reference"`` (the NumPy oracle),
-        ``"cupy"`` or ``"cuda-host"`` (the CUDA kernel compiled for the CPU). The
-        backend that ran is ``Trajectory.backend``.
+    backend : a name from :data:`octk.backends.BACKENDS` or a backend object, e.g.
+        ``NumbaBackend(parallel=False)`` (see :func:`octk.backends.get_backend`):
+        ``"auto"`` (default: ``"cupy"`` where a GPU is visible and the run is large,
+        else ``"numba"``), ``"numba"``, ``"reference"`` (the NumPy oracle), ``"cupy"``
+        or ``"cuda-host"`` (the CUDA kernel compiled for the CPU). The backend that
+        ran is ``Trajectory.backend``.
     progress : show a progress bar over time segments.
     segment : steps per backend call (default: about 1/50 of the run).
     monitors : :class:`octk.monitors.Monitor` records, running per-coordinate

@@ -19,7 +19,7 @@ from __future__ import annotations
 import fnmatch
 import importlib
 
-from proofs.claim import Claim, Outcome, Result, Step, Verdict
+from proofs.claim import Basis, Claim, NotApplicable, Outcome, Result, Scope, Step, Verdict
 
 #: the claim families, in the order ``octk verify`` shows them
 FAMILIES = (
@@ -30,6 +30,7 @@ FAMILIES = (
     "theorem_4_1",
     "flawed_step",
     "rkk_counterexample",
+    "adamnc",
     "amsgrad_bound",
 )
 
@@ -60,8 +61,54 @@ def _with_family(c: Claim, family: str) -> Claim:
 
 
 def run(pattern: str | None = None) -> list[Result]:
-    """Check the claims matching ``pattern`` (all by default) on their paper rules."""
-    return [c.run() for c in claims(pattern)]
+    """Check the claims matching ``pattern`` (all by default) on their paper rules, with
+    their premises' verdicts filled in (:func:`with_premises`)."""
+    return with_premises([c.run() for c in claims(pattern)])
 
 
-__all__ = ["FAMILIES", "Claim", "Outcome", "Result", "Step", "Verdict", "claims", "run"]
+def with_premises(results: list[Result]) -> list[Result]:
+    """``results`` with each one's premises (transitively) and their verdicts filled in.
+
+    A premise that is not among ``results`` is checked here (on its paper rule) and
+    not added to the list. A premise name that names no claim is an error.
+    """
+    from dataclasses import replace
+
+    known = {c.name: c for c in claims()}
+    verdicts = {r.claim.name: r.outcome.verdict for r in results}
+
+    def verdict(name: str) -> Verdict:
+        if name not in verdicts:
+            if name not in known:
+                raise KeyError(f"premise {name!r} names no claim")
+            verdicts[name] = known[name].check().verdict
+        return verdicts[name]
+
+    def closure(claim: Claim) -> list[str]:
+        out: list[str] = []
+        todo = list(claim.premises)
+        while todo:
+            name = todo.pop(0)
+            if name in out:
+                continue
+            out.append(name)
+            todo += list(known[name].premises) if name in known else []
+        return out
+
+    return [replace(r, premises=tuple((n, verdict(n)) for n in closure(r.claim))) for r in results]
+
+
+__all__ = [
+    "FAMILIES",
+    "Basis",
+    "Claim",
+    "NotApplicable",
+    "Outcome",
+    "Result",
+    "Scope",
+    "Step",
+    "Verdict",
+    "claims",
+    "run",
+    "with_premises",
+]

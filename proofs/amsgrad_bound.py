@@ -31,23 +31,37 @@ from octk.rules import rule as make_rule
 from octk.rules.adaptive import alpha, beta1, beta2, lam
 from octk.rules.rule import Rule
 from octk.symbols import t
+from octk.theorems.derived import RKK_COR_1_CAREFUL
+from octk.theorems.reddi_kale_kumar import COR_1, THM_4, THM_4_SUBMITTED
 from proofs.certify import identity, positive_coefficients, search
-from proofs.claim import Claim, Outcome, Step, Verdict, all_of, proved, refuted, undecided
+from proofs.claim import (
+    Basis,
+    Claim,
+    NotApplicable,
+    Outcome,
+    Scope,
+    Step,
+    Verdict,
+    all_of,
+    detects_table,
+    proved,
+    refuted,
+    survives_table,
+    undecided,
+    untouched,
+)
 from proofs.decide import scaling_exponents
 from proofs.dynamics import as_premise
 from proofs.reading import assigned, state_symbol
 from proofs.theorem_4_1 import (
     Dinf,
     G,
-    T,
     a_,
     agm_sum,
     b_,
     beta1_t,
     dimension_outcome,
-    gnorm,
     vhat_le_G,
-    vhat_T,
 )
 
 d = sp.Symbol("d", integer=True, positive=True)  # the dimension
@@ -131,20 +145,6 @@ def gamma_converse(rule: Rule) -> Outcome:
     return undecided("counterexample search", "no counterexample on the grid", steps)
 
 
-def theorem4_terms(with_alpha: bool = True) -> dict[str, sp.Basic]:
-    """Theorem 4's three terms (one coordinate); ``with_alpha=False``: the submitted first term."""
-    gam = beta1 / sp.sqrt(beta2)
-    first = Dinf**2 * sp.sqrt(T) * sp.sqrt(vhat_T) / ((alpha if with_alpha else 1) * (1 - beta1))
-    return {
-        "first": first,
-        "middle": Dinf**2 / (2 * (1 - beta1)) * S_mid,
-        "last": alpha
-        * sp.sqrt(1 + sp.log(T))
-        * gnorm
-        / ((1 - beta1) ** 2 * (1 - gam) * sp.sqrt(1 - beta2)),
-    }
-
-
 def dimension(with_alpha: bool = True):
     r"""Each term of Theorem 4 scales like the regret (a·b) under x → a x, g → b g; α's scaling
     derived from the rule, S_mid = Σ β1,t √v̂_t/α_t scaling as √v̂/α."""
@@ -157,13 +157,19 @@ def dimension(with_alpha: bool = True):
         vmax = state_symbol(rule, "vmax")
         (ev,) = scaling_exponents(vmax, scale_state, (b_,))
         extra = {S_mid: b_ ** sp.Rational(ev, 2) / factor * S_mid}
-        return dimension_outcome(rule, theorem4_terms(with_alpha), extra)
+        theorem = THM_4 if with_alpha else THM_4_SUBMITTED  # what octk check evaluates
+        terms = dict(
+            zip(("first", "middle", "last"), theorem.per_coordinate().values(), strict=True)
+        )
+        return dimension_outcome(rule, terms, extra)
 
     return prove
 
 
-CAREFUL = d * beta1 * Dinf**2 * G / (2 * alpha * (1 - beta1) * (1 - lam) ** 2)
-PRINTED = beta1 * Dinf**2 * G / (2 * (1 - beta1) * (1 - lam) ** 2)
+#: Corollary 1's middle term summed carefully (d coordinates) and as printed: the terms
+#: octk check evaluates (octk.theorems), d kept
+CAREFUL = RKK_COR_1_CAREFUL.expanded(RKK_COR_1_CAREFUL.terms_[1].expr)
+PRINTED = COR_1.expanded(COR_1.terms_[1].expr)
 
 
 def middle_chain(rule: Rule) -> tuple[sp.Basic, Outcome, list[Step]]:
@@ -175,7 +181,7 @@ def middle_chain(rule: Rule) -> tuple[sp.Basic, Outcome, list[Step]]:
     alpha_t = sp.simplify(eta * sp.sqrt(vm))
     sched = sp.simplify(alpha_t * sp.sqrt(t) / alpha)
     if c.has(t) or sched.has(t) or vm in sched.free_symbols:
-        raise ValueError(f"β1,t = {B} or α_t = {alpha_t} is not of the corollary's form")
+        raise NotApplicable(f"β1,t = {B} or α_t = {alpha_t} is not of the corollary's form")
     z = sp.Symbol("z", positive=True)
     root = positive_coefficients((1 + z) ** 2 - (1 + z), {}, what="√t ≤ t (√t = 1 + z)")
     bound = vhat_le_G(rule)
@@ -240,6 +246,24 @@ CLAIMS = (
             "RKK's γ is not K&B's: β1²/√β2 = β1·(β1/√β2) ≤ β1/√β2. The rates are read "
             "from the rule."
         ),
+        scope=Scope.GENERAL,
+        basis=Basis.OBSERVATION,
+        survives={
+            **untouched(
+                "the decay rates of m and v",
+                "g^2->|g|",
+                "step*2",
+                "x+delta",
+                "drop-sqrt",
+                "alpha/sqrt(t+1)",
+            ),
+            "swap-betas": "c1^2 ≤ c1 for any rate in [0, 1)",
+            **dict.fromkeys(
+                ("1-beta2->1-beta1", "max->current", "oscillating-step"), "the rates are unchanged"
+            ),
+            "forget-v": "c2 = β2/2: the implication holds for any c2 in (0, 1)",
+            "max->min": "the decay rates are unchanged",
+        },
     ),
     Claim(
         name="ams.gamma_converse",
@@ -256,6 +280,8 @@ CLAIMS = (
             "K&B's condition is weaker: β1 = 1/2, β2 = 1/9 satisfies it (3/4 < 1) but not "
             "RKK's (3/2)."
         ),
+        scope=Scope.GENERAL,
+        basis=Basis.OBSERVATION,
     ),
     Claim(
         name="ams.dimension_final",
@@ -269,6 +295,23 @@ CLAIMS = (
             "The rule's mutations keep this homogeneity; the perturbation that matters is "
             "the submitted first term (ams.dimension_submitted)."
         ),
+        scope=Scope.GENERAL,
+        basis=Basis.OBSERVATION,
+        detects=(
+            "g^2->|g|",
+            "drop-sqrt",
+        ),
+        survives={
+            **dict.fromkeys(
+                ("swap-betas", "1-beta2->1-beta1", "max->current", "forget-v"),
+                "the update stays homogeneous",
+            ),
+            "step*2": "a constant factor does not change how a term scales",
+            "oscillating-step": "a dimensionless factor",
+            "x+delta": "the direction of the update does not change how a term scales",
+            "max->min": "a minimum is homogeneous like a maximum",
+            "alpha/sqrt(t+1)": "the schedule carries no unit of x or g",
+        },
     ),
     Claim(
         name="ams.dimension_submitted",
@@ -282,6 +325,8 @@ CLAIMS = (
         rule=_amsgrad,
         expected=Verdict.REFUTED,
         note="Without 1/α the first term scales as a²·b; the regret as a·b.",
+        scope=Scope.GENERAL,
+        basis=Basis.OBSERVATION,
     ),
     Claim(
         name="ams.vhat_le_G",
@@ -291,6 +336,22 @@ CLAIMS = (
         prove=vhat_le_G,
         rule=_amsgrad,
         note="v_t and its running max stay ≤ G∞²(1 − β2^t): induction on the rule's update.",
+        scope=Scope.GENERAL,
+        basis=Basis.PAPER,
+        detects=(
+            "1-beta2->1-beta1",
+            "g^2->|g|",
+            "forget-v",
+            "max->min",
+        ),
+        survives={
+            **untouched(
+                "the updates of v and vmax", "step*2", "x+delta", "drop-sqrt", "alpha/sqrt(t+1)"
+            ),
+            "swap-betas": "an EMA of g² stays below G∞²",
+            "max->current": "v itself stays below G∞²",
+            "oscillating-step": "the step is not part of v̂",
+        },
     ),
     Claim(
         name="ams.corollary_middle",
@@ -306,6 +367,22 @@ CLAIMS = (
         prove=corollary_middle,
         rule=_amsgrad_decay,
         note="β1,t and α_t read from the rule; √v̂ ≤ G∞, √t ≤ t and Σ t λ^(t−1) ≤ 1/(1−λ)².",
+        scope=Scope.GENERAL,
+        basis=Basis.OBSERVATION,
+        premises=("ams.vhat_le_G",),
+        proves="the middle term's sum",
+        detects=(
+            "swap-betas",
+            "1-beta2->1-beta1",
+            "g^2->|g|",
+            "step*2",
+            "forget-v",
+            "max->min",
+        ),
+        survives={
+            **untouched("β1,t, α_t and the bound on v̂", "x+delta"),
+            "max->current": "v ≤ G∞² without the max too",
+        },
     ),
     Claim(
         name="ams.corollary_printed",
@@ -319,35 +396,12 @@ CLAIMS = (
         rule=_amsgrad_decay,
         expected=Verdict.REFUTED,
         note="The printed term lacks d/α: it differs from the careful sum and scales as a²·b.",
+        scope=Scope.GENERAL,
+        basis=Basis.PAPER,
     ),
 )
 
-DETECTS = {
-    "ams.gamma_implication": (),
-    "ams.dimension_final": (),
-    "ams.vhat_le_G": ("1-beta2->1-beta1",),
-    "ams.corollary_middle": ("swap-betas", "1-beta2->1-beta1", "oscillating-step"),
-}
-
-HOLDS = {
-    "ams.gamma_implication": {
-        "swap-betas": "c1^2 ≤ c1 for any rate in [0, 1)",
-        "1-beta2->1-beta1": "the rates are unchanged",
-        "max->current": "the rates are unchanged",
-        "oscillating-step": "the rates are unchanged",
-        "forget-v": "c2 = β2/2: the implication holds for any c2 in (0, 1)",
-    },
-    "ams.dimension_final": {
-        "swap-betas": "the update stays homogeneous",
-        "1-beta2->1-beta1": "the update stays homogeneous",
-        "max->current": "the update stays homogeneous",
-        "oscillating-step": "a dimensionless factor",
-        "forget-v": "the update stays homogeneous",
-    },
-    "ams.vhat_le_G": {
-        "swap-betas": "an EMA of g² stays below G∞²",
-        "max->current": "v itself stays below G∞²",
-        "oscillating-step": "the step is not part of v̂",
-    },
-    "ams.corollary_middle": {"max->current": "v ≤ G∞² without the max too"},
-}
+#: derived views of the declarations (claim -> mutations it detects; claim ->
+#: {mutation: why it survives}), for the notebooks' tables
+DETECTS = detects_table(CLAIMS)
+HOLDS = survives_table(CLAIMS)

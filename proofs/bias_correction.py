@@ -31,7 +31,21 @@ from proofs.certify import (
     reduce_to_zero,
     sum_identity,
 )
-from proofs.claim import Claim, Outcome, Step, Verdict, all_of, paper_rule, proved, undecided
+from proofs.claim import (
+    Basis,
+    Claim,
+    Outcome,
+    Scope,
+    Step,
+    Verdict,
+    all_of,
+    detects_table,
+    paper_rule,
+    proved,
+    survives_table,
+    undecided,
+    untouched,
+)
 from proofs.reading import assigned, grad, initial, state_symbol, update
 
 n = sp.Symbol("n", integer=True, positive=True)
@@ -140,19 +154,24 @@ def _unbiased(rule: Rule, name: str, target: str, moments: dict, mean, previous)
 
 
 def vhat_unbiased(rule: Rule) -> Outcome:
-    r"""E[v̂_t] = σ² (K&B eqs 2–4), from the rule's ``vhat``."""
+    r"""E[v̂_t] = σ² (K&B eqs 2–4), from the rule's ``vhat``; refuted at once where the rule's
+    v_t already misses its unrolled form (then E[v_{t−1}] is not what ``vhat`` is read with)."""
+    first = v_expectation(rule)
+    if first.refuted:
+        return first
     return all_of(
-        v_expectation(rule),
+        first,
         _unbiased(rule, "v", "vhat", {g**2: sigma2}, sigma2, sigma2 * (1 - beta2 ** (t - 1))),
     )
 
 
 def mhat_unbiased(rule: Rule) -> Outcome:
-    r"""E[m̂_t] = μ, from the rule's ``mhat``."""
-    return all_of(
-        m_expectation(rule),
-        _unbiased(rule, "m", "mhat", {g: mu}, mu, mu * (1 - beta1 ** (t - 1))),
-    )
+    r"""E[m̂_t] = μ, from the rule's ``mhat`` (refuted at once where m_t misses its unrolled
+    form)."""
+    first = m_expectation(rule)
+    if first.refuted:
+        return first
+    return all_of(first, _unbiased(rule, "m", "mhat", {g: mu}, mu, mu * (1 - beta1 ** (t - 1))))
 
 
 def zeta_weights(rule: Rule) -> Outcome:
@@ -190,12 +209,15 @@ def zeta_weights(rule: Rule) -> Outcome:
 
 def zeta_beta1(rule: Rule) -> Outcome:
     r"""The literal reading "ζ's weights decay with β1": checked at t = 2 exactly, from the
-    rule's update of v with E[g_1²] = s_1, E[g_2²] = s_2."""
+    rule's update of v with E[g_1²] = s_1, E[g_2²] = s_2 (and E|g_i| = a_i, unknowns of
+    their own, should the update read |g|)."""
     s1, s2 = sp.symbols("s_1 s_2", positive=True)
+    a1, a2 = sp.symbols("a_1 a_2", positive=True)
     step = update(rule, "v")
     ev = initial(rule, "v")
-    for N, sN in ((1, s1), (2, s2)):
-        ev = expectation(step(ev, g, sp.Integer(N)), {g**2: sN}, random=(g,))
+    for N, sN, aN in ((1, s1, a1), (2, s2, a2)):
+        moments = {g**2: sN, sp.Abs(g): aN}
+        ev = expectation(step(ev, g, sp.Integer(N)), moments, random=(g,))
     zeta_b1 = (1 - beta1) * beta1 * (s1 - s2)  # the i = 2 term has s_2 − s_2 = 0
     return identity(
         ev,
@@ -220,6 +242,26 @@ CLAIMS = (
         assumptions=(r"v_0 = 0",),
         prove=v_unrolled,
         rule=_adam,
+        scope=Scope.GENERAL,
+        basis=Basis.PAPER,
+        detects=(
+            "swap-betas",
+            "1-beta2->1-beta1",
+            "g^2->|g|",
+            "forget-v",
+        ),
+        survives={
+            **untouched(
+                "the update of v",
+                "drop-bias-correction",
+                "drop-bias-correction-v",
+                "move-eps",
+                "step*2",
+                "oscillating-step",
+                "x+delta",
+                "drop-sqrt",
+            )
+        },
     ),
     Claim(
         name="bias.m_unrolled",
@@ -228,6 +270,24 @@ CLAIMS = (
         assumptions=(r"m_0 = 0",),
         prove=m_unrolled,
         rule=_adam,
+        scope=Scope.GENERAL,
+        basis=Basis.PAPER,
+        detects=("swap-betas",),
+        survives={
+            **untouched(
+                "the update of m",
+                "drop-bias-correction",
+                "drop-bias-correction-v",
+                "1-beta2->1-beta1",
+                "move-eps",
+                "g^2->|g|",
+                "step*2",
+                "oscillating-step",
+                "forget-v",
+                "x+delta",
+                "drop-sqrt",
+            )
+        },
     ),
     Claim(
         name="bias.v_expectation",
@@ -239,6 +299,26 @@ CLAIMS = (
         ),
         prove=v_expectation,
         rule=_adam,
+        scope=Scope.GENERAL,
+        basis=Basis.PAPER,
+        detects=(
+            "swap-betas",
+            "1-beta2->1-beta1",
+            "g^2->|g|",
+            "forget-v",
+        ),
+        survives={
+            **untouched(
+                "the update of v",
+                "drop-bias-correction",
+                "drop-bias-correction-v",
+                "move-eps",
+                "step*2",
+                "oscillating-step",
+                "x+delta",
+                "drop-sqrt",
+            )
+        },
     ),
     Claim(
         name="bias.vhat_unbiased",
@@ -248,6 +328,26 @@ CLAIMS = (
         prove=vhat_unbiased,
         rule=_adam,
         note="reads the rule's vhat: dropping the bias correction makes it biased by 1 − β2^t",
+        scope=Scope.GENERAL,
+        basis=Basis.PAPER,
+        detects=(
+            "drop-bias-correction",
+            "drop-bias-correction-v",
+            "swap-betas",
+            "1-beta2->1-beta1",
+            "g^2->|g|",
+            "forget-v",
+        ),
+        survives={
+            **untouched(
+                "the update of v and v̂",
+                "move-eps",
+                "step*2",
+                "oscillating-step",
+                "x+delta",
+                "drop-sqrt",
+            )
+        },
     ),
     Claim(
         name="bias.m_expectation",
@@ -256,6 +356,24 @@ CLAIMS = (
         assumptions=(_MEAN_G, r"m_0 = 0"),
         prove=m_expectation,
         rule=_adam,
+        scope=Scope.GENERAL,
+        basis=Basis.PAPER,
+        detects=("swap-betas",),
+        survives={
+            **untouched(
+                "the update of m",
+                "drop-bias-correction",
+                "drop-bias-correction-v",
+                "1-beta2->1-beta1",
+                "move-eps",
+                "g^2->|g|",
+                "step*2",
+                "oscillating-step",
+                "forget-v",
+                "x+delta",
+                "drop-sqrt",
+            )
+        },
     ),
     Claim(
         name="bias.mhat_unbiased",
@@ -264,6 +382,26 @@ CLAIMS = (
         assumptions=(_MEAN_G, r"m_0 = 0"),
         prove=mhat_unbiased,
         rule=_adam,
+        scope=Scope.GENERAL,
+        basis=Basis.PAPER,
+        detects=(
+            "drop-bias-correction",
+            "swap-betas",
+        ),
+        survives={
+            **untouched(
+                "the update of m and m̂",
+                "drop-bias-correction-v",
+                "1-beta2->1-beta1",
+                "move-eps",
+                "g^2->|g|",
+                "step*2",
+                "oscillating-step",
+                "forget-v",
+                "x+delta",
+                "drop-sqrt",
+            )
+        },
     ),
     Claim(
         name="bias.zeta_weights",
@@ -281,6 +419,26 @@ CLAIMS = (
             "ζ_t weighs the drift of E[g_i²] by (1−β2)β2^(t−i), so the rate meant is β2 "
             "(observation; see bias.zeta_beta1)."
         ),
+        scope=Scope.GENERAL,
+        basis=Basis.PAPER,
+        detects=(
+            "swap-betas",
+            "1-beta2->1-beta1",
+            "g^2->|g|",
+            "forget-v",
+        ),
+        survives={
+            **untouched(
+                "the update of v",
+                "drop-bias-correction",
+                "drop-bias-correction-v",
+                "move-eps",
+                "step*2",
+                "oscillating-step",
+                "x+delta",
+                "drop-sqrt",
+            )
+        },
     ),
     Claim(
         name="bias.zeta_beta1",
@@ -294,23 +452,19 @@ CLAIMS = (
         rule=_adam,
         expected=Verdict.REFUTED,
         note="ζ is governed by β2; a reading with β1 fails at t = 2 (exact values).",
+        scope=Scope.GENERAL,
+        basis=Basis.READING,
+        reading=(
+            "K&B §3 prints no formula for ζ; after eq. (3) it says ζ 'can be kept small since "
+            "the exponential decay rate β1 can (and should) be chosen such that the exponential "
+            "moving average assigns small weights to gradients too far in the past'. octk reads "
+            "that sentence literally (weights (1−β1)β1^(t−i)); eq. (3) itself gives β2 "
+            "(bias.zeta_weights). A wording slip, not a printed formula."
+        ),
     ),
 )
 
-#: the mutations (proofs.mutations) each claim must detect: its verdict on the mutated
-#: rule is refuted or undecided. A mutation not listed leaves the claim true of the
-#: mutated rule (e.g. dropping the bias correction does not change v_t itself).
-DETECTS = {
-    "bias.v_unrolled": ("swap-betas", "1-beta2->1-beta1"),
-    "bias.m_unrolled": ("swap-betas",),
-    "bias.v_expectation": ("swap-betas", "1-beta2->1-beta1"),
-    "bias.vhat_unbiased": (
-        "drop-bias-correction",
-        "drop-bias-correction-v",
-        "swap-betas",
-        "1-beta2->1-beta1",
-    ),
-    "bias.m_expectation": ("swap-betas",),
-    "bias.mhat_unbiased": ("drop-bias-correction", "swap-betas"),
-    "bias.zeta_weights": ("swap-betas", "1-beta2->1-beta1"),
-}
+#: derived views of the declarations (claim -> mutations it detects; claim ->
+#: {mutation: why it survives}), for the notebooks' tables
+DETECTS = detects_table(CLAIMS)
+HOLDS = survives_table(CLAIMS)

@@ -30,7 +30,7 @@ from collections.abc import Callable, Iterable, Mapping
 import sympy as sp
 from sympy.core.function import AppliedUndef
 
-from proofs.claim import Outcome, Step, all_of, proved, refuted, undecided
+from proofs.claim import NotApplicable, Outcome, Step, all_of, proved, refuted, undecided
 from proofs.decide import (
     search_points,
     sign_on_interval,  # noqa: F401 -- re-exported: the decision lives in proofs.decide
@@ -520,7 +520,7 @@ def expectation(
             dummies[d] = moments[key]
             e = e.xreplace({sp.sympify(key): d})
         if is_random(e):
-            raise ValueError(f"not affine in the given moments: {e}")
+            raise NotApplicable(f"not affine in the moments the claim is about: {e}")
         if dummies:
             _check_degree(e, tuple(dummies))
         return e.xreplace(dummies)
@@ -541,9 +541,9 @@ def _check_degree(e: sp.Basic, gens: tuple) -> None:
     try:
         poly = sp.Poly(sp.expand(e), *gens)
     except sp.PolynomialError as err:
-        raise ValueError(f"not affine in the given moments: {e}") from err
+        raise NotApplicable(f"not affine in the moments the claim is about: {e}") from err
     if poly.total_degree() > 1:
-        raise ValueError(f"not affine in the given moments: {e}")
+        raise NotApplicable(f"not affine in the moments the claim is about: {e}")
 
 
 def as_single_sum(expr: sp.Basic) -> tuple[Callable[[sp.Basic], sp.Basic], sp.Basic, sp.Basic]:

@@ -578,8 +578,8 @@ def resolve_max(expr: sp.Basic, var: sp.Symbol | None, lo, hi) -> tuple[sp.Basic
 
 
 def pull_max_factors(expr: sp.Basic) -> sp.Basic:
-    """Max(c·a, c·b, ...) → c·Max(a, b, ...) for every factor c known to be positive
-    that is common to all arguments (after ``factor_terms``)."""
+    """Max(c·a, c·b, ...) → c·Max(a, b, ...) (and the same for Min) for every factor c
+    known to be positive that is common to all arguments (after ``factor_terms``)."""
 
     def pull(m):
         args = [sp.factor_terms(a) for a in m.args]
@@ -589,17 +589,18 @@ def pull_max_factors(expr: sp.Basic) -> sp.Basic:
         c = sp.Mul(*[f for f in common if f.is_positive])
         if c == 1:
             return m
-        return c * sp.Max(*[sp.cancel(a / c) for a in args])
+        return c * m.func(*[sp.cancel(a / c) for a in args])
 
-    return sp.sympify(expr).replace(lambda e: isinstance(e, sp.Max), pull)
+    return sp.sympify(expr).replace(lambda e: isinstance(e, (sp.Max, sp.Min)), pull)
 
 
 def scaling_exponents(
     expr: sp.Basic, scale: Mapping[sp.Basic, sp.Basic], gens: Iterable[sp.Symbol]
-) -> tuple[int, ...]:
+) -> tuple[sp.Rational, ...]:
     """The exponents (p1, p2, ...) with expr(scaled) = Π gen^p · expr, where ``scale`` maps
     each scaled symbol to its scaled value (e.g. {D: a·D, G: b·G}) and ``gens`` are the
-    positive scale symbols (a, b). ValueError if the ratio is not such a monomial."""
+    positive scale symbols (a, b); rational exponents (√b) are allowed. ValueError if
+    the ratio is not such a monomial."""
     gens = tuple(gens)
     e = sp.sympify(expr)
     ratio = pull_max_factors(e.xreplace(dict(scale))) / e
@@ -608,11 +609,12 @@ def scaling_exponents(
         ratio = sp.powsimp(sp.simplify(sp.powdenest(ratio, force=True)), force=True)
     if ratio.free_symbols - set(gens):
         raise ValueError(f"{expr} is not homogeneous in {gens}: ratio {ratio}")
-    powers = sp.Poly(sp.numer(ratio), *gens).monoms() if ratio != 0 else []
-    dpowers = sp.Poly(sp.denom(ratio), *gens).monoms()
-    if len(powers) != 1 or len(dpowers) != 1:
+    coeff, monomial = sp.powsimp(ratio, force=True).as_coeff_Mul()
+    powers = monomial.as_powers_dict()
+    if coeff != 1 or set(powers) - set(gens) - {sp.Integer(1)}:
         raise ValueError(f"{expr} is not homogeneous in {gens}: ratio {ratio}")
-    return tuple(int(n - d) for n, d in zip(powers[0], dpowers[0], strict=True))
+    exps = [sp.Rational(powers.get(gen, 0)) for gen in gens]
+    return tuple(int(e_) if e_.is_Integer else e_ for e_ in exps)
 
 
 def search_points(

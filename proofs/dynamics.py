@@ -28,7 +28,7 @@ from octk.rules.adaptive import alpha, beta1, beta2, eps, lam, lr_decay, v0
 from octk.rules.rule import Rule
 from octk.symbols import g, t
 from proofs.certify import positive_coefficients, reduce_to_zero
-from proofs.claim import Outcome, Step, all_of, proved, undecided
+from proofs.claim import NotApplicable, Outcome, Step, all_of, proved, undecided
 from proofs.decide import certified_sign, resolve_max
 from proofs.reading import assigned, exact, in_terms_of, initial, run_exact, state_symbol
 
@@ -89,7 +89,7 @@ def inverse_weight(rule: Rule) -> sp.Basic:
 
     Temporaries (``vhat``) are written through the state they are computed from;
     a temporary that reads a state before the state's update this step (its old
-    value) is refused (ValueError), and so is a weight that reads g itself.
+    value) is refused (NotApplicable), and so is a weight that reads g itself.
     """
     inv = rule.inverse_effective_step()
     states = set(rule.state_names)
@@ -100,11 +100,11 @@ def inverse_weight(rule: Rule) -> sp.Basic:
             value = in_terms_of(rule, sym.name, keep=states)
             for s in value.free_symbols:
                 if s.name in states and order.get(s.name, -1) > order[sym.name]:
-                    raise ValueError(f"{sym} reads the old value of {s}")
+                    raise NotApplicable(f"{sym} reads the old value of {s}")
             repl[sym] = value
     W = inv.xreplace(repl)
     if g in W.free_symbols:
-        raise ValueError(f"the inverse step {W} reads g_t itself")
+        raise NotApplicable(f"the inverse step {W} reads g_t itself")
     return W
 
 
@@ -382,10 +382,10 @@ def linear_cycle(
     sym = state_symbol(rule, name)
     others = {s.symbol for s in rule.state} - {sym}
     if upd.free_symbols & others or t in upd.free_symbols:
-        raise ValueError(f"the update of {name} reads other states or t: {upd}")
+        raise NotApplicable(f"the update of {name} reads other states or t: {upd}")
     c = sp.simplify(sp.diff(upd, sym))
     if sym in c.free_symbols or not reduce_to_zero(upd - c * sym - upd.xreplace({sym: 0})):
-        raise ValueError(f"the update of {name} is not affine in its previous value: {upd}")
+        raise NotApplicable(f"the update of {name} is not affine in its previous value: {upd}")
     p = len(gradients)
     us = sp.symbols(f"u0:{p}")
     eqs = [
@@ -394,7 +394,7 @@ def linear_cycle(
     ]
     sol = sp.solve(eqs, us, dict=True)
     if len(sol) != 1:
-        raise ValueError(f"no unique steady cycle for {name}: {sol}")
+        raise NotApplicable(f"no unique steady cycle for {name}: {sol}")
     u = [sp.factor(sp.cancel(sol[0][us[j]])) for j in range(p)]
     s0 = _with_params(rule, initial(rule, name), params)
     k = sp.Symbol("k", integer=True, positive=True)
@@ -569,26 +569,39 @@ def period_drift(
     hi=None,
 ) -> tuple[sp.Basic, list[Step]]:
     r"""The steady drift of x over one period, in units of α/√t:
-    lim √t·(x_{t+p} − x_t)/α = Σ_j −lim √t·δ_j/α, each step δ_j read from the rule's
-    ``delta`` at the cycle's previous state (α_t = α/√t; 1 − β^t → 1; √(t+j)/√t → 1)."""
+    lim √t·(x_{t+p} − x_t)/α = Σ_j lim √t·(x̂_j − x_j)/α, each move x̂_j − x_j read from the
+    rule's update of ``x`` (not assumed to be x − δ) at the cycle's previous state, the
+    limit t → ∞ taken on the rule's own expression (1 − β^t → 1, then t → ∞: a schedule
+    α/√(t + c) gives the same drift as α/√t). A move that does not settle to α/√t times
+    a function of the state is :class:`~proofs.claim.NotApplicable`."""
+    from proofs.claim import NotApplicable
+
+    x = rule.symbols["x"]
     # the limit t → ∞ of the bias corrections is taken on the rule's own symbols
     # (β^t → 0 for β ∈ [0, 1)), before the hyperparameters get their values
-    delta = _with_params(rule, vanish_powers(assigned(rule, "delta")), params)
+    move = _with_params(rule, vanish_powers(assigned(rule, "x") - x), params)
+    if x in move.free_symbols:
+        raise NotApplicable(f"the rule's move x̂ − x = {move} depends on x")
     p = len(gradients)
     parts, steps = [], []
     for j in range(p):
         env = _phase_env(rule, cycle, j, p, gradients[j], skip=None)
-        d = delta.xreplace(env) * sp.sqrt(t) / alpha
+        d = move.xreplace(env) * sp.sqrt(t) / alpha
         d, st = resolve_max(d, var, lo, hi)
         steps += st
         if t in d.free_symbols:
-            raise ValueError(f"the step is not α/√t times a function of the state: {d}")
-        parts.append(-d)
+            try:
+                d = sp.limit(d, t, sp.oo)
+            except NotImplementedError as e:  # SymPy finds no limit: (−1)^t, say
+                raise NotApplicable(f"the move {d} has no limit as t → ∞ ({e})") from e
+        if t in d.free_symbols or d.has(sp.oo, -sp.oo, sp.zoo, sp.nan, sp.AccumBounds):
+            raise NotApplicable(f"the move is not α/√t times a function of the state: {d}")
+        parts.append(d)
         steps.append(
             Step(
-                f"step {j + 1} of the period (g = {gradients[j]}): "
+                f"step {j + 1} of the period (g = {gradients[j]}), the rule's update of x: "
                 r"$\lim \sqrt{t}\,(x_{t+1} - x_t)/\alpha$",
-                sp.Eq(sp.Symbol(f"d_{j + 1}"), -d, evaluate=False),
+                sp.Eq(sp.Symbol(f"d_{j + 1}"), d, evaluate=False),
             )
         )
     return sp.Add(*parts), steps
@@ -603,7 +616,7 @@ def rule_scaling(rule: Rule, b: sp.Symbol) -> dict[sp.Symbol, sp.Basic]:
     For each state (in program order) the exponent e ∈ {0, 1, 2} with
     update(b^e s, b g, the other states scaled) = b^e · update (a maximum of scaled
     arguments is the scaled maximum). Returns {g: b·g, state: b^e·state, ...}; a
-    ValueError if some state is not homogeneous.
+    NotApplicable if some state is not homogeneous.
     """
     from proofs.decide import pull_max_factors
 
@@ -619,7 +632,7 @@ def rule_scaling(rule: Rule, b: sp.Symbol) -> dict[sp.Symbol, sp.Basic]:
                 scale[st.symbol] = b**e * st.symbol
                 break
         else:
-            raise ValueError(f"the update of {st.name} is not homogeneous in g")
+            raise NotApplicable(f"the update of {st.name} is not homogeneous in g")
     return scale
 
 

@@ -27,15 +27,21 @@ from octk.rules.rule import Rule
 from octk.symbols import t
 from proofs.certify import identity
 from proofs.claim import (
+    Basis,
     Claim,
+    NotApplicable,
     Outcome,
+    Scope,
     Step,
     Verdict,
     all_of,
+    detects_table,
     paper_rule,
     proved,
     refuted,
+    survives_table,
     undecided,
+    untouched,
 )
 from proofs.reading import assigned, state_space, state_symbol
 
@@ -53,7 +59,7 @@ def _positive(rule: Rule) -> tuple:
     out = [1 - beta1**t, 1 - beta2**t]
     try:
         out.append(assigned(rule, "v"))
-    except KeyError:
+    except NotApplicable:
         pass
     return tuple(out)
 
@@ -195,6 +201,21 @@ CLAIMS = (
         prove=equivalent_with_scaled_eps,
         rule=_adam,
         note="compares rule('adam') with rule('adam', eps_mode='hat') (observation, THEORY §2)",
+        scope=Scope.IDENTITY,
+        basis=Basis.OBSERVATION,
+        detects=(
+            "drop-bias-correction",
+            "drop-bias-correction-v",
+            "swap-betas",
+            "1-beta2->1-beta1",
+            "move-eps",
+            "g^2->|g|",
+            "step*2",
+            "oscillating-step",
+            "forget-v",
+            "drop-sqrt",
+        ),
+        survives={**untouched("the step δ", "x+delta")},
     ),
     Claim(
         name="order.eps_hat_unique",
@@ -206,6 +227,21 @@ CLAIMS = (
         assumptions=(*_ASSUME, r"m_t \neq 0"),
         prove=eps_hat_unique,
         rule=_adam,
+        scope=Scope.IDENTITY,
+        basis=Basis.OBSERVATION,
+        detects=(
+            "drop-bias-correction",
+            "drop-bias-correction-v",
+            "swap-betas",
+            "1-beta2->1-beta1",
+            "move-eps",
+            "g^2->|g|",
+            "step*2",
+            "oscillating-step",
+            "forget-v",
+            "drop-sqrt",
+        ),
+        survives={**untouched("the step δ", "x+delta")},
     ),
     Claim(
         name="order.eps_hat_constant",
@@ -219,6 +255,12 @@ CLAIMS = (
         rule=_adam,
         expected=Verdict.REFUTED,
         note="a constant ε̂ is a different algorithm (the 'ε-hat' variant); the gap is at t = 1",
+        scope=Scope.IDENTITY,
+        basis=Basis.READING,
+        reading=(
+            "K&B §2 writes the efficient order with ε̂ and does not say how ε̂ relates to ε; "
+            "octk reads ε̂ = ε (what TensorFlow implements)."
+        ),
     ),
     Claim(
         name="order.eps_zero",
@@ -230,6 +272,20 @@ CLAIMS = (
         assumptions=_ASSUME,
         prove=eps_zero,
         rule=_adam,
+        scope=Scope.IDENTITY,
+        basis=Basis.PAPER,
+        detects=(
+            "drop-bias-correction",
+            "drop-bias-correction-v",
+            "swap-betas",
+            "1-beta2->1-beta1",
+            "g^2->|g|",
+            "step*2",
+            "oscillating-step",
+            "forget-v",
+            "drop-sqrt",
+        ),
+        survives={**untouched("the step δ", "x+delta"), "move-eps": "ε = 0 in the claim"},
     ),
     Claim(
         name="order.hat_preset_form",
@@ -240,12 +296,28 @@ CLAIMS = (
         assumptions=_ASSUME,
         prove=hat_preset_form,
         rule=_hat_rule,
+        scope=Scope.IDENTITY,
+        basis=Basis.OBSERVATION,
+        detects=(
+            "drop-bias-correction",
+            "drop-bias-correction-v",
+            "swap-betas",
+            "move-eps",
+            "step*2",
+            "oscillating-step",
+            "drop-sqrt",
+        ),
+        survives={
+            **untouched("the step δ", "x+delta"),
+            **dict.fromkeys(
+                ("1-beta2->1-beta1", "g^2->|g|", "forget-v"),
+                ("the identity holds for any update of v (it rewrites the step in m_t, v_t)"),
+            ),
+        },
     ),
 )
 
-DETECTS = {
-    "order.eps_hat_scaled": (*_STEP_MUTATIONS, "move-eps"),
-    "order.eps_hat_unique": (*_STEP_MUTATIONS, "move-eps"),
-    "order.eps_zero": _STEP_MUTATIONS,
-    "order.hat_preset_form": ("drop-bias-correction", "swap-betas", "move-eps"),
-}
+#: derived views of the declarations (claim -> mutations it detects; claim ->
+#: {mutation: why it survives}), for the notebooks' tables
+DETECTS = detects_table(CLAIMS)
+HOLDS = survives_table(CLAIMS)

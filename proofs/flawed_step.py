@@ -36,7 +36,21 @@ from octk.rules.rule import Rule
 from octk.symbols import t
 from proofs import rkk_sequence
 from proofs.certify import limit, positive_coefficients
-from proofs.claim import Claim, Outcome, Step, Verdict, all_of, proved, refuted, undecided
+from proofs.claim import (
+    Basis,
+    Claim,
+    Outcome,
+    Scope,
+    Step,
+    Verdict,
+    all_of,
+    detects_table,
+    proved,
+    refuted,
+    survives_table,
+    undecided,
+    untouched,
+)
 from proofs.decide import certified_sign
 from proofs.dynamics import (
     first_negative_gamma,
@@ -293,6 +307,8 @@ CLAIMS = (
             "RKK's sequence the rule's own weights give Γ_2 = √(38/11) − 3 < 0 (α = 1; "
             "Γ_t is 1/α times a quantity free of α)."
         ),
+        scope=Scope.INSTANCE,
+        basis=Basis.PAPER,
     ),
     Claim(
         name="flawed.adam_rkk_cycle",
@@ -314,6 +330,30 @@ CLAIMS = (
             "coefficient certificate in k and w (u = β2^(3k) = 1/(1+w)); k = 0 is checked "
             "on the exact run."
         ),
+        scope=Scope.INSTANCE,
+        basis=Basis.OBSERVATION,
+        detects=(
+            "swap-betas",
+            "1-beta2->1-beta1",
+            "g^2->|g|",
+            "oscillating-step",
+            "forget-v",
+        ),
+        survives={
+            **untouched("1/η_t and the moments", "x+delta"),
+            "drop-bias-correction": "RMSProp's weights have the same signs on this sequence",
+            "drop-bias-correction-v": "as without both corrections (β1 = 0: m̂ = m)",
+            "move-eps": "ε = 0 in the claim",
+            "step*2": "Γ_t is halved: the same signs",
+            "drop-sqrt": (
+                "the proof goes through for the mutant: with 1/η_t = √t·v̂_t/α "
+                "the signs of Γ_t on this sequence keep the claimed pattern"
+            ),
+            "alpha/sqrt(t+1)": (
+                "the proof goes through for the mutant: with √(t+1) for √t the "
+                "signs of Γ_t on this sequence keep the claimed pattern"
+            ),
+        },
     ),
     Claim(
         name="flawed.amsgrad",
@@ -329,6 +369,22 @@ CLAIMS = (
             "1/η_t = √t·√v̂_t/α: v̂ moves up by the max and √t grows, and 1/η is "
             "non-decreasing in both. Remove the max and an exact run refutes it."
         ),
+        scope=Scope.GENERAL,
+        basis=Basis.PAPER,
+        detects=(
+            "max->current",
+            "oscillating-step",
+            "max->min",
+        ),
+        survives={
+            **untouched("1/η_t", "x+delta"),
+            "swap-betas": "Γ ≥ 0 holds for every β1, β2: only the max matters",
+            "1-beta2->1-beta1": "as above",
+            **dict.fromkeys(("g^2->|g|", "forget-v"), "the max still never decreases"),
+            "step*2": "1/η_t halves: still non-decreasing",
+            "drop-sqrt": "1/η_t = √t·v̂_t/α is still non-decreasing in t and v̂",
+            "alpha/sqrt(t+1)": "√(t+1) still grows with t",
+        },
     ),
     Claim(
         name="flawed.adagrad",
@@ -338,6 +394,19 @@ CLAIMS = (
         prove=gamma_nonnegative,
         rule=lambda: make_rule("adagrad"),
         note="1/η_t = (ε + √v_t)/α and v_t grows by g_t² ≥ 0.",
+        scope=Scope.GENERAL,
+        basis=Basis.PAPER,
+        detects=(
+            "oscillating-step",
+            "forget-v",
+        ),
+        survives={
+            **untouched("1/η_t", "x+delta"),
+            "move-eps": "√(v + ε) is still non-decreasing in v",
+            "g^2->|g|": "v still grows, by |g| ≥ 0",
+            "step*2": "1/η_t halves: still non-decreasing",
+            "drop-sqrt": "1/η_t = (ε + v_t)/α is still non-decreasing",
+        },
     ),
     Claim(
         name="flawed.ogd",
@@ -347,6 +416,14 @@ CLAIMS = (
         prove=ogd_closed_form,
         rule=lambda: make_rule("ogd"),
         note="1/η_t = √t/α: constant effective √V = 1 and a decreasing step.",
+        scope=Scope.GENERAL,
+        basis=Basis.PAPER,
+        detects=(
+            "step*2",
+            "oscillating-step",
+            "alpha/sqrt(t+1)",
+        ),
+        survives={**untouched("1/η_t", "x+delta")},
     ),
     Claim(
         name="flawed.rmsprop",
@@ -357,28 +434,12 @@ CLAIMS = (
         rule=lambda: make_rule("rmsprop", schedule="sqrt"),
         expected=Verdict.REFUTED,
         note="v_t may decrease (a gradient 0 after a gradient 1): an exact run gives Γ_2 < 0.",
+        scope=Scope.GENERAL,
+        basis=Basis.PAPER,
     ),
 )
 
-#: mutations each proved claim must not survive (refuted or undecided on the mutant)
-DETECTS = {
-    "flawed.adam_rkk_cycle": ("swap-betas", "forget-v", "oscillating-step", "1-beta2->1-beta1"),
-    "flawed.amsgrad": ("max->current", "oscillating-step"),
-    "flawed.adagrad": ("forget-v", "oscillating-step"),
-    "flawed.ogd": ("oscillating-step",),
-}
-
-#: applicable mutations under which a proved claim stays true, and why
-HOLDS = {
-    "flawed.adam_rkk_cycle": {
-        "drop-bias-correction": "RMSProp's weights have the same signs on this sequence",
-        "drop-bias-correction-v": "as without both corrections (β1 = 0: m̂ = m)",
-        "move-eps": "ε = 0 in the claim",
-    },
-    "flawed.amsgrad": {
-        "swap-betas": "Γ ≥ 0 holds for every β1, β2: only the max matters",
-        "1-beta2->1-beta1": "as above",
-        "forget-v": "the max still never decreases",
-    },
-    "flawed.adagrad": {"move-eps": "√(v + ε) is still non-decreasing in v"},
-}
+#: derived views of the declarations (claim -> mutations it detects; claim ->
+#: {mutation: why it survives}), for the notebooks' tables
+DETECTS = detects_table(CLAIMS)
+HOLDS = survives_table(CLAIMS)

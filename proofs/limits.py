@@ -36,7 +36,22 @@ from proofs.certify import (
     power_at_least,
     sum_identity,
 )
-from proofs.claim import Claim, Outcome, Step, Verdict, all_of, paper_rule, refuted, undecided
+from proofs.claim import (
+    Basis,
+    Claim,
+    NotApplicable,
+    Outcome,
+    Scope,
+    Step,
+    Verdict,
+    all_of,
+    detects_table,
+    paper_rule,
+    refuted,
+    survives_table,
+    undecided,
+    untouched,
+)
 from proofs.reading import (
     assigned,
     exact,
@@ -67,11 +82,11 @@ def _vhat_weight(rule: Rule) -> sp.Basic:
     vnew = state_symbol(rule, "v")
     try:
         vh = in_terms_of(rule, "vhat", keep=["v"])
-    except KeyError:
+    except NotApplicable:
         vh = vnew  # no bias correction: the denominator uses v_t itself
     factor = sp.cancel(vh / vnew)
     if vnew in factor.free_symbols:
-        raise ValueError(f"v̂_t is not linear in v_t: {vh}")
+        raise NotApplicable(f"v̂_t is not linear in v_t: {vh}")
     return factor * (1 - beta2) * beta2 ** (t - k)
 
 
@@ -167,10 +182,9 @@ def no_bias_correction_diverges(rule: Rule) -> Outcome:
 
 
 def _lp_update(rule: Rule):
-    """Adam's update of v with β2 → β2^p and g² → |g|^p (K&B eq. 6)."""
+    """Adam's update of v with β2 → β2^p and g² → |g|^p (K&B eq. 6); an update without g²
+    keeps what it has (and the unrolled form of eq. 7 then fails for it)."""
     expr = assigned(rule, "v")
-    if not expr.has(g**2):
-        raise ValueError(f"the update of v has no g²: {expr}")
     lp = expr.xreplace({beta2: beta2**p, g**2: sp.Abs(g) ** p})
     sym = state_symbol(rule, "v")
     return lp, lambda prev, g_n, step: lp.xreplace({sym: prev, g: g_n, t: step})
@@ -420,6 +434,27 @@ CLAIMS = (
         assumptions=(r"v_0 = 0", r"t \ge 1 \text{ fixed}"),
         prove=adagrad_vhat,
         rule=_adam_sqrt,
+        scope=Scope.GENERAL,
+        basis=Basis.PAPER,
+        detects=(
+            "drop-bias-correction",
+            "drop-bias-correction-v",
+            "swap-betas",
+            "1-beta2->1-beta1",
+            "g^2->|g|",
+            "forget-v",
+        ),
+        survives={
+            **untouched(
+                "the update of v and v̂",
+                "move-eps",
+                "step*2",
+                "oscillating-step",
+                "x+delta",
+                "drop-sqrt",
+                "alpha/sqrt(t+1)",
+            )
+        },
     ),
     Claim(
         name="limits.adagrad_step",
@@ -435,6 +470,24 @@ CLAIMS = (
         ),
         prove=adagrad_step,
         rule=_adam_sqrt,
+        scope=Scope.GENERAL,
+        basis=Basis.PAPER,
+        detects=(
+            "drop-bias-correction",
+            "drop-bias-correction-v",
+            "swap-betas",
+            "1-beta2->1-beta1",
+            "g^2->|g|",
+            "step*2",
+            "oscillating-step",
+            "forget-v",
+            "drop-sqrt",
+            "alpha/sqrt(t+1)",
+        ),
+        survives={
+            **untouched("the moments and the step δ", "x+delta"),
+            "move-eps": "ε = 0 in the claim",
+        },
     ),
     Claim(
         name="limits.uncorrected_diverges",
@@ -446,6 +499,22 @@ CLAIMS = (
         assumptions=(r"\beta_1 = 0,\ \epsilon = 0,\ \alpha_t = \alpha/\sqrt{t}", r"g_t > 0"),
         prove=no_bias_correction_diverges,
         rule=_adam_sqrt_no_bc,
+        scope=Scope.GENERAL,
+        basis=Basis.PAPER,
+        detects=(
+            "swap-betas",
+            "1-beta2->1-beta1",
+            "g^2->|g|",
+            "step*2",
+            "oscillating-step",
+            "forget-v",
+            "drop-sqrt",
+            "alpha/sqrt(t+1)",
+        ),
+        survives={
+            **untouched("the moments and the step δ", "x+delta"),
+            "move-eps": "ε = 0 in the claim",
+        },
     ),
     Claim(
         name="limits.adamax_lp_unrolled",
@@ -457,6 +526,26 @@ CLAIMS = (
         assumptions=(r"v_0 = 0", r"p \ge 1"),
         prove=adamax_lp_unrolled,
         rule=_adam,
+        scope=Scope.GENERAL,
+        basis=Basis.PAPER,
+        detects=(
+            "swap-betas",
+            "1-beta2->1-beta1",
+            "g^2->|g|",
+            "forget-v",
+        ),
+        survives={
+            **untouched(
+                "the update of v",
+                "drop-bias-correction",
+                "drop-bias-correction-v",
+                "move-eps",
+                "step*2",
+                "oscillating-step",
+                "x+delta",
+                "drop-sqrt",
+            )
+        },
     ),
     Claim(
         name="limits.adamax_lp_limit",
@@ -469,6 +558,26 @@ CLAIMS = (
         ),
         prove=adamax_lp_limit,
         rule=_adam,
+        scope=Scope.GENERAL,
+        basis=Basis.PAPER,
+        detects=(
+            "swap-betas",
+            "1-beta2->1-beta1",
+            "g^2->|g|",
+            "forget-v",
+        ),
+        survives={
+            **untouched(
+                "the update of v",
+                "drop-bias-correction",
+                "drop-bias-correction-v",
+                "move-eps",
+                "step*2",
+                "oscillating-step",
+                "x+delta",
+                "drop-sqrt",
+            )
+        },
     ),
     Claim(
         name="limits.adamax_recurrence",
@@ -480,6 +589,18 @@ CLAIMS = (
         assumptions=(r"\beta_2 \ge 0",),
         prove=adamax_recurrence,
         rule=_adamax,
+        scope=Scope.GENERAL,
+        basis=Basis.PAPER,
+        detects=(
+            "swap-betas",
+            "max->current",
+            "max->min",
+        ),
+        survives={
+            **untouched(
+                "the update of u", "drop-bias-correction", "step*2", "oscillating-step", "x+delta"
+            )
+        },
     ),
     Claim(
         name="limits.adamax_step_alpha",
@@ -490,6 +611,8 @@ CLAIMS = (
         rule=_adamax,
         expected=Verdict.REFUTED,
         note="g = (β2, β2²) gives (Δ_2/α)² > 1 at t = 2: the true bound is 111/110 α",
+        scope=Scope.GENERAL,
+        basis=Basis.PAPER,
     ),
     Claim(
         name="limits.adamax_step_bound",
@@ -502,6 +625,17 @@ CLAIMS = (
         assumptions=(r"0 < \beta_1 < \beta_2 < 1", r"u_t > 0"),
         prove=adamax_step_bound,
         rule=_adamax,
+        scope=Scope.GENERAL,
+        basis=Basis.OBSERVATION,
+        detects=(
+            "drop-bias-correction",
+            "swap-betas",
+            "max->current",
+            "step*2",
+            "oscillating-step",
+            "max->min",
+        ),
+        survives={**untouched("the moments and the step δ", "x+delta")},
     ),
     Claim(
         name="limits.adamax_bound_defaults",
@@ -513,16 +647,21 @@ CLAIMS = (
         assumptions=(r"\text{the rule's defaults}",),
         prove=adamax_bound_defaults,
         rule=_adamax,
+        scope=Scope.INSTANCE,
+        basis=Basis.OBSERVATION,
+        detects=(
+            "drop-bias-correction",
+            "swap-betas",
+            "max->current",
+            "step*2",
+            "oscillating-step",
+            "max->min",
+        ),
+        survives={**untouched("the moments and the step δ", "x+delta")},
     ),
 )
 
-DETECTS = {
-    "limits.adagrad_vhat": _VHAT_MUTATIONS,
-    "limits.adagrad_step": (*_VHAT_MUTATIONS, "step*2"),
-    "limits.uncorrected_diverges": ("swap-betas", "1-beta2->1-beta1"),
-    "limits.adamax_lp_unrolled": ("swap-betas", "1-beta2->1-beta1", "g^2->|g|"),
-    "limits.adamax_lp_limit": ("swap-betas", "1-beta2->1-beta1", "g^2->|g|"),
-    "limits.adamax_recurrence": ("max->current", "swap-betas"),
-    "limits.adamax_step_bound": _ADAMAX_STEP_MUTATIONS,
-    "limits.adamax_bound_defaults": _ADAMAX_STEP_MUTATIONS,
-}
+#: derived views of the declarations (claim -> mutations it detects; claim ->
+#: {mutation: why it survives}), for the notebooks' tables
+DETECTS = detects_table(CLAIMS)
+HOLDS = survives_table(CLAIMS)

@@ -46,13 +46,23 @@ def drop_bias_correction_v(rule: Rule) -> Rule:
     return rewrite(rule, "no-bias-correction-v", {1 - beta2**t: 1})
 
 
+def _needs(rule: Rule, label: str, *names: str) -> None:
+    """A mutation that writes these hyperparameters applies only to a rule that has them
+    (else the mutant would read a symbol the rule does not define)."""
+    missing = [n for n in names if n not in rule.hyper_names]
+    if missing:
+        raise ValueError(f"mutation {label!r} does not apply to {rule!r}: no {missing[0]}")
+
+
 def swap_betas(rule: Rule) -> Rule:
     """Exchange β1 and β2 everywhere."""
+    _needs(rule, "swap-betas", "beta1", "beta2")
     return rewrite(rule, "swap-betas", {beta1: beta2, beta2: beta1})
 
 
 def one_minus_beta2_to_beta1(rule: Rule) -> Rule:
     """In the second moment's update, replace (1 − β2) by (1 − β1)."""
+    _needs(rule, "1-beta1-in-v", "beta1", "beta2")
     return rewrite(rule, "1-beta1-in-v", {1 - beta2: 1 - beta1}, targets=("v",))
 
 
@@ -101,6 +111,45 @@ def abs_for_square(rule: Rule) -> Rule:
     return rewrite(rule, "abs-for-square", {g**2: sp.Abs(g)}, targets=("v",))
 
 
+def flip_update(rule: Rule) -> Rule:
+    """The iterate moves the other way: x̂ = x − δ becomes x̂ = x + δ."""
+    delta = sp.Symbol("delta", real=True)
+    return rewrite(rule, "x+delta", {-delta: delta}, targets=("x",))
+
+
+def mean_weight_shift(rule: Rule) -> Rule:
+    """AdamNC's running mean with a shifted weight: g²/t → g²/(t+1) in the update of v
+    (the weight of the previous v, 1 − 1/t, is kept)."""
+    return rewrite(rule, "g^2/(t+1)", {g**2 / t: g**2 / (t + 1)}, targets=("v",))
+
+
+def drop_sqrt(rule: Rule) -> Rule:
+    """The step divides by the second moment itself, not its square root: √s → s in δ."""
+    mapping = {}
+    for target, expr in rule.program:
+        if target.name == "delta":
+            for p in expr.atoms(sp.Pow):
+                if abs(p.exp) == sp.Rational(1, 2) and p.base != t:
+                    mapping[p] = p.base ** sp.sign(p.exp)
+    return rewrite(rule, "drop-sqrt", mapping, targets=("delta",))
+
+
+def max_to_min(rule: Rule) -> Rule:
+    """Every maximum of the program becomes a minimum (AMSGrad's running max, AdaMax's u)."""
+    mapping = {}
+    for _target, expr in rule.program:
+        for m in expr.atoms(sp.Max):
+            mapping[m] = sp.Min(*m.args)
+    return rewrite(rule, "max->min", mapping)
+
+
+def shift_schedule(rule: Rule) -> Rule:
+    """The step-size schedule shifted by one: α/√t → α/√(t+1) in δ."""
+    half = sp.Rational(1, 2)
+    mapping = {t**half: (t + 1) ** half, t**-half: (t + 1) ** -half}
+    return rewrite(rule, "alpha/sqrt(t+1)", mapping, targets=("delta",))
+
+
 MUTATIONS = {
     "drop-bias-correction": drop_bias_correction,
     "drop-bias-correction-v": drop_bias_correction_v,
@@ -141,3 +190,18 @@ SCHEDULE_MUTATIONS = {
     "oscillating-step": oscillating_step,
     "forget-v": forget_v,
 }
+
+#: the perturbations of issue 8: the direction of the update, AdamNC's running mean, the
+#: square root, the maximum, and the schedule's offset
+PROGRAM_MUTATIONS = {
+    "x+delta": flip_update,
+    "g^2/(t+1)": mean_weight_shift,
+    "drop-sqrt": drop_sqrt,
+    "max->min": max_to_min,
+    "alpha/sqrt(t+1)": shift_schedule,
+}
+
+#: every mutation, by name: what the claims' ``detects`` and ``survives`` name, and the
+#: columns of ``python -m proofs.mutation_table`` (ALL_MUTATIONS above is the K&B
+#: families' set, kept for the notebooks' tables)
+EVERY_MUTATION = {**MUTATIONS, **EXTRA_MUTATIONS, **SCHEDULE_MUTATIONS, **PROGRAM_MUTATIONS}

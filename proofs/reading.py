@@ -1,7 +1,8 @@
 r"""Reading a rule's program for a proof: its updates, its temporaries, exact runs.
 
 Every claim of :mod:`proofs` reads the SymPy program of an octk rule through
-these helpers, never a transcription of the paper's formulas:
+these helpers, never a transcription of the paper's formulas (the ones that read
+the program itself are :mod:`octk.rules.anatomy`'s, re-exported here):
 
 * :func:`update` -- the update of one state variable as a function
   (previous value, g_n, n) -> new value;
@@ -19,70 +20,56 @@ checks whatever the rule now computes.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping
+import functools
+from collections.abc import Iterable, Iterator, Mapping
 
 import sympy as sp
 from sympy.printing.pycode import SymPyPrinter
 
-from octk.rules.rule import Rule, drop_guard
+from octk.rules import anatomy  # the program is read in one place: octk.rules.anatomy
+from octk.rules.rule import Rule
 from octk.symbols import g, t
+from proofs.claim import NotApplicable
+
+__all__ = [
+    "assigned",
+    "exact",
+    "first_exceeding",
+    "grad",
+    "in_terms_of",
+    "initial",
+    "iter_exact",
+    "run_exact",
+    "state_space",
+    "state_symbol",
+    "substitute",
+    "update",
+]
 
 #: the gradient coordinate at step k, g_k (real), in unrolled sums
 grad = sp.Function("g", real=True)
 
 
-def state_symbol(rule: Rule, name: str) -> sp.Symbol:
-    """The symbol of state ``name`` of ``rule`` (a KeyError naming the state if it has none)."""
-    for s in rule.state:
-        if s.name == name:
-            return s.symbol
-    raise KeyError(f"rule {rule.name!r} has no state {name!r} (state: {rule.state_names})")
+def _applies(read):
+    """``read`` from :mod:`octk.rules.anatomy`, with a program that lacks what it reads
+    turned into :class:`~proofs.claim.NotApplicable` (the claim does not apply)."""
+
+    @functools.wraps(read)
+    def reading(*args, **kwargs):
+        try:
+            return read(*args, **kwargs)
+        except anatomy.NotInProgram as e:
+            raise NotApplicable(str(e)) from None
+
+    return reading
 
 
-def initial(rule: Rule, name: str) -> sp.Basic:
-    """The initial value of state ``name``."""
-    state_symbol(rule, name)
-    return next(s.init for s in rule.state if s.name == name)
-
-
-def assigned(rule: Rule, name: str, **values) -> sp.Basic:
-    """Target ``name`` as an expression of the previous state, g, t and hyperparameters.
-
-    The zero-denominator guard is dropped (the papers' algebra). ``values`` substitutes
-    symbols by name (hyperparameters, state, ``g``, ``t``), e.g. ``eps=0``.
-    """
-    out = rule.assignments(guarded=False)
-    if name not in out:
-        raise KeyError(f"rule {rule.name!r} assigns no {name!r} (targets: {tuple(out)})")
-    return substitute(rule, out[name], values)
-
-
-def substitute(rule: Rule, expr: sp.Basic, values: Mapping[str, object]) -> sp.Basic:
-    """``expr`` with the rule's symbols named in ``values`` replaced."""
-    if not values:
-        return expr
-    syms = rule.symbols
-    unknown = set(values) - set(syms)
-    if unknown:
-        raise KeyError(f"rule {rule.name!r} has no symbol {sorted(unknown)[0]!r}")
-    return expr.xreplace({syms[k]: sp.sympify(v) for k, v in values.items()})
-
-
-def in_terms_of(rule: Rule, name: str, keep: Iterable[str]) -> sp.Basic:
-    """Target ``name`` as an expression in which the targets named in ``keep`` stay symbols.
-
-    E.g. ``in_terms_of(adam, "delta", ["vhat"])`` is α·m̂/(√v̂ + ε) with m̂ expanded
-    into the previous state and g, and v̂ left as the symbol ``vhat`` (its *new* value).
-    """
-    keep = set(keep)
-    env: dict[sp.Symbol, sp.Basic] = {}
-    for target, expr in rule.program:
-        value = drop_guard(expr.xreplace(env) if env else expr)
-        if target.name == name:
-            return value
-        if target.name not in keep:
-            env[target] = value
-    raise KeyError(f"rule {rule.name!r} assigns no {name!r}")
+state_symbol = _applies(anatomy.state_symbol)
+initial = _applies(anatomy.initial)
+substitute = _applies(anatomy.substitute)
+assigned = _applies(anatomy.assigned)
+in_terms_of = _applies(anatomy.in_terms_of)
+update = _applies(anatomy.update)
 
 
 #: states that are non-negative in every run (second moments, their maxima, AdaMax's u)
@@ -104,13 +91,6 @@ def state_space(rule: Rule) -> dict[sp.Symbol, tuple]:
     space[beta1] = (sp.Rational(1, 10), sp.Rational(1, 2), sp.Rational(9, 10))
     space[beta2] = (sp.Rational(1, 2), sp.Rational(999, 1000), sp.Rational(1, 10))
     return space
-
-
-def update(rule: Rule, name: str) -> Callable[[sp.Basic, sp.Basic, sp.Basic], sp.Basic]:
-    """The rule's update of state ``name`` as a function (previous value, g_n, n) -> new value."""
-    expr = assigned(rule, name)
-    sym = state_symbol(rule, name)
-    return lambda prev, g_n, step: expr.xreplace({sym: prev, g: g_n, t: step})
 
 
 class _ExactPrinter(SymPyPrinter):
@@ -206,6 +186,8 @@ def first_exceeding(
     rows = iter_exact(rule, gradients, params, targets=(), extra={"_q": quantity})
     for step, row in enumerate(rows, start=1):
         val = row["_q"]
+        if val.has(sp.zoo, sp.nan, sp.oo):
+            raise NotApplicable(f"{quantity} divides by zero at t = {step} (the guard's case)")
         if not val.is_Rational:
             raise ValueError(f"{quantity} is not rational at t = {step}: {val}")
         if val > bound:

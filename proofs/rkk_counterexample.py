@@ -23,7 +23,19 @@ from octk.rules import rule as make_rule
 from octk.rules.rule import Rule
 from proofs import rkk_sequence
 from proofs.certify import identity, limit
-from proofs.claim import Claim, Outcome, Step, all_of, refuted, undecided
+from proofs.claim import (
+    Basis,
+    Claim,
+    Outcome,
+    Scope,
+    Step,
+    all_of,
+    detects_table,
+    refuted,
+    survives_table,
+    undecided,
+    untouched,
+)
 from proofs.decide import radicals_positive, sign_on_interval
 from proofs.dynamics import linear_cycle, period_drift, rule_params, steady_cycle
 
@@ -174,6 +186,21 @@ CLAIMS = (
             "The fixed point of three composed updates of the rule's v, solved exactly as "
             "rational functions of C; the closed form by induction on the period."
         ),
+        scope=Scope.GENERAL,
+        basis=Basis.PAPER,
+        detects=(
+            "swap-betas",
+            "1-beta2->1-beta1",
+            "g^2->|g|",
+            "forget-v",
+        ),
+        survives={
+            **untouched("the update of v", "step*2", "x+delta", "drop-sqrt", "alpha/sqrt(t+1)"),
+            "drop-bias-correction": "the bias correction is not part of v",
+            "drop-bias-correction-v": "as above",
+            "move-eps": "ε is not part of v",
+            "oscillating-step": "the step is not part of v",
+        },
     ),
     Claim(
         name="rkk.drift_adam",
@@ -194,6 +221,23 @@ CLAIMS = (
             "for every C > 2 by squaring (the terms are radicals of rational functions of "
             "C) and a Sturm decomposition of (2, ∞)."
         ),
+        scope=Scope.GENERAL,
+        basis=Basis.PAPER,
+        detects=(
+            "swap-betas",
+            "1-beta2->1-beta1",
+            "g^2->|g|",
+            "step*2",
+            "forget-v",
+            "x+delta",
+            "drop-sqrt",
+        ),
+        survives={
+            "drop-bias-correction": "1 − β^t → 1: the steady drift is the same",
+            "drop-bias-correction-v": "as above",
+            "move-eps": "ε = 0 in the claim",
+            "alpha/sqrt(t+1)": "the drift is a limit t → ∞, and √t/√(t+1) → 1",
+        },
     ),
     Claim(
         name="rkk.drift_amsgrad",
@@ -209,6 +253,19 @@ CLAIMS = (
             "AMSGrad's v̂ tends to the largest value of the cycle, v_a (v approaches the "
             "cycle from below), so every step of the period divides by √v_a."
         ),
+        scope=Scope.GENERAL,
+        basis=Basis.PAPER,
+        detects=(
+            "swap-betas",
+            "1-beta2->1-beta1",
+            "max->current",
+            "g^2->|g|",
+            "step*2",
+            "forget-v",
+            "x+delta",
+            "drop-sqrt",
+        ),
+        survives={"alpha/sqrt(t+1)": "the drift is a limit t → ∞, and √t/√(t+1) → 1"},
     ),
     Claim(
         name="rkk.regret_rate",
@@ -218,25 +275,13 @@ CLAIMS = (
         prove=regret_rate(),
         rule=lambda: make_rule("adam", schedule="sqrt"),
         note="An identity over one period and a limit; C = 10 gives 16/3 ≈ 5.333 (THEORY §7).",
+        scope=Scope.GENERAL,
+        basis=Basis.PAPER,
+        reads_rule=False,
     ),
 )
 
-DETECTS = {
-    "rkk.cycle": ("swap-betas", "1-beta2->1-beta1", "forget-v"),
-    "rkk.drift_adam": ("swap-betas", "1-beta2->1-beta1", "forget-v"),
-    "rkk.drift_amsgrad": ("max->current", "swap-betas", "1-beta2->1-beta1"),
-}
-
-HOLDS = {
-    "rkk.cycle": {
-        "drop-bias-correction": "the bias correction is not part of v",
-        "drop-bias-correction-v": "as above",
-        "move-eps": "ε is not part of v",
-        "oscillating-step": "the step is not part of v",
-    },
-    "rkk.drift_adam": {
-        "drop-bias-correction": "1 − β^t → 1: the steady drift is the same",
-        "drop-bias-correction-v": "as above",
-        "move-eps": "ε = 0 in the claim",
-    },
-}
+#: derived views of the declarations (claim -> mutations it detects; claim ->
+#: {mutation: why it survives}), for the notebooks' tables
+DETECTS = detects_table(CLAIMS)
+HOLDS = survives_table(CLAIMS)

@@ -42,15 +42,20 @@ from proofs.certify import (
     sum_identity,
 )
 from proofs.claim import (
+    Basis,
     Claim,
     Outcome,
+    Scope,
     Step,
     Verdict,
     all_of,
+    detects_table,
     paper_rule,
     proved,
     refuted,
+    survives_table,
     undecided,
+    untouched,
 )
 from proofs.reading import (
     assigned,
@@ -609,6 +614,25 @@ CLAIMS = (
         assumptions=_SPIKE,
         prove=spike_exact,
         rule=_adam,
+        scope=Scope.GENERAL,
+        basis=Basis.OBSERVATION,
+        detects=(
+            "drop-bias-correction",
+            "drop-bias-correction-v",
+            "swap-betas",
+            "1-beta2->1-beta1",
+            "g^2->|g|",
+            "step*2",
+            "oscillating-step",
+            "drop-sqrt",
+        ),
+        survives={
+            **untouched("the moments and the step δ", "x+delta"),
+            "move-eps": "ε = 0 in the claim",
+            "forget-v": (
+                "after zero gradients v_{t−1} = 0, and 0/2 = 0: the spike's v_t is unchanged"
+            ),
+        },
     ),
     Claim(
         name="step.spike_limit",
@@ -617,6 +641,25 @@ CLAIMS = (
         assumptions=_SPIKE,
         prove=spike_limit,
         rule=_adam,
+        scope=Scope.GENERAL,
+        basis=Basis.PAPER,
+        detects=(
+            "drop-bias-correction",
+            "drop-bias-correction-v",
+            "swap-betas",
+            "1-beta2->1-beta1",
+            "g^2->|g|",
+            "step*2",
+            "oscillating-step",
+            "drop-sqrt",
+        ),
+        survives={
+            **untouched("the moments and the step δ", "x+delta"),
+            "move-eps": "ε = 0 in the claim",
+            "forget-v": (
+                "after zero gradients v_{t−1} = 0, and 0/2 = 0: the spike's v_t is unchanged"
+            ),
+        },
     ),
     Claim(
         name="step.spike_case1",
@@ -629,6 +672,25 @@ CLAIMS = (
         prove=spike_case1,
         rule=_adam,
         note="proved for every t through the power-mean lemma β1^t + (2−β1)^t ≥ 2",
+        scope=Scope.GENERAL,
+        basis=Basis.PAPER,
+        detects=(
+            "drop-bias-correction",
+            "drop-bias-correction-v",
+            "swap-betas",
+            "1-beta2->1-beta1",
+            "g^2->|g|",
+            "step*2",
+            "oscillating-step",
+            "drop-sqrt",
+        ),
+        survives={
+            **untouched("the moments and the step δ", "x+delta"),
+            "move-eps": "ε = 0 in the claim",
+            "forget-v": (
+                "after zero gradients v_{t−1} = 0, and 0/2 = 0: the spike's v_t is unchanged"
+            ),
+        },
     ),
     Claim(
         name="step.spike_case2",
@@ -640,6 +702,25 @@ CLAIMS = (
         assumptions=_SPIKE,
         prove=spike_case2,
         rule=_adam,
+        scope=Scope.GENERAL,
+        basis=Basis.PAPER,
+        detects=(
+            "drop-bias-correction",
+            "drop-bias-correction-v",
+            "swap-betas",
+            "1-beta2->1-beta1",
+            "g^2->|g|",
+            "step*2",
+            "oscillating-step",
+            "drop-sqrt",
+        ),
+        survives={
+            **untouched("the moments and the step δ", "x+delta"),
+            "move-eps": "ε = 0 in the claim",
+            "forget-v": (
+                "after zero gradients v_{t−1} = 0, and 0/2 = 0: the spike's v_t is unchanged"
+            ),
+        },
     ),
     Claim(
         name="step.scale_invariance",
@@ -651,6 +732,31 @@ CLAIMS = (
         assumptions=(r"c > 0", _FROM_ZERO),
         prove=scale_invariance,
         rule=_adam,
+        scope=Scope.IDENTITY,
+        basis=Basis.PAPER,
+        detects=(
+            "move-eps",
+            "g^2->|g|",
+            "drop-sqrt",
+        ),
+        survives={
+            **untouched("the moments and the step δ", "x+delta"),
+            **dict.fromkeys(
+                (
+                    "drop-bias-correction",
+                    "drop-bias-correction-v",
+                    "swap-betas",
+                    "1-beta2->1-beta1",
+                    "step*2",
+                    "oscillating-step",
+                    "forget-v",
+                ),
+                (
+                    "the mutant's m and v are still homogeneous of degree 1 and 2 in "
+                    "g, so its step is still scale-invariant"
+                ),
+            ),
+        },
     ),
     Claim(
         name="step.cauchy_schwarz",
@@ -662,6 +768,23 @@ CLAIMS = (
         assumptions=(r"\beta_1^2 < \beta_2", _BETAS, _FROM_ZERO),
         prove=cauchy_schwarz,
         rule=_adam,
+        scope=Scope.GENERAL,
+        basis=Basis.OBSERVATION,
+        detects=(
+            "drop-bias-correction",
+            "drop-bias-correction-v",
+            "swap-betas",
+            "1-beta2->1-beta1",
+            "g^2->|g|",
+            "step*2",
+            "oscillating-step",
+            "forget-v",
+            "drop-sqrt",
+        ),
+        survives={
+            **untouched("the moments and the step δ", "x+delta"),
+            "move-eps": "ε = 0 in the claim",
+        },
     ),
     Claim(
         name="step.cauchy_schwarz_tight",
@@ -673,6 +796,26 @@ CLAIMS = (
         assumptions=(_BETAS, _FROM_ZERO),
         prove=cauchy_schwarz_tight,
         rule=_adam,
+        scope=Scope.GENERAL,
+        basis=Basis.OBSERVATION,
+        detects=(
+            "swap-betas",
+            "1-beta2->1-beta1",
+            "g^2->|g|",
+            "forget-v",
+        ),
+        survives={
+            **untouched(
+                "the updates of m and v",
+                "drop-bias-correction",
+                "drop-bias-correction-v",
+                "move-eps",
+                "step*2",
+                "oscillating-step",
+                "x+delta",
+                "drop-sqrt",
+            )
+        },
     ),
     Claim(
         name="step.cs_value_defaults",
@@ -685,6 +828,23 @@ CLAIMS = (
         assumptions=(r"\text{the rule's default } \beta_1, \beta_2",),
         prove=cs_value_defaults,
         rule=_adam,
+        scope=Scope.INSTANCE,
+        basis=Basis.OBSERVATION,
+        detects=(
+            "drop-bias-correction",
+            "drop-bias-correction-v",
+            "swap-betas",
+            "1-beta2->1-beta1",
+            "g^2->|g|",
+            "step*2",
+            "oscillating-step",
+            "forget-v",
+            "drop-sqrt",
+        ),
+        survives={
+            **untouched("the moments and the step δ", "x+delta"),
+            "move-eps": "ε = 0 in the claim",
+        },
     ),
     Claim(
         name="step.at_most_alpha",
@@ -695,6 +855,15 @@ CLAIMS = (
         rule=_adam,
         expected=Verdict.REFUTED,
         note="already at t = 2: g = (β1/β2, 1) gives |Δ_2| ≈ 1.0014 α",
+        scope=Scope.GENERAL,
+        basis=Basis.READING,
+        reading=(
+            "K&B §2.1 says the steps are 'approximately bounded by the stepsize setting α, "
+            "i.e., |Δ_t| ⪅ α', and its own first-case bound α(1−β1)/√(1−β2) is ≈ 3.16α at the "
+            "defaults. octk reads the sentence as an exact bound for every sequence: the "
+            "refutation is of that reading, not of a bound the paper states "
+            "(step.paper_bound and step.equality_case refute what §2.1 states)."
+        ),
     ),
     Claim(
         name="step.paper_bound",
@@ -708,6 +877,8 @@ CLAIMS = (
         rule=_adam,
         expected=Verdict.REFUTED,
         note="the Cauchy–Schwarz equality sequence exceeds 3.16α at t = 210",
+        scope=Scope.GENERAL,
+        basis=Basis.PAPER,
     ),
     Claim(
         name="step.equality_case",
@@ -721,22 +892,12 @@ CLAIMS = (
         rule=_adam,
         expected=Verdict.REFUTED,
         note="= 1 at t = 1 for every g_1 ≠ 0, and √(28/27) > 1 at t = 2 with g = (2/3, 1)",
+        scope=Scope.GENERAL,
+        basis=Basis.PAPER,
     ),
 )
 
-DETECTS = {
-    "step.spike_exact": ("drop-bias-correction", "drop-bias-correction-v", "swap-betas", "step*2"),
-    "step.spike_limit": _SPIKE_MUTATIONS,
-    "step.spike_case1": _SPIKE_MUTATIONS,
-    "step.spike_case2": _SPIKE_MUTATIONS,
-    "step.scale_invariance": ("move-eps", "g^2->|g|"),
-    "step.cauchy_schwarz": (
-        "drop-bias-correction",
-        "swap-betas",
-        "1-beta2->1-beta1",
-        "step*2",
-        "g^2->|g|",
-    ),
-    "step.cauchy_schwarz_tight": ("swap-betas", "1-beta2->1-beta1", "g^2->|g|"),
-    "step.cs_value_defaults": ("drop-bias-correction", "swap-betas", "1-beta2->1-beta1"),
-}
+#: derived views of the declarations (claim -> mutations it detects; claim ->
+#: {mutation: why it survives}), for the notebooks' tables
+DETECTS = detects_table(CLAIMS)
+HOLDS = survives_table(CLAIMS)

@@ -40,6 +40,7 @@ from octk.rules import rule as make_rule
 from octk.rules.adaptive import alpha, beta1, beta2, eps, lam
 from octk.rules.rule import Rule
 from octk.symbols import g, t
+from octk.theorems.kingma_ba import THM_4_1
 from proofs.certify import (
     identity,
     limit,
@@ -49,7 +50,22 @@ from proofs.certify import (
     reduce_to_zero,
     sum_identity,
 )
-from proofs.claim import Claim, Outcome, Step, Verdict, all_of, proved, refuted, undecided
+from proofs.claim import (
+    Basis,
+    Claim,
+    NotApplicable,
+    Outcome,
+    Scope,
+    Step,
+    Verdict,
+    all_of,
+    detects_table,
+    proved,
+    refuted,
+    survives_table,
+    undecided,
+    untouched,
+)
 from proofs.decide import certified_sign, nonnegative_by_derivative, scaling_exponents
 from proofs.dynamics import (
     as_premise,
@@ -400,7 +416,7 @@ def _moments(rule: Rule, at_t1: bool = True) -> dict[str, sp.Basic]:
     c2 = sp.diff(v_new, v)
     b = sp.cancel(v_new.xreplace({v: 0}) / g**2)
     if g in b.free_symbols or m in a.free_symbols or v in c2.free_symbols:
-        raise ValueError("the moments are not EMAs of g and g²")
+        raise NotApplicable("the moments are not EMAs of g and g²")
     if at_t1:
         c1, a = c1.xreplace({t: 1}), a.xreplace({t: 1})
     return {"c1": c1, "a": a, "c2": c2, "b": b}
@@ -419,7 +435,7 @@ def bias_factor_expr(rule: Rule) -> sp.Basic:
     ratio = ratio.xreplace({m: mp, v: vp}).xreplace(pos)
     ratio = sp.powsimp(sp.powdenest(sp.simplify(ratio), force=True), force=True)
     if ratio.free_symbols & {mp, vp}:
-        raise ValueError(f"the bias factor depends on the moments: {ratio}")
+        raise NotApplicable(f"the bias factor depends on the moments: {ratio}")
     return ratio.xreplace({q: e for e, q in pos.items()})
 
 
@@ -445,7 +461,7 @@ def bias_bound(rule: Rule) -> Outcome:
     the product of these bounds is compared with 1/(1 − c1)² by non-negative
     coefficients."""
     F = bias_factor_expr(rule)
-    c1 = _moments(rule)["c1"]
+    c1 = beta1_t(rule).xreplace({t: 1})  # the largest weight of the previous m
     target = 1 / (1 - c1) ** 2
     bound = sp.Integer(1)
     outs = []
@@ -734,7 +750,7 @@ def denominator(rule: Rule) -> str:
     names = {s.name for s, _ in rule.program}
     found = sorted(sym.name for sym in W.free_symbols if sym.name in names)
     if len(found) != 1:
-        raise KeyError(f"no single second moment under the root of 1/η = {W}")
+        raise NotApplicable(f"no single second moment under the root of 1/η = {W}")
     return found[0]
 
 
@@ -749,7 +765,7 @@ def vhat_le_G(rule: Rule) -> Outcome:
     v = state_symbol(rule, "v")
     c2 = sp.diff(assigned(rule, "v"), v)
     if t in c2.free_symbols or v in c2.free_symbols:
-        raise ValueError(f"the update of v is not an EMA with a constant rate: {c2}")
+        raise NotApplicable(f"the update of v is not an EMA with a constant rate: {c2}")
 
     def B(N):
         return G**2 * (1 - c2**N)
@@ -795,14 +811,6 @@ def vhat_le_G(rule: Rule) -> Outcome:
 # ----------------------------------------------------------------------------- assembly
 
 
-def theorem_terms() -> tuple[sp.Basic, sp.Basic, sp.Basic]:
-    """The three per-coordinate terms of Theorem 4.1's right side, as stated."""
-    t1 = D**2 * sp.sqrt(T * vhat_T) / (2 * alpha * (1 - beta1))
-    t2 = alpha * (1 + beta1) * G * gnorm / ((1 - beta1) * sp.sqrt(1 - beta2) * (1 - GAMMA_KB) ** 2)
-    t3 = Dinf**2 * G * sp.sqrt(1 - beta2) / (2 * alpha * (1 - beta1) * (1 - lam) ** 2)
-    return t1, t2, t3
-
-
 def assembly(rule: Rule) -> Outcome:
     r"""The statement's three terms from the pieces, reading 1/η_t, α_t and β1,t from the
     rule: D²/(2(1−β1))·√v̂_T/α_T; (1+β1)/(2(1−β1))·α·K (Lemma 10.4's chain);
@@ -810,11 +818,11 @@ def assembly(rule: Rule) -> Outcome:
     W = rule.inverse_effective_step().xreplace({eps: 0})
     vh = sp.Symbol("vhat", real=True)
     if vh not in W.free_symbols:
-        raise KeyError(f"the rule's step is not written through v̂: 1/η = {W}")
+        raise NotApplicable(f"the rule's step is not written through v̂: 1/η = {W}")
     W_T = sp.powsimp(W.xreplace({t: T, vh: vhat_T}), force=True)
     alpha_t = sp.simplify(sp.sqrt(vhat_T) / W.xreplace({vh: vhat_T}))
     if alpha_t.free_symbols - {alpha, t}:
-        raise ValueError(f"α_t = {alpha_t} is not a schedule of t")
+        raise NotApplicable(f"α_t = {alpha_t} is not a schedule of t")
     K, _pieces, _ = chain_constant(rule)
     B1 = beta1_t(rule).xreplace({t: 1})
     term1 = D**2 / (2 * (1 - beta1)) * W_T
@@ -822,7 +830,7 @@ def assembly(rule: Rule) -> Outcome:
     term3 = (
         Dinf**2 / (2 * alpha_t * sp.sqrt(t)) * G * sp.sqrt(1 - beta2) / ((1 - B1) * (1 - lam) ** 2)
     )
-    s1, s2, s3 = theorem_terms()
+    s1, s2, s3 = THM_4_1.per_coordinate().values()  # the statement octk check evaluates
     pos = (1 - beta1, 1 - beta2, 1 - GAMMA_KB, 1 - lam)
     outs = [
         identity(term1, s1, what="first term: D²√(T v̂_T)/(2α(1−β1))", positive=pos),
@@ -897,7 +905,7 @@ def dimension_outcome(
         return refuted(
             "scaling",
             f"the {name} term scales as a^{ea} b^{eb}, the regret as a b",
-            {"term": name, "exponent_a": sp.Integer(ea), "exponent_b": sp.Integer(eb)},
+            {"term": name, "exponent_a": sp.Rational(ea), "exponent_b": sp.Rational(eb)},
             steps,
         )
     return proved("scaling", "every term scales as a·b", steps)
@@ -906,7 +914,7 @@ def dimension_outcome(
 def dimension(rule: Rule) -> Outcome:
     r"""Each term of Theorem 4.1's bound scales like the regret, a·b (expected: refuted, the
     second term scales as a·b²)."""
-    t1, t2, t3 = theorem_terms()
+    t1, t2, t3 = THM_4_1.per_coordinate().values()
     terms = {"first": t1, "second": t2, "third": t3}
     return dimension_outcome(rule, terms, regret="the regret Σ g_t x_t")
 
@@ -938,6 +946,9 @@ CLAIMS = (
         note=(
             "The base case T = 1 reads |g_1| ≤ 2G∞|g_1|: it needs G∞ ≥ 1/2 (g_1 = G∞ = 1/4 fails)."
         ),
+        scope=Scope.GENERAL,
+        basis=Basis.PAPER,
+        reads_rule=False,
     ),
     Claim(
         name="t41.lemma_10_3_large_G",
@@ -952,6 +963,9 @@ CLAIMS = (
             "is G∞·H_T and the right 2G∞²√H_T, so every G∞ fails once H_T > 4G∞²; with the "
             "rational g_t = G∞/⌈√t⌉ and G∞ = 1 it fails at T = 32."
         ),
+        scope=Scope.GENERAL,
+        basis=Basis.PAPER,
+        reads_rule=False,
     ),
     Claim(
         name="t41.lemma_10_3_scale",
@@ -962,6 +976,9 @@ CLAIMS = (
         rule=_thm_rule,
         expected=Verdict.REFUTED,
         note="The left side is linear in the scale of g, the right side quadratic.",
+        scope=Scope.GENERAL,
+        basis=Basis.OBSERVATION,
+        reads_rule=False,
     ),
     Claim(
         name="t41.harmonic_log",
@@ -975,6 +992,9 @@ CLAIMS = (
             "x = 1/T, certified by its value at 0 and the sign of its derivative x/(1+x)² "
             "(Sturm). Rule-independent: the tests perturb the constant instead."
         ),
+        scope=Scope.GENERAL,
+        basis=Basis.OBSERVATION,
+        reads_rule=False,
     ),
     Claim(
         name="t41.scale_free",
@@ -987,6 +1007,9 @@ CLAIMS = (
             "Cauchy–Schwarz proved by induction (Lagrange's identity: a sum of squares), "
             "with Σ 1/t ≤ 1 + log T. Rule-independent: the tests perturb the constant."
         ),
+        scope=Scope.GENERAL,
+        basis=Basis.OBSERVATION,
+        reads_rule=False,
     ),
     Claim(
         name="t41.bias_factor",
@@ -1003,6 +1026,23 @@ CLAIMS = (
             "The factor is read from the rule's m̂, v̂; each factor (1 − β^t)^e is bounded "
             "by telescoping."
         ),
+        scope=Scope.GENERAL,
+        basis=Basis.PAPER,
+        detects=(
+            "drop-bias-correction",
+            "drop-bias-correction-v",
+            "swap-betas",
+        ),
+        survives={
+            **untouched(
+                "m̂, v̂ and β1,t", "g^2->|g|", "step*2", "x+delta", "drop-sqrt", "alpha/sqrt(t+1)"
+            ),
+            **dict.fromkeys(
+                ("1-beta2->1-beta1", "forget-v"), "the update of v is not part of the factor"
+            ),
+            "move-eps": "ε is not part of the factor",
+            "oscillating-step": "the step is not part of the factor",
+        },
     ),
     Claim(
         name="t41.agm_sum",
@@ -1015,23 +1055,48 @@ CLAIMS = (
         prove=agm_claim(),
         rule=_thm_rule,
         note="Telescoping, a non-negative remainder, and the limit. Rule-independent.",
+        scope=Scope.GENERAL,
+        basis=Basis.PAPER,
+        reads_rule=False,
     ),
     Claim(
         name="t41.lemma_10_4_chain",
         statement=(
-            r"\sum_{t=1}^{T} \frac{\hat m_t^2}{\sqrt{t\hat v_t}} \le "
-            r"\frac{2G_\infty}{(1-\gamma)^2\sqrt{1-\beta_2}}\|g_{1:T}\|_2"
-            r"\ \text{is what the proof's chain gives}"
+            r"\frac{1}{(1-\beta_1)^2}\cdot\frac{(1-\beta_1)^2}{\sqrt{1-\beta_2}}\cdot"
+            r"\frac{1}{(1-\gamma)^2}\cdot 2G_\infty = "
+            r"\frac{2G_\infty}{(1-\gamma)^2\sqrt{1-\beta_2}}"
+            r"\ \text{(the product of the constants of Lemma 10.4's chain, read from the rule)}"
         ),
         source=_SRC + ", Lemma 10.4 (its proof)",
         assumptions=(r"\gamma = \beta_1^2/\sqrt{\beta_2} < 1",),
         prove=lemma_10_4_chain,
         rule=_adam_sqrt,
         note=(
-            "The constants of the chain read from the rule: the bias bound 1/(1−β1)², the "
-            "weights (1−β1)²/√(1−β2), 1/(1−γ)² from the arithmetic–geometric sum, 2G∞ "
-            "from Lemma 10.3. The chain's regrouping is taken as THEORY §4 states it."
+            "What is checked: the product of the chain's four constants, read from the rule "
+            "(the bias bound 1/(1−β1)², the weights (1−β1)²/√(1−β2), 1/(1−γ)² from the "
+            "arithmetic–geometric sum, 2G∞ from Lemma 10.3), equals the constant Theorem 4.1 "
+            "uses. The inequality Σ m̂²/√(t v̂) ≤ K‖g‖ itself is not proved: it rests on "
+            "Lemma 10.3, which is refuted, and t41.lemma_10_4_as_proved refutes it on an "
+            "exact run. The chain's regrouping is taken as THEORY §4 states it."
         ),
+        scope=Scope.IDENTITY,
+        basis=Basis.PAPER,
+        premises=("t41.bias_factor", "t41.agm_sum", "t41.lemma_10_3"),
+        proves="the chain's constant",
+        detects=(
+            "swap-betas",
+            "1-beta2->1-beta1",
+            "forget-v",
+        ),
+        survives={
+            **untouched(
+                "the moments m, v, m̂, v̂", "step*2", "x+delta", "drop-sqrt", "alpha/sqrt(t+1)"
+            ),
+            "drop-bias-correction": "the factor becomes 1, below the same bound",
+            "drop-bias-correction-v": "1/(1−β1^t)² ≤ 1/(1−β1)² still",
+            "move-eps": "ε is not part of the chain",
+            "oscillating-step": "the step is not part of the chain",
+        },
     ),
     Claim(
         name="t41.lemma_10_4_stated_constant",
@@ -1048,6 +1113,8 @@ CLAIMS = (
             "The chain's constant is G∞/(1−γ) times the stated one; the stated bound scales "
             "as b (like the left side), the chain's as b² (it inherits Lemma 10.3's G∞)."
         ),
+        scope=Scope.IDENTITY,
+        basis=Basis.PAPER,
     ),
     Claim(
         name="t41.lemma_10_4_stated",
@@ -1065,6 +1132,8 @@ CLAIMS = (
             "β2 = 1/100, g_t = 1/⌈√t⌉): the √(log T) growth of Σ|g_t|/√t is not bounded by "
             "a constant times ‖g‖."
         ),
+        scope=Scope.GENERAL,
+        basis=Basis.PAPER,
     ),
     Claim(
         name="t41.lemma_10_4_as_proved",
@@ -1078,6 +1147,8 @@ CLAIMS = (
         rule=_adam_sqrt,
         expected=Verdict.REFUTED,
         note="Observation: the same run with G∞ = 1 (γ = 0) breaks the form the theorem uses.",
+        scope=Scope.GENERAL,
+        basis=Basis.PAPER,
     ),
     Claim(
         name="t41.last_term",
@@ -1094,6 +1165,23 @@ CLAIMS = (
             "β1,t read from the rule's update of m; per-term positive coefficients and the "
             "arithmetic–geometric bound."
         ),
+        scope=Scope.GENERAL,
+        basis=Basis.PAPER,
+        detects=("swap-betas",),
+        survives={
+            **untouched("β1,t", "g^2->|g|", "step*2", "x+delta", "drop-sqrt", "alpha/sqrt(t+1)"),
+            **dict.fromkeys(
+                (
+                    "drop-bias-correction",
+                    "drop-bias-correction-v",
+                    "1-beta2->1-beta1",
+                    "move-eps",
+                    "oscillating-step",
+                    "forget-v",
+                ),
+                "β1,t is unchanged",
+            ),
+        },
     ),
     Claim(
         name="t41.vhat_le_G_sqrt",
@@ -1104,6 +1192,8 @@ CLAIMS = (
         rule=_thm_rule,
         expected=Verdict.REFUTED,
         note="With bias correction v̂_1 = g_1², so √v̂_1 = |g_1| can equal G∞ > G∞√(1−β2).",
+        scope=Scope.GENERAL,
+        basis=Basis.PAPER,
     ),
     Claim(
         name="t41.vhat_le_G",
@@ -1113,14 +1203,36 @@ CLAIMS = (
         prove=vhat_le_G,
         rule=_thm_rule,
         note="v_t ≤ G∞²(1−β2^t) by induction on the rule's update; v̂_t = v_t/(1−β2^t).",
+        scope=Scope.GENERAL,
+        basis=Basis.OBSERVATION,
+        detects=(
+            "1-beta2->1-beta1",
+            "g^2->|g|",
+            "forget-v",
+        ),
+        survives={
+            **untouched(
+                "the update of v and v̂", "step*2", "x+delta", "drop-sqrt", "alpha/sqrt(t+1)"
+            ),
+            "drop-bias-correction": "v_t ≤ G∞²(1−β2^t) ≤ G∞²",
+            "drop-bias-correction-v": "as above",
+            "swap-betas": "an EMA and its own bias correction",
+            "move-eps": "ε is not part of v̂",
+            "oscillating-step": "the step is not part of v̂",
+        },
     ),
     Claim(
         name="t41.assembly",
         statement=(
-            r"R(T) \le \frac{D^2\sqrt{T\hat v_T}}{2\alpha(1-\beta_1)} + "
-            r"\frac{\alpha(1+\beta_1)G_\infty\|g_{1:T}\|_2}{(1-\beta_1)\sqrt{1-\beta_2}(1-\gamma)^2}"
-            r" + \frac{D_\infty^2 G_\infty\sqrt{1-\beta_2}}{2\alpha(1-\beta_1)(1-\lambda)^2}"
-            r"\ \text{(per coordinate) from the pieces}"
+            r"\frac{D^2}{2(1-\beta_1)}\frac{1}{\eta_T} + "
+            r"\frac{(1+\beta_1)\,\alpha_t\sqrt t}{2(1-\beta_1)} K \|g_{1:T}\|_2 + "
+            r"\frac{D_\infty^2 G_\infty\sqrt{1-\beta_2}}"
+            r"{2\alpha_t\sqrt t\,(1-\beta_{1,1})(1-\lambda)^2} = "
+            r"\frac{D^2\sqrt{T\hat v_T}}{2\alpha(1-\beta_1)} + "
+            r"\frac{\alpha(1+\beta_1)G_\infty\|g_{1:T}\|_2}{(1-\beta_1)\sqrt{1-\beta_2}"
+            r"(1-\gamma)^2} + \frac{D_\infty^2 G_\infty\sqrt{1-\beta_2}}"
+            r"{2\alpha(1-\beta_1)(1-\lambda)^2}"
+            r"\ \text{(per coordinate: the pieces add up to Theorem 4.1's right side)}"
         ),
         source="K&B Theorem 4.1 (= Theorem 10.5) and its proof",
         assumptions=(
@@ -1129,10 +1241,39 @@ CLAIMS = (
         prove=assembly,
         rule=_thm_rule,
         note=(
-            "Algebra only: the three terms follow from the pieces as the proof uses them. "
-            "The theorem is not established: Lemma 10.3, Lemma 10.4 (both forms), "
-            "√v̂ ≤ G∞√(1−β2) and Γ_t ≥ 0 (flawed_step) are refuted."
+            "Algebra only: the pieces' bounds, with 1/η_T, α_t and β1,t read from the rule, "
+            "add up to the three terms of the statement. R(T) ≤ … is not established: its "
+            "premises Lemma 10.4 as proved (and Lemma 10.3 under it), √v̂ ≤ G∞√(1−β2) and "
+            "Γ_t ≥ 0 (flawed.adam_rkk) are refuted."
         ),
+        scope=Scope.IDENTITY,
+        basis=Basis.PAPER,
+        premises=(
+            "t41.lemma_10_4_chain",
+            "t41.lemma_10_4_as_proved",
+            "t41.last_term",
+            "t41.vhat_le_G_sqrt",
+            "flawed.adam_rkk",
+        ),
+        proves="the assembly",
+        detects=(
+            "swap-betas",
+            "1-beta2->1-beta1",
+            "step*2",
+            "oscillating-step",
+            "forget-v",
+            "alpha/sqrt(t+1)",
+        ),
+        survives={
+            "drop-bias-correction": "the bias factor 1 is below the chain's bound 1/(1−β1)²",
+            "drop-bias-correction-v": "1/(1−β1^t)² is below the chain's bound 1/(1−β1)²",
+            "move-eps": "the assembly takes ε = 0",
+            "x+delta": (
+                "the assembly reads 1/η_t, α_t and β1,t, not the direction of the "
+                "update; the proof's first step (which uses x_{t+1} = x_t − δ_t) "
+                "is not checked by any claim"
+            ),
+        },
     ),
     Claim(
         name="t41.dimension",
@@ -1146,50 +1287,12 @@ CLAIMS = (
         rule=_thm_rule,
         expected=Verdict.REFUTED,
         note="The second term scales as a·b² (it carries Lemma 10.3's G∞); the regret as a·b.",
+        scope=Scope.GENERAL,
+        basis=Basis.OBSERVATION,
     ),
 )
 
-#: mutations each proved claim must not survive
-DETECTS = {
-    "t41.bias_factor": ("drop-bias-correction", "drop-bias-correction-v", "swap-betas"),
-    "t41.lemma_10_4_chain": ("swap-betas", "1-beta2->1-beta1"),
-    "t41.last_term": ("swap-betas",),
-    "t41.vhat_le_G": ("1-beta2->1-beta1",),
-    "t41.assembly": ("swap-betas", "1-beta2->1-beta1", "oscillating-step", "forget-v"),
-}
-
-#: applicable mutations under which a proved claim stays true, and why
-HOLDS = {
-    "t41.bias_factor": {
-        "1-beta2->1-beta1": "the update of v is not part of the factor",
-        "move-eps": "ε is not part of the factor",
-        "oscillating-step": "the step is not part of the factor",
-        "forget-v": "the update of v is not part of the factor",
-    },
-    "t41.lemma_10_4_chain": {
-        "drop-bias-correction": "the factor becomes 1, below the same bound",
-        "drop-bias-correction-v": "1/(1−β1^t)² ≤ 1/(1−β1)² still",
-        "move-eps": "ε is not part of the chain",
-        "oscillating-step": "the step is not part of the chain",
-    },
-    "t41.last_term": {
-        "drop-bias-correction": "β1,t is unchanged",
-        "drop-bias-correction-v": "β1,t is unchanged",
-        "1-beta2->1-beta1": "β1,t is unchanged",
-        "move-eps": "β1,t is unchanged",
-        "oscillating-step": "β1,t is unchanged",
-        "forget-v": "β1,t is unchanged",
-    },
-    "t41.vhat_le_G": {
-        "drop-bias-correction": "v_t ≤ G∞²(1−β2^t) ≤ G∞²",
-        "drop-bias-correction-v": "as above",
-        "swap-betas": "an EMA and its own bias correction",
-        "move-eps": "ε is not part of v̂",
-        "oscillating-step": "the step is not part of v̂",
-    },
-    "t41.assembly": {
-        "drop-bias-correction": "the bias factor 1 is below the chain's bound 1/(1−β1)²",
-        "drop-bias-correction-v": "1/(1−β1^t)² is below the chain's bound 1/(1−β1)²",
-        "move-eps": "the assembly takes ε = 0",
-    },
-}
+#: derived views of the declarations (claim -> mutations it detects; claim ->
+#: {mutation: why it survives}), for the notebooks' tables
+DETECTS = detects_table(CLAIMS)
+HOLDS = survives_table(CLAIMS)

@@ -1,16 +1,15 @@
 """Shared test settings.
 
-Numba kernels compile once per process (about 2 s each). The test suite
-compiles them serially (``OCTK_NUMBA_PARALLEL=0``: same source but ``range``
-for ``prange``), which compiles faster; ``test_backends_agree`` checks the
-parallel kernel against the serial one.
+Numba kernels compile once per process (about 2 s each). A run of one chunk of
+lanes (most tests) gets the serial kernel, which compiles faster (``NumbaBackend``'s
+``parallel=None``); ``test_backends_agree`` checks the parallel kernel against the
+serial one.
 """
 
 from __future__ import annotations
 
 import os
 
-os.environ.setdefault("OCTK_NUMBA_PARALLEL", "0")
 os.environ.setdefault("MPLBACKEND", "Agg")
 
 
@@ -30,14 +29,20 @@ def assert_close(a, b, *, rtol=1e-12, what=""):
     assert worst <= rtol, f"{what}: worst scaled difference {worst:.3e} > {rtol:.0e}"
 
 
-def fast_backends() -> tuple[str, ...]:
+def fast_backends(dom=None) -> tuple[str, ...]:
     """The backends compared with the reference: numba, and cuda-host (the generated CUDA
-    kernel text compiled for the CPU) where a C++ compiler is installed."""
+    kernel text compiled for the CPU) where a C++ compiler is installed and, given a
+    domain, where the CUDA kernels project onto it (``test_cuda_backend`` checks that
+    they refuse the others by name)."""
     from octk.backends import get_backend
+    from octk.backends.cuda_projections import supports
+    from octk.domains import domain
     from octk.errors import BackendUnavailableError
 
     try:
         get_backend("cuda-host")
     except BackendUnavailableError:
+        return ("numba",)
+    if dom is not None and not supports(domain(dom)):
         return ("numba",)
     return ("numba", "cuda-host")

@@ -1,10 +1,13 @@
-"""Shared checks of the claim families on Γ_t and the regret bounds (theorem_4_1,
-flawed_step, rkk_counterexample, amsgrad_bound): the mutation table and exact re-checks.
+"""Shared checks of the claim families: the mutation table (walking each claim's own
+declarations) and exact re-checks.
 
-Every family module has ``CLAIMS``, ``DETECTS`` (mutations a proved claim must not
-survive) and ``HOLDS`` (applicable mutations under which a proved claim stays true, with
-the reason). A proved claim on a mutant is therefore proved exactly when the mutation is
-in ``HOLDS``; an expected refutation is never proved on any mutant.
+Every claim declares ``detects`` (mutations it must detect: refuted, or undecided by a
+method that ran) and ``survives`` (applicable mutations under which it stays true, with
+the reason). On every mutant of a claim's paper rule the check must agree with them: a
+declared detection is detected, a declared survival is proved, no check crashes
+(``error``), and a claim is proved on a mutant only where it declares it survives. An
+expected refutation is never proved on any mutant. Claims that do not read the rule
+(``reads_rule=False``) are left out: no mutation of a rule can change them.
 
 A family's test module defines ``recheck(name, rule, outcome)`` (a refutation confirmed
 by substitution) and takes the shared tests from :func:`family_tests`.
@@ -12,23 +15,32 @@ by substitution) and takes the shared tests from :func:`family_tests`.
 
 from __future__ import annotations
 
+import functools
+
 import pytest
 import sympy as sp
 
+import proofs
 from proofs import mutations
 from proofs.claim import Verdict
 from proofs.decide import certified_sign
 from proofs.dynamics import weights_on_run
 from proofs.reading import run_exact
 
-MUTS = {**mutations.MUTATIONS, **mutations.SCHEDULE_MUTATIONS}
+MUTS = mutations.EVERY_MUTATION
+
+
+@functools.cache
+def _claims() -> dict:
+    return {c.name: c for c in proofs.claims()}
 
 
 def applicable(mod, skip=()) -> list[tuple[str, str]]:
-    """(claim, mutation) pairs where the mutation applies to the claim's paper rule."""
+    """(claim, mutation) pairs where the mutation rewrites the claim's paper rule (claims that
+    read the rule, but those in ``skip``)."""
     out = []
     for c in mod.CLAIMS:
-        if c.name in skip:
+        if c.name in skip or not c.reads_rule:
             continue
         base = c.rule()
         for label, mutate in MUTS.items():
@@ -40,34 +52,42 @@ def applicable(mod, skip=()) -> list[tuple[str, str]]:
     return out
 
 
-def mutant_outcome(mod, name: str, label: str):
-    claim = next(c for c in mod.CLAIMS if c.name == name)
+@functools.cache
+def mutant_outcome(name: str, label: str):
+    """(claim, mutated rule, outcome of the claim's check on it), computed once per process."""
+    claim = _claims()[name]
     mutated = MUTS[label](claim.rule())
     return claim, mutated, claim.check(mutated)
 
 
-def assert_mutation_verdict(mod, name: str, label: str):
-    """The mutation table: proved on a mutant only where HOLDS says the claim stays true."""
-    claim, mutated, out = mutant_outcome(mod, name, label)
-    holds = getattr(mod, "HOLDS", {}).get(name, {})
-    detects = getattr(mod, "DETECTS", {}).get(name, ())
-    if claim.expected is Verdict.PROVED and label in holds:
-        assert out.proved, (name, label, out.detail)
+def assert_as_declared(claim, label: str, out) -> None:
+    """One cell of the mutation table against the claim's declarations."""
+    cell = (claim.name, label, out.verdict.value, out.method, out.detail)
+    assert out.verdict is not Verdict.ERROR, cell
+    if label in claim.detects:
+        assert out.detects, cell  # refuted or undecided by a method that ran
+    elif label in claim.survives and claim.expected is Verdict.PROVED:
+        assert out.proved, cell
     else:
-        assert out.verdict is not Verdict.PROVED, (name, label, out.detail)
-    if label in detects:
-        assert not out.proved
+        assert not out.proved, cell
+
+
+def assert_mutation_verdict(mod, name: str, label: str):
+    """The mutation table: the cell (name, label) agrees with the claim's declarations."""
+    claim, mutated, out = mutant_outcome(name, label)
+    assert_as_declared(claim, label, out)
     return claim, mutated, out
 
 
-def family_tests(mod, recheck, skip=()):
+def family_tests(mod, recheck, skip=(), recheck_mutants=True):
     """The tests every family shares, to bind at module level as
     ``test_expected_verdict, test_mutation = family_tests(F, recheck)``:
 
     * every claim gets its expected verdict, shows its steps, and a refutation is re-checked
       by ``recheck(name, rule, outcome)``;
     * the mutation table (:func:`assert_mutation_verdict`) over the applicable (claim,
-      mutation) pairs, the claims in ``skip`` left out, a refutation re-checked likewise.
+      mutation) pairs, the claims in ``skip`` left out, a refutation of a declared
+      detection re-checked likewise (every refutation if ``recheck_mutants``).
     """
     claims = {c.name: c for c in mod.CLAIMS}
     cases = applicable(mod, skip)
@@ -81,20 +101,22 @@ def family_tests(mod, recheck, skip=()):
         if out.refuted:
             recheck(name, claim.rule(), out)
 
+    @pytest.mark.slow  # every (claim, mutation) pair
     @pytest.mark.parametrize(("name", "label"), cases, ids=[f"{c}|{m}" for c, m in cases])
     def test_mutation(name, label):
-        _, mutated, out = assert_mutation_verdict(mod, name, label)
-        if out.refuted:
+        claim, mutated, out = assert_mutation_verdict(mod, name, label)
+        if out.refuted and (recheck_mutants or label in claim.detects):
             recheck(name, mutated, out)
 
     return test_expected_verdict, test_mutation
 
 
 def assert_proved_claims_detect_a_mutation(mod, skip=()) -> None:
-    """Every claim expected proved (but those in ``skip``) names a mutation it must detect."""
+    """Every claim expected proved that reads the rule (but those in ``skip``) declares a
+    mutation it must detect."""
     for claim in mod.CLAIMS:
-        if claim.expected is Verdict.PROVED and claim.name not in skip:
-            assert mod.DETECTS.get(claim.name), claim.name
+        if claim.expected is Verdict.PROVED and claim.reads_rule and claim.name not in skip:
+            assert claim.detects, claim.name
 
 
 def assert_exact(cx: dict, labels=("term",)) -> None:

@@ -9,7 +9,8 @@ sequence or loss is covered the day it is added:
 
 * every rule under every preset;
 * every option value of every rule (options rotated so each value appears);
-* every sequence under every loss it supports, over box, reals and ball;
+* every sequence under every loss it supports, over every domain's examples
+  (``Domain.examples``: box, reals, ball with both projections, ...);
 * batches (several configurations with their own α, seed and x_1) and d > 1.
 
 Every checkpoint is compared: iterates, played loss and sufficient statistics.
@@ -22,13 +23,14 @@ import pytest
 from conftest import assert_close, fast_backends
 
 from octk.backends.numba_backend import NumbaBackend
+from octk.domains import Domain, domain
 from octk.errors import ParameterError
 from octk.rules import SPECS, rule
 from octk.sequences import LOSSES, SEQUENCES, sequence
 from octk.simulate import prepare, run_program, simulate
 
 T = 400
-DOMAINS = ("box:-1,1", "reals", "ball:1.5")
+DOMAINS = tuple(spec for cls in Domain.REGISTRY.values() for spec in cls.examples)
 SEQ_FOR_RULES = ("uniform:low=-2,high=2", "reddi-thm1:C=3", "sparse:p=0.3", "adaptive-sign")
 
 FAST = fast_backends()  # no C++ compiler: numba alone, and test_cuda_host_is_available skips
@@ -52,9 +54,11 @@ def _params(r):
 
 def _compare(r, seq, dom, *, d=3, x0=0.3, params=None, seed=11, steps=T):
     params = params if params is not None else _params(r)
+    if np.ndim(x0) == 0:  # the same start in every domain: x0 in every coordinate, projected
+        x0 = domain(dom).project(np.full((1, d), float(x0)))[0]
     kw = dict(steps=steps, x0=x0, params=params, seed=seed, d=d, checkpoints="all")
     ref = simulate(r, seq, dom, backend="reference", **kw)
-    for backend in FAST:
+    for backend in fast_backends(dom):
         fast = simulate(r, seq, dom, backend=backend, **kw)
         assert fast.backend == backend
         what = f"{backend}: {r!r} on {seq!r} over {dom}"
@@ -109,6 +113,7 @@ def _option_cases():
     return cases
 
 
+@pytest.mark.slow  # every option value: a kernel per case
 @pytest.mark.parametrize(
     ("name", "options", "k"),
     _option_cases(),
@@ -123,9 +128,11 @@ def _sequence_cases(tmp_dir=None):
     cases = []
     names = list(SPECS)
     k = 0
-    for sname in SEQUENCES:
-        for loss in LOSSES:
-            cases.append((sname, loss, names[k % len(names)], DOMAINS[k % len(DOMAINS)]))
+    for si, sname in enumerate(SEQUENCES):
+        for li, loss in enumerate(LOSSES):
+            # the domain shifts with the sequence too, so each loss meets every domain
+            dom = DOMAINS[(si + li) % len(DOMAINS)]
+            cases.append((sname, loss, names[k % len(names)], dom))
             k += 1
     return cases
 
@@ -141,6 +148,7 @@ def _make_sequence(sname, loss, tmp_path):
     return sequence(sname, loss=loss)
 
 
+@pytest.mark.slow  # the registry grid: a kernel per case
 @pytest.mark.parametrize(("sname", "loss", "rname", "dom"), _sequence_cases())
 def test_every_sequence_and_loss(sname, loss, rname, dom, tmp_path):
     try:
@@ -197,7 +205,7 @@ def test_parallel_kernel_matches_serial_across_many_chunks():
 
 
 @pytest.mark.parametrize("backend", FAST)
-@pytest.mark.parametrize("dom", ["box:-1,1", "ball:1"])
+@pytest.mark.parametrize("dom", ["box:-1,1", "ball:1", "ball:1;projection=euclidean"])
 def test_segments_resume_exactly(backend, dom):
     """Running T steps in segments of 37 gives the same result as one call."""
     r, seq = rule("adamax"), sequence("uniform")
@@ -212,9 +220,10 @@ def test_ball_beyond_a_warp_and_many_configurations():
     """d = 40 > 32 (the GPU's block-reduction layout) and 70 configurations of d = 3
     (groups of 4 threads of a warp), each with its own α and seed."""
     r, seq = rule("adam", schedule="sqrt"), sequence("uniform:low=-2,high=2")
-    _compare(r, seq, "ball:0.8", d=40, x0=0.0, steps=150)
+    ball = "ball:0.8;projection=euclidean"
+    _compare(r, seq, ball, d=40, x0=0.0, steps=150)
     n = 70
     _compare(
-        r, seq, "ball:0.8", d=3, x0=0.0, steps=150,
+        r, seq, ball, d=3, x0=0.0, steps=150,
         params={"alpha": np.linspace(0.01, 0.5, n)}, seed=np.arange(n),
     )  # fmt: skip

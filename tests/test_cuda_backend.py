@@ -23,11 +23,12 @@ from test_backends_agree import SEQ_FOR_RULES, _make_sequence, _option_cases, _s
 from octk.backends import BACKENDS, backend_choices, get_backend, resolve_backend
 from octk.backends.cuda_compile import nvcc_ptx, nvrtc_error, nvrtc_ptx, ptxas_report
 from octk.backends.cuda_host import uniform_host
+from octk.backends.cuda_projections import supports
 from octk.backends.cuda_source import kernel_names, kernel_source
 from octk.backends.cupy_backend import device_error
 from octk.backends.program import lower
 from octk.bounds import bound_monitors
-from octk.domains import domain
+from octk.domains import Domain, domain
 from octk.errors import BackendUnavailableError, ParameterError
 from octk.monitors import count, first
 from octk.random import uniform_int
@@ -35,7 +36,7 @@ from octk.rules import SPECS, rule
 from octk.sequences import sequence
 from octk.simulate import simulate
 
-DOMAINS = ("box:-1,1", "reals", "ball:1.5")
+DOMAINS = ("box:-1,1", "reals", "ball:1.5;projection=euclidean")
 DTYPES = ("float64", "float32")
 
 
@@ -63,6 +64,7 @@ def _grid_kernels(tmp_path):
             seq = _make_sequence(sname, loss, tmp_path)
         except ParameterError:
             continue
+        dom = dom if supports(domain(dom)) else "box:-1,1"  # a weighted domain: refused
         for dt in DTYPES:
             yield (
                 f"{sname}/{loss} {dt}",
@@ -103,7 +105,7 @@ def test_kernels_of_each_layout_are_in_the_ptx():
         ptx = nvrtc_ptx(kernel_source(prog, domain(dom)))
         for fn in kernel_names(domain(dom)):
             assert f".entry {fn}(" in ptx
-    ball = nvrtc_ptx(kernel_source(prog, domain("ball:1")))
+    ball = nvrtc_ptx(kernel_source(prog, domain("ball:1;projection=euclidean")))
     assert "shfl.sync.bfly" in ball and "shfl.sync.down" in ball and "atom.global.add" in ball
     assert "fma.rn" not in ball  # --fmad=false: a·b + c rounds twice, as on the host
 
@@ -128,7 +130,11 @@ def test_every_layout_keeps_the_lane_in_registers():
     hyperparameters and accumulators live in registers across the time loop)."""
     r = rule("adam", schedule="sqrt")
     prog = lower(r, sequence("uniform"), bound_monitors(r))
-    for dom, dt in (("box:-1,1", "float64"), ("reals", "float32"), ("ball:1", "float64")):
+    for dom, dt in (
+        ("box:-1,1", "float64"),
+        ("reals", "float32"),
+        ("ball:1;projection=euclidean", "float64"),
+    ):
         report = ptxas_report(kernel_source(prog, domain(dom), dtype=dt))
         assert set(report) == set(kernel_names(domain(dom)))
         for fn, r in report.items():
@@ -151,7 +157,7 @@ def test_float32_kernels_compute_in_single_precision():
     """No double literal, cast or draw left unconverted in the float32 step."""
     for name in SPECS:
         prog = lower(rule(name), sequence("uniform"))
-        src = kernel_source(prog, domain("ball:1"), dtype="float32")
+        src = kernel_source(prog, domain("ball:1;projection=euclidean"), dtype="float32")
         step = src[src.index("real octk_step(") : src.index("void octk_project(")]
         assert "double" not in step, name
         literals = re.findall(r"(?<![\w.])\d+\.\d*(?:e[-+]?\d+)?f?", step)
@@ -180,15 +186,20 @@ def test_dtype_errors_name_the_backends():
         simulate("adam", "uniform", steps=5, backend="cuda-host", dtype="int8")
 
 
-def test_an_unknown_domain_kind_is_refused_by_name():
-    class Simplex:
-        kind = "simplex"
-
-        def spec(self):
-            return "simplex"
-
-    with pytest.raises(ParameterError, match="domain 'simplex' is not supported on the CUDA"):
-        kernel_source(lower(rule("adam"), sequence("uniform")), Simplex())
+def test_every_domain_runs_or_is_refused_by_name():
+    """Walked from the domain registry: box, reals and the Euclidean ball run on the CUDA
+    backends; a weighted projection (a ball's or simplex's default) and a kind without a
+    CUDA snippet (the simplex) are refused in one ParameterError naming what is supported."""
+    specs = [spec for cls in Domain.REGISTRY.values() for spec in cls.examples]
+    runs = {s for s in specs if supports(domain(s))}
+    assert runs == {"box:-1,1", "reals", "ball:0.8;projection=euclidean"}
+    prog = lower(rule("adam"), sequence("uniform"))
+    for spec in sorted(set(specs) - runs):
+        with pytest.raises(ParameterError, match="is not supported on the CUDA backends"):
+            kernel_source(prog, domain(spec))
+        with pytest.raises(ParameterError, match=r"supported: box, reals, ball with projection"):
+            simulate("adam", "uniform", spec, steps=3, d=2, backend="cuda-host")
+        assert simulate("adam", "uniform", spec, steps=3, d=2).backend == "numba"
 
 
 def test_auto_picks_numba_without_a_gpu_and_says_which_ran():

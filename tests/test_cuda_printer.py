@@ -69,7 +69,8 @@ def all_steps() -> str:
             r = rule(name, preset)
             mons = (*bound_monitors(r), count("n_neg_g", "g < 0"), first("t_pos", "x > 0"))
             for k, seq in enumerate(SEQUENCES):
-                prog = lower(r, sequence(seq), mons)
+                # the first sequence also with the weight 1/η_t of the weighted projections
+                prog = lower(r, sequence(seq), mons, weights=k == 0)
                 parts.append(device_function(f"step_{name}_{preset}_{k}", prog))
     return "\n\n".join(parts)
 
@@ -86,6 +87,7 @@ def test_cuda_printer_refuses_inexact_powers():
         CudaPrinter({x: "x"}).doprint(x ** sp.Rational(1, 3))
 
 
+@pytest.mark.slow  # runs nvcc
 @pytest.mark.skipif(shutil.which("nvcc") is None, reason="nvcc (CUDA toolkit) not installed")
 def test_printed_steps_compile_with_nvcc(tmp_path):
     cu = tmp_path / "steps.cu"

@@ -22,7 +22,7 @@ from octk.simulate import simulate
 _why = device_error()
 pytestmark = [pytest.mark.gpu, pytest.mark.skipif(_why is not None, reason=str(_why))]
 
-DOMAINS = ("box:-1,1", "reals", "ball:1.5")
+DOMAINS = ("box:-1,1", "reals", "ball:1.5;projection=euclidean")
 SEQS = ("uniform:low=-2,high=2", "reddi-thm1:C=3", "sparse:p=0.3", "adaptive-sign")
 
 
@@ -58,17 +58,19 @@ def test_every_rule_on_every_domain(name, dom):
 
 def test_ball_beyond_a_warp_and_a_batch():
     r = rule("adam", schedule="sqrt")
-    _agree(r, "uniform:low=-2,high=2", "ball:0.8", d=40, x0=0.0, steps=150)
+    _agree(r, "uniform:low=-2,high=2", "ball:0.8;projection=euclidean", d=40, x0=0.0, steps=150)
     n = 70
     _agree(
-        r, "uniform:low=-2,high=2", "ball:0.8", d=3, x0=0.0, steps=150,
+        r, "uniform:low=-2,high=2", "ball:0.8;projection=euclidean", d=3, x0=0.0, steps=150,
         params={"alpha": np.linspace(0.01, 0.5, n)}, seed=np.arange(n),
     )  # fmt: skip
 
 
-@pytest.mark.parametrize("dom", ["box:-1,1", "ball:1", "ball:5"])
+@pytest.mark.parametrize(
+    "dom", ["box:-1,1", "ball:1;projection=euclidean", "ball:5;projection=euclidean"]
+)
 def test_segments_resume_exactly(dom):
-    d = 40 if dom == "ball:5" else 2
+    d = 40 if dom.startswith("ball:5") else 2
     kw = dict(steps=500, d=d, backend="cupy", params={"alpha": 0.05})
     one = simulate("adamax", "uniform", dom, **kw)
     seg = simulate("adamax", "uniform", dom, segment=37, **kw)

@@ -81,7 +81,7 @@ def fake_cupy(monkeypatch):
     [
         ("box:-1,1", 3, "octk_lanes"),
         ("reals", 1, "octk_lanes"),
-        ("ball:1.2", 5, "octk_lanes_group"),
+        ("ball:1.2;projection=euclidean", 5, "octk_lanes_group"),
     ],
 )
 def test_cupy_backend_runs_and_agrees_with_the_reference(fake_cupy, dom, d, kernel):

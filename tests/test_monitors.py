@@ -218,7 +218,7 @@ def test_reference_and_numba_agree_on_monitors(name, preset, seq, dom):
         params["lam"] = 0.99
     kw = dict(steps=400, d=3, x0=0.3, seed=11, params=params, checkpoints="all", monitors=mons)
     ref = simulate(r, seq, dom, backend="reference", **kw)
-    for backend in fast_backends():  # numba and the CUDA kernel text run on the host
+    for backend in fast_backends(dom):  # numba and the CUDA kernel text run on the host
         fast = simulate(r, seq, dom, backend=backend, **kw)
         assert set(ref.monitors) == {m.name for m in mons} == set(fast.monitors)
         assert set(ref.stats) == set(fast.stats) and not set(ref.stats) & set(ref.monitors)

@@ -18,7 +18,7 @@ import proofs
 from octk.cli import main
 from octk.rules import rule
 from proofs import certify, mutations
-from proofs.claim import Claim, Verdict, all_of, proved, refuted, undecided
+from proofs.claim import Claim, Scope, Verdict, all_of, proved, refuted, undecided
 
 a, b = sp.symbols("a b", real=True)
 n = sp.Symbol("n", integer=True, positive=True)
@@ -42,6 +42,7 @@ def test_claims_are_named_sourced_and_unique():
         assert isinstance(c.expected, Verdict)
 
 
+@pytest.mark.slow  # all of octk verify; each claim also has its own test
 def test_every_claim_gets_its_expected_verdict_through_the_cli():
     res = invoke("verify", "--json")
     out = json.loads(res.stdout)
@@ -77,17 +78,44 @@ def test_an_unexpected_verdict_makes_verify_fail(monkeypatch):
     assert "expected refuted" in res.output
 
 
-def test_a_check_that_cannot_apply_to_a_mutant_is_undecided_not_proved():
+def test_a_check_that_cannot_apply_is_not_applicable_never_proved():
     c = proofs.claims("bias.v_unrolled")[0]
     ogd = rule("ogd")  # no second moment at all: the claim's expression is missing
     out = c.check(ogd)
-    assert out.verdict is Verdict.UNDECIDED and "does not apply" in out.detail
+    assert out.verdict is Verdict.NOT_APPLICABLE and "assigns no 'v'" in out.detail
+    assert not out.reached and not out.detects
+
+
+def _crashing(name="demo.crash"):
+    def prove(r):
+        return 1 / 0  # a bug in a check, not a verdict
+
+    return Claim(
+        name=name,
+        statement="x",
+        source="nowhere",
+        prove=prove,
+        rule=lambda: rule("adam"),
+        scope=Scope.IDENTITY,
+    )
+
+
+def test_a_crash_is_an_error_verdict_that_never_detects_and_never_aborts(monkeypatch):
+    out = _crashing().check()
+    assert out.verdict is Verdict.ERROR and "ZeroDivisionError" in out.detail
+    assert not out.detects and not out.reached and not out.proved
+    good = proofs.claims("bias.v_unrolled")[0]
+    monkeypatch.setattr(proofs, "claims", lambda pattern=None: [_crashing(), good])
+    res = invoke("verify")
+    assert res.exit_code == 1  # an error is never the expected verdict
+    assert "bias.v_unrolled" in res.output  # the run went on after the crash
+    assert "error" in res.output and "ZeroDivisionError" in res.output
 
 
 # ----------------------------------------------------------------------------- mutations
 def test_mutations_change_the_program_or_refuse():
-    adam = rule("adam")
-    for name, mutate in mutations.MUTATIONS.items():
+    adam = rule("adam", schedule="sqrt")
+    for name, mutate in mutations.EVERY_MUTATION.items():
         try:
             m = mutate(adam)
         except ValueError as e:

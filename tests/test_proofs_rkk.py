@@ -36,7 +36,7 @@ def recheck(name: str, r, out) -> None:
         raise AssertionError(f"no re-check for {name}")
 
 
-test_expected_verdict, test_mutation = family_tests(F, recheck, skip=("rkk.regret_rate",))
+test_expected_verdict, test_mutation = family_tests(F, recheck)
 
 
 def test_cycle_is_exact_and_matches_theory():

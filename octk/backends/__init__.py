@@ -12,6 +12,8 @@ those listing ``dtypes`` take ``compile(program, domain, dtype=...)`` too.
 
 from __future__ import annotations
 
+import inspect
+
 from octk.errors import BackendUnavailableError, ParameterError, unknown_name
 
 BACKENDS = {
@@ -29,7 +31,7 @@ DTYPES = ("float64", "float32")
 # a measurement: no GPU has run octk yet (benchmarks/gpu_check.py's sweep will tell).
 AUTO_GPU_WORK = 2**32
 
-_instances: dict[str, object] = {}
+_instances: dict[tuple, object] = {}
 
 
 def backend_choices() -> tuple[str, ...]:
@@ -37,16 +39,28 @@ def backend_choices() -> tuple[str, ...]:
     return tuple(BACKENDS)
 
 
-def get_backend(name: str):
-    """The backend called ``name`` (imported on first use); ``auto`` is numba here."""
+def get_backend(name, **options):
+    """The backend called ``name``, built with ``options`` (imported on first use), or
+    ``name`` itself where it is a backend object already. ``auto`` is numba here (the
+    choice per run is :func:`resolve_backend`'s).
+
+    ``options`` are the parameters of the backend's class, e.g. ``parallel`` of
+    :class:`~octk.backends.numba_backend.NumbaBackend`:
+    ``get_backend("numba", parallel=False)`` compiles serial kernels.
+    """
+    if not isinstance(name, str):
+        if options:
+            raise ParameterError("backend options go with a backend name, not a backend object")
+        return name
     if name == "auto":
-        return get_backend(resolve_backend("auto"))
-    if name in _instances:
-        return _instances[name]
+        return get_backend(resolve_backend("auto"), **options)
+    key = (name, *sorted(options.items()))
+    if key in _instances:
+        return _instances[key]
     if name == "reference":
         from octk.backends.reference import ReferenceBackend
 
-        be = ReferenceBackend()
+        be = _build(name, ReferenceBackend, options)
     elif name == "numba":
         try:
             from octk.backends.numba_backend import NumbaBackend
@@ -54,18 +68,18 @@ def get_backend(name: str):
             raise BackendUnavailableError(
                 f"backend 'numba' needs numba: pip install numba ({e})"
             ) from e
-        be = NumbaBackend()
+        be = _build(name, NumbaBackend, options)
     elif name == "cupy":
         from octk.backends.cupy_backend import CupyBackend
 
-        be = CupyBackend()
+        be = _build(name, CupyBackend, options)
     elif name == "cuda-host":
         from octk.backends.cuda_host import CudaHostBackend
 
-        be = CudaHostBackend()
+        be = _build(name, CudaHostBackend, options)
     else:
         raise unknown_name("backend", name, BACKENDS)
-    _instances[name] = be
+    _instances[key] = be
     return be
 
 
@@ -76,10 +90,13 @@ def gpu_available() -> bool:
     return device_error() is None
 
 
-def resolve_backend(name: str, *, work: int = 0, dtype: str = "float64") -> str:
-    """The backend that runs: ``name`` itself, or for ``auto`` the GPU when one is
-    visible and the run has ≥ ``AUTO_GPU_WORK`` lane-steps, else numba (float64) or
-    cuda-host (float32, which numba does not compute)."""
+def resolve_backend(name, *, work: int = 0, dtype: str = "float64"):
+    """The backend that runs: ``name`` itself (a name, or a backend object), or for
+    ``auto`` the GPU when one is visible and the run has ≥ ``AUTO_GPU_WORK``
+    lane-steps, else numba (float64) or cuda-host (float32, which numba does not
+    compute)."""
+    if not isinstance(name, str):
+        return name
     if name not in BACKENDS:
         raise unknown_name("backend", name, BACKENDS)
     if name != "auto":
@@ -113,6 +130,16 @@ def check_dtype(backend, dtype) -> str:
             f"{backend.name!r} computes in {', '.join(allowed)} only"
         )
     return name
+
+
+def _build(name: str, cls, options: dict):
+    """``cls(**options)``; an option the backend lacks is named with those it has."""
+    known = [p for p in inspect.signature(cls).parameters if p != "self"]
+    for option in options:
+        if option not in known:
+            has = f"its options: {', '.join(known)}" if known else "it takes none"
+            raise ParameterError(f"backend {name!r} has no option {option!r} ({has})")
+    return cls(**options)
 
 
 __all__ = [

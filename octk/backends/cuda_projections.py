@@ -16,8 +16,10 @@ which sets ``ln.x`` = x_{t+1} from ``xh`` = x̂_{t+1}. The lane's bounds are
   (``needs_norm``), so the kernels first reduce ``nrm2`` = Σ_i x̂_i² over the
   configuration's lanes (a warp reduction for d ≤ 32, a block reduction beyond).
 
-A domain whose kind is missing here raises a :class:`~octk.errors.ParameterError`
-naming the kinds these backends support.
+A domain whose kind is missing here, or whose projection reads the weights
+1/η_t (RKK's weighted Π_{F,√V}: ``domain.reads_weights``, the default of a ball
+and a simplex), raises a :class:`~octk.errors.ParameterError` naming what these
+backends support; the Numba and reference backends run every domain.
 """
 
 from __future__ import annotations
@@ -47,16 +49,29 @@ PROJECTIONS: dict[str, CudaProjection] = {
 }
 
 
+SUPPORTED = "box, reals, ball with projection=euclidean"
+
+
 def projection(domain) -> CudaProjection:
     """The projection snippet of ``domain`` (by ``domain.kind``), or a clear error."""
     kind = getattr(domain, "kind", type(domain).__name__)
-    try:
-        return PROJECTIONS[kind]
-    except KeyError:
+    spec = domain.spec() if hasattr(domain, "spec") else kind
+    if kind not in PROJECTIONS or getattr(domain, "reads_weights", False):
+        what = "weighted projection Π_{F,√V}" if kind in PROJECTIONS else "domain"
         raise ParameterError(
-            f"domain {kind!r} is not supported on the CUDA backends (cuda-host, cupy); "
-            f"supported: {', '.join(sorted(PROJECTIONS))}. Use backend 'numba' or 'reference'"
-        ) from None
+            f"domain {spec!r} ({what}) is not supported on the CUDA backends (cuda-host, "
+            f"cupy); supported: {SUPPORTED}. Use backend 'numba' or 'reference'"
+        )
+    return PROJECTIONS[kind]
+
+
+def supports(domain) -> bool:
+    """Whether the CUDA backends can project onto ``domain``."""
+    try:
+        projection(domain)
+    except ParameterError:
+        return False
+    return True
 
 
 def project_function(domain) -> str:
@@ -69,4 +84,11 @@ def project_function(domain) -> str:
     )
 
 
-__all__ = ["PROJECTIONS", "CudaProjection", "project_function", "projection"]
+__all__ = [
+    "PROJECTIONS",
+    "SUPPORTED",
+    "CudaProjection",
+    "project_function",
+    "projection",
+    "supports",
+]

@@ -12,9 +12,17 @@ one loop nest:
                      Piecewise on t mod P, the data row)
             for j in lanes of the chunk:       # ... lanes inside, vectorisable
                 s, g, f, rule assignments (x̂_{t+1} is ``xn``, x_t stays ``xj``),
-                accumulators (statistics, monitors), running powers, projection
-            (ball: rescale each configuration of the chunk)
+                accumulators (statistics, monitors), running powers,
+                the domain's per-lane projection (a box's clip)
+            the domain's per-configuration projection, if any (a ball's
+            rescaling; chunks then hold whole configurations)
             store checkpoints when t is one
+
+The projection code comes from the domain (:meth:`octk.domains.Domain.kernel_projection`):
+a per-lane statement, or a group routine whose plain-Python source is pasted
+into the kernel file under ``@njit`` (so the file's hash covers it). Where the
+domain projects with RKK's weighted Π_{F,√V}, the lane loop stores the
+program's weight 1/η_t of each lane for the group routine.
 
 The source is written to a file in the kernel cache (``$OCTK_CACHE_DIR`` or
 ``~/.cache/octk/kernels``) named by its hash and imported from there, so
@@ -34,8 +42,7 @@ from pathlib import Path
 import sympy as sp
 
 from octk.backends.printers import NumbaPrinter
-from octk.backends.program import StepProgram
-from octk.domains import Ball, Box
+from octk.backends.program import StepProgram, W, check_for_domain, for_domain
 from octk.symbols import DATA, U, i, t, x
 
 CHUNK = 256
@@ -83,6 +90,8 @@ def _hoist(exprs: list[sp.Basic]) -> tuple[list[sp.Basic], list[tuple[sp.Symbol,
 
 def kernel_source(prog: StepProgram, domain, *, parallel: bool = True) -> str:
     """The Python source of the kernel for ``prog`` on ``domain`` (see the module doc)."""
+    prog = for_domain(prog, domain)
+    proj = domain.kernel_projection()
     state = [s for s, _ in prog.state]
     hyper = [sp.Symbol(h, real=True, nonnegative=True) for h in prog.hyper]
     names: dict[sp.Symbol, str] = {t: "t", x: "xj", i: "cj"}
@@ -120,12 +129,15 @@ def kernel_source(prog: StepProgram, domain, *, parallel: bool = True) -> str:
     emit(f"# sequence: {seq!r}")
     emit(f"# domain: {domain.spec()}")
     emit("")
+    if proj.group is not None:
+        emit(proj.numba_source())
+        emit("")
     par = "True" if parallel else "False"
     emit(f"@njit(cache=True, parallel={par}, fastmath=False, error_model='numpy', nogil=True)")
     emit("def kernel(t0, t1, k0, X, PAR, SEED, COORD, LO, HI, STATE, LOSS, STATS,")
     emit("           CK_T, CK_X, CK_LOSS, CK_STATS, DATA, d):")
     emit("    L = X.shape[0]")
-    if isinstance(domain, Ball):
+    if proj.group is not None:
         emit(f"    chunk = d * max(1, {CHUNK} // d)")
     else:
         emit(f"    chunk = {CHUNK}")
@@ -149,6 +161,8 @@ def kernel_source(prog: StepProgram, domain, *, parallel: bool = True) -> str:
     emit(b + "loss = LOSS[a:b]")
     for q in range(n_s):
         emit(b + f"st{q} = STATS[{q}, a:b]")
+    if proj.group is not None:
+        emit(b + "w = np.ones(n)")
     emit(b + "k = k0")
     emit(b + "for t in range(t0, t1 + 1):")
     bt = b + "    "
@@ -184,21 +198,16 @@ def kernel_source(prog: StepProgram, domain, *, parallel: bool = True) -> str:
     for (target, _), e in zip(prog.post, post, strict=True):
         emit(bj + f"s_{target.name} = {pr.doprint(e)}")
     emit(bj + "loss[j] += a_f")
-    if isinstance(domain, Box):
-        emit(bj + "xn = min(max(xn, lo[j]), hi[j])")
+    if prog.weighted:
+        emit(bj + f"w[j] = {names[W]}")
+    if proj.lane:
+        emit(bj + proj.lane)
     emit(bj + "x[j] = xn")
     for s in state:
         emit(bj + f"S_{s.name}[j] = s_{s.name}")
-    if isinstance(domain, Ball):
+    if proj.group is not None:
         emit(bt + "for q in range(0, n, d):")
-        emit(bt + "    nrm = 0.0")
-        emit(bt + "    for j in range(q, q + d):")
-        emit(bt + "        nrm += x[j] * x[j]")
-        emit(bt + "    nrm = math.sqrt(nrm)")
-        emit(bt + "    if nrm > hi[q]:")
-        emit(bt + "        r = hi[q] / nrm")
-        emit(bt + "        for j in range(q, q + d):")
-        emit(bt + "            x[j] = x[j] * r")
+        emit(bt + f"    {proj.group[0]}(x[q : q + d], lo[q : q + d], hi[q : q + d], w[q : q + d])")
     emit(bt + "if k < nck and CK_T[k] == t:")
     emit(bt + "    CK_X[k, a:b] = x")
     emit(bt + "    CK_LOSS[k, a:b] = loss")
@@ -234,24 +243,41 @@ def load_kernel(source: str):
 
 
 class NumbaBackend:
+    """Generated ``@njit`` kernels.
+
+    Parameters
+    ----------
+    parallel : ``True``: the chunks of lanes (configurations × coordinates, 256 a chunk)
+        run on all cores (``prange``, ``parallel=True``); ``False``: a serial kernel, the
+        same source with ``range`` (it compiles faster, and the results are identical);
+        ``None`` (default): parallel when a run has more than one chunk of lanes.
+        From the command line: ``octk run --parallel/--serial``; from Python:
+        ``simulate(..., backend=NumbaBackend(parallel=False))`` or
+        ``backend=get_backend("numba", parallel=False)``.
+    """
+
     name = "numba"
 
     def __init__(self, parallel: bool | None = None):
         self.parallel = parallel
 
-    def source(self, prog: StepProgram, domain) -> str:
-        return kernel_source(prog, domain, parallel=self._parallel())
+    def parallel_for(self, lanes: int) -> bool:
+        """Whether a run of ``lanes`` lanes gets the parallel kernel."""
+        return lanes > CHUNK if self.parallel is None else bool(self.parallel)
 
-    def _parallel(self) -> bool:
-        if self.parallel is not None:
-            return self.parallel
-        return os.environ.get("OCTK_NUMBA_PARALLEL", "1") != "0"
+    def source(self, prog: StepProgram, domain, lanes: int = CHUNK + 1) -> str:
+        """The kernel a run of ``lanes`` lanes compiles (default: a parallel-sized run)."""
+        return kernel_source(prog, domain, parallel=self.parallel_for(lanes))
 
     def compile(self, prog: StepProgram, domain):
-        kern = load_kernel(self.source(prog, domain))
+        check_for_domain(prog, domain)  # the lanes were laid out for this program
+        kernels: dict[bool, object] = {}  # by `parallel`, compiled on first use
 
         def run(lanes, t0: int, t1: int, k0: int):
-            kern(
+            par = self.parallel_for(lanes.n_lanes)
+            if par not in kernels:
+                kernels[par] = load_kernel(kernel_source(prog, domain, parallel=par))
+            kernels[par](
                 t0,
                 t1,
                 k0,

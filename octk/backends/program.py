@@ -13,6 +13,12 @@ rule's program, then rewrites it for execution:
   step, an update expression over it and the step's symbols, and an initial
   value (a statistic Σ s_t is the accumulator ``sum_s`` updated to ``sum_s + s``).
 
+Where the domain's projection is RKK's weighted Π_{F,√V} (``domain.reads_weights``),
+:func:`for_domain` appends one more assignment, the weight w = 1/η_t of every
+coordinate (η_t the rule's effective step, read from its program by
+:meth:`~octk.rules.Rule.effective_step`); the backends hand it to the domain's
+projection.
+
 The result, a :class:`StepProgram`, is what every backend executes: the
 reference backend evaluates it with NumPy, the Numba and CUDA backends print it.
 Both see the very same assignments, so they agree to rounding.
@@ -32,6 +38,7 @@ from octk.symbols import DATA, U, g, i, t, x
 
 S = sp.Symbol("s", real=True)  # the signal s_{t,i}
 F = sp.Symbol("f", real=True)  # the loss f_t(x_t) of the coordinate
+W = sp.Symbol("proj_w", real=True)  # the projection weight 1/η_{t,i} (weighted domains)
 
 
 @dataclass(frozen=True)
@@ -48,6 +55,8 @@ class StepProgram:
     ``len(stats) − len(monitors)`` are the sequence's sufficient statistics, the
     rest the monitors named in ``monitors``; ``stat_init`` are their values before
     step 1. ``post`` are the running-power updates run at the end of the step.
+    ``weighted``: the assignments end with ``W`` = 1/η_t, the projection weight
+    (:func:`for_domain`); ``monitor_records`` are the monitors as given.
     """
 
     rule: Rule
@@ -61,6 +70,8 @@ class StepProgram:
     uses_data: bool
     stat_init: tuple[float, ...] = ()
     monitors: tuple[str, ...] = ()
+    weighted: bool = False
+    monitor_records: tuple = ()
 
     @property
     def state_names(self) -> tuple[str, ...]:
@@ -162,11 +173,12 @@ def _lower_monitors(rule: Rule, sequence: Sequence, seq_stats, monitors) -> list
     return out
 
 
-def lower(rule: Rule, sequence: Sequence, monitors=()) -> StepProgram:
+def lower(rule: Rule, sequence: Sequence, monitors=(), *, weights: bool = False) -> StepProgram:
     """Join ``sequence``, ``rule`` and ``monitors`` into one :class:`StepProgram`.
 
     See the module doc; ``monitors`` are :class:`octk.monitors.Monitor` records,
-    appended to the sequence's statistics as accumulators.
+    appended to the sequence's statistics as accumulators. ``weights``: also
+    compute the projection weight ``W`` = 1/η_t (see :func:`for_domain`).
     """
     hyper_syms = {h.symbol for h in rule.hyperparameters}
     assignments: list[tuple[sp.Symbol, sp.Expr]] = [
@@ -175,6 +187,8 @@ def lower(rule: Rule, sequence: Sequence, monitors=()) -> StepProgram:
         (F, sequence.loss_expr(S)),
     ]
     assignments += list(rule.program)
+    if weights:
+        assignments.append((W, _inverse_step(rule)))
     seq_stats = tuple(sequence.statistics(S))
     mons = _lower_monitors(rule, sequence, seq_stats, tuple(monitors or ()))
     stats = tuple((n, stat_symbol(n) + e) for n, e in seq_stats) + tuple((n, e) for n, e, _ in mons)
@@ -200,4 +214,37 @@ def lower(rule: Rule, sequence: Sequence, monitors=()) -> StepProgram:
         uses_data=DATA in sig_syms,
         stat_init=stat_init,
         monitors=tuple(n for n, _, _ in mons),
+        weighted=weights,
+        monitor_records=tuple(monitors or ()),
     )
+
+
+def _inverse_step(rule: Rule) -> sp.Expr:
+    try:
+        return rule.inverse_effective_step()
+    except ParameterError as exc:
+        raise ParameterError(
+            f"the weighted projection Π_{{F,√V}} weighs coordinates by 1/η_t, the rule's "
+            f"effective step, which is not defined here ({exc}); use a domain option "
+            "projection=euclidean"
+        ) from None
+
+
+def check_for_domain(prog: StepProgram, domain) -> None:
+    """Raise if ``prog`` lacks the projection weights ``domain`` reads (see :func:`for_domain`)."""
+    if domain.reads_weights and not prog.weighted:
+        raise ParameterError(
+            f"the program was lowered without the projection weights 1/η_t that the domain "
+            f"{domain.spec()} reads; lower it with weights=True or for_domain(program, domain)"
+        )
+
+
+def for_domain(prog: StepProgram, domain) -> StepProgram:
+    """``prog`` as the projection onto ``domain`` needs it (idempotent).
+
+    Where the domain projects with RKK's weighted Π_{F,√V}, the program is lowered
+    again with the weights w = 1/η_t; otherwise it is returned as is.
+    """
+    if prog.weighted or not domain.reads_weights:
+        return prog
+    return lower(prog.rule, prog.sequence, prog.monitor_records, weights=True)

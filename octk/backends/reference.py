@@ -11,7 +11,9 @@ hide in both), and the step loop runs in Python over arrays of lanes:
         stats     = their updates, in order (sums of the signal, monitors),
                     reading x = x_t, the point played at this step
         running powers *= their bases
-        x_{t+1}   = Π_F(x̂_{t+1})        (clip, ball rescaling, or nothing)
+        x_{t+1}   = Π_F(x̂_{t+1})        the domain's NumPy ``project``, rows =
+                                         configurations (weighted by 1/η_t where
+                                         the domain's projection is Π_{F,√V})
 """
 
 from __future__ import annotations
@@ -19,8 +21,7 @@ from __future__ import annotations
 import numpy as np
 import sympy as sp
 
-from octk.backends.program import F, StepProgram
-from octk.domains import Ball, Box
+from octk.backends.program import F, StepProgram, W, check_for_domain
 from octk.random import uniform_np
 from octk.symbols import DATA, U, i, t, x
 
@@ -31,6 +32,7 @@ class ReferenceBackend:
     name = "reference"
 
     def compile(self, prog: StepProgram, domain):
+        check_for_domain(prog, domain)  # the lanes were laid out for this program
         hyper = [sp.Symbol(h, real=True, nonnegative=True) for h in prog.hyper]
         state = [s for s, _ in prog.state]
         temps = [s for s, _ in prog.assignments if s != x]
@@ -90,7 +92,9 @@ class ReferenceBackend:
                     for target, f in post:
                         env[target.name] = _lanes(f(*(env[n] for n in sym_names)), lanes)
                 lanes.loss += env[F.name]
-                lanes.x = _project(domain, env[XHAT], lanes)
+                rows = env[XHAT].reshape(-1, lanes.d)
+                w = env[W.name].reshape(rows.shape) if prog.weighted else None
+                lanes.x = domain.project(rows, w).reshape(-1)
                 for q, (sym, _) in enumerate(prog.state):
                     lanes.state[q] = env[sym.name]
                 if k < len(lanes.ck_t) and lanes.ck_t[k] == step:
@@ -105,12 +109,3 @@ class ReferenceBackend:
 def _lanes(value, lanes) -> np.ndarray:
     """A value broadcast to one float64 per lane (expressions of t alone give scalars)."""
     return np.broadcast_to(np.asarray(value, dtype=np.float64), lanes.x.shape).copy()
-
-
-def _project(domain, y: np.ndarray, lanes) -> np.ndarray:
-    if isinstance(domain, Box):
-        return np.minimum(np.maximum(y, lanes.lo), lanes.hi)
-    if isinstance(domain, Ball):
-        per_cfg = y.reshape(-1, lanes.d)
-        return domain.project(per_cfg).reshape(-1)
-    return y

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field, replace
 
 import sympy as sp
 
-from octk.errors import ParameterError, check_real, unknown_name
+from octk.errors import check_real, unknown_name
 from octk.symbols import g, t, x
 
 
@@ -201,50 +201,23 @@ class Rule:
 
     # -- the effective step and Γ_t -----------------------------------------
     def first_moment_symbol(self) -> sp.Symbol:
-        """The direction the step scales: ``mhat`` if the program has it, else ``m``, else ``g``.
+        """The direction M_t the step scales (:func:`octk.rules.anatomy.first_moment_symbol`)."""
+        from octk.rules.anatomy import first_moment_symbol
 
-        The step is δ_t = η_t · M_t with M_t this symbol (see :meth:`effective_step`).
-        """
-        targets = {s.name: s for s, _ in self.program}
-        for name in ("mhat", "m"):
-            if name in targets:
-                return targets[name]
-        return g
-
-    def _delta(self) -> sp.Expr:
-        for target, expr in self.program:
-            if target.name == "delta":
-                return drop_guard(expr)
-        raise ParameterError(
-            f"rule {self.name!r} has no 'delta' assignment: its effective step is not defined"
-        )
+        return first_moment_symbol(self)
 
     def effective_step(self) -> sp.Expr:
-        r"""The effective per-coordinate step η_t, with δ_t = η_t M_t (guard dropped).
+        r"""The effective per-coordinate step η_t, δ_t = η_t M_t: a thin delegate to
+        :func:`octk.rules.anatomy.effective_step`, where the program is read."""
+        from octk.rules.anatomy import effective_step
 
-        M_t is :meth:`first_moment_symbol`; η_t = ∂δ_t/∂M_t, an expression of the
-        symbols of step t (state after the step, temporaries such as ``vhat``,
-        hyperparameters, t). Adam: α_t/(√v̂_t + ε); AMSGrad: α_t/√v̂_t; AdaGrad:
-        α/(ε + √Σg²); OGD: α_t. K&B's Γ_t = √v̂_t/α_t − √v̂_{t−1}/α_{t−1} (ε = 0) and
-        RKK's Γ_t (their eq. 2) are 1/η_t − 1/η_{t−1}.
-
-        Raises ParameterError if δ_t is not linear in M_t.
-        """
-        delta, M = self._delta(), self.first_moment_symbol()
-        eta = sp.diff(delta, M)
-        if M in eta.free_symbols or sp.simplify(delta - eta * M) != 0:
-            raise ParameterError(
-                f"rule {self.name!r}: its step {delta} is not of the form η_t·{M}, so Γ_t "
-                "is not defined for it"
-            )
-        return eta
+        return effective_step(self)
 
     def inverse_effective_step(self) -> sp.Expr:
-        """1/η_t (see :meth:`effective_step`), written without a division by the denominator.
+        """1/η_t (:func:`octk.rules.anatomy.inverse_effective_step`)."""
+        from octk.rules.anatomy import inverse_effective_step
 
-        Finite where the guarded step is 0 (e.g. √v̂_t = 0 gives 1/η_t = 0).
-        """
-        return sp.powsimp(sp.expand_power_base(1 / self.effective_step(), force=False))
+        return inverse_effective_step(self)
 
     def latex(self) -> str:
         """The program as a LaTeX ``aligned`` block, rendered from the SymPy expressions.

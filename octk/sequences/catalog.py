@@ -356,7 +356,7 @@ def sequence(spec: str | Sequence, /, *, loss: str = "linear", **params) -> Sequ
         for k, (default, check) in s.params.items()
     }
     seq = s.build(**values)
-    return seq if loss == "linear" else seq.with_loss(loss)
+    return seq if loss == seq.loss else seq.with_loss(loss)
 
 
 def sequence_names() -> tuple[str, ...]:

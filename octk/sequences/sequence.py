@@ -13,7 +13,10 @@ absolute      |x − s|                sign(x − s)  (0 at x = s)   #{t: s_t = 
 ============  ====================  ==========================  ========================
 
 The statistics are accumulated inside the simulation loop, so the comparator
-min_{x∈F} Σ_{t≤T} f_t(x) costs the same for T = 10 and T = 10⁹.
+min_{x∈F} Σ_{t≤T} f_t(x) costs the same for T = 10 and T = 10⁹. Each loss family
+is an object of :mod:`octk.sequences.losses` (one file per loss), which owns these
+expressions, the comparator's closed forms and the gradient bound; a Sequence
+names its family in ``loss`` and reads it through :attr:`Sequence.family`.
 """
 
 from __future__ import annotations
@@ -24,10 +27,10 @@ import numpy as np
 import sympy as sp
 
 from octk.errors import ParameterError, check_choice
+from octk.sequences.losses import LOSSES, Loss
+from octk.sequences.losses import loss as loss_family
+from octk.sequences.losses.absolute import MAX_SUPPORT
 from octk.symbols import DATA, U, i, t, x
-
-LOSSES = ("linear", "quadratic", "absolute")
-MAX_SUPPORT = 64
 
 
 @dataclass(frozen=True, eq=False)
@@ -38,7 +41,7 @@ class Sequence:
     ----------
     name, params : the registry name and the parameters that built it.
     signal : s_{t,i} as a SymPy expression.
-    loss : ``linear``, ``quadratic`` or ``absolute``.
+    loss : the loss family's name, one of :data:`~octk.sequences.losses.LOSSES`.
     data : a (P, d) float64 table read through the symbol ``DATA`` (row t−1,
         or (t−1) mod P when ``wrap``), or None.
     bound : sup |s_{t,i}| (G∞ of a linear loss). Derived from the data table or a
@@ -76,14 +79,14 @@ class Sequence:
                 object.__setattr__(self, "bound", float(np.max(np.abs(self.data))))
             elif (values := self.support()) is not None:
                 object.__setattr__(self, "bound", max(abs(v) for v in values))
-        if self.loss == "absolute" and self.support() is None:
-            raise ParameterError(
-                f"loss='absolute' needs a signal z_t with finitely many values (at most "
-                f"{MAX_SUPPORT}) so that the comparator is T-independent; sequence "
-                f"{self.name!r} has a continuous or unbounded set of values"
-            )
+        self.family.validate(self)
 
     # -- derived expressions ---------------------------------------------------
+    @property
+    def family(self) -> Loss:
+        """The loss family object (:mod:`octk.sequences.losses`) named by ``loss``."""
+        return loss_family(self.loss)
+
     @property
     def adaptive(self) -> bool:
         """Whether the adversary looks at the played iterate x_t."""
@@ -103,33 +106,23 @@ class Sequence:
 
     def loss_expr(self, s: sp.Expr | None = None) -> sp.Expr:
         """f_t(x) per coordinate."""
-        s = self.signal if s is None else s
-        if self.loss == "linear":
-            return s * x
-        if self.loss == "quadratic":
-            return (x - s) ** 2
-        return sp.Abs(x - s)
+        return self.family.expr(x, self.signal if s is None else s)
 
     def gradient(self, s: sp.Expr | None = None) -> sp.Expr:
-        """∇f_t(x) per coordinate (a subgradient, 0 at the kink, for ``absolute``)."""
-        s = self.signal if s is None else s
-        if self.loss == "linear":
-            return s
-        if self.loss == "quadratic":
-            return 2 * (x - s)
-        return sp.Piecewise((1, x > s), (-1, x < s), (0, True))
+        """∇f_t(x) per coordinate (a subgradient where the loss has a kink)."""
+        return self.family.gradient(x, self.signal if s is None else s)
 
     def statistics(self, s: sp.Expr | None = None) -> tuple[tuple[str, sp.Expr], ...]:
         """(name, expression) pairs whose sums over t make the comparator problem."""
-        s = self.signal if s is None else s
-        if self.loss == "linear":
-            return (("sum_s", s),)
-        if self.loss == "quadratic":
-            return (("sum_s", s), ("sum_ss", s * s))
-        return tuple(
-            (f"count_{k}", sp.Piecewise((1, sp.Eq(s, a)), (0, True)))
-            for k, a in enumerate(self.support())
-        )
+        return self.family.statistics(self.signal if s is None else s, self.support())
+
+    def stat_names(self) -> tuple[str, ...]:
+        """The names of :meth:`statistics`."""
+        return self.family.stat_names(self.support())
+
+    def gradient_bound(self, domain, d: int) -> float | None:
+        """G∞ ≥ sup_t sup_{x∈F} |∇f_t(x)_i| from the declared signal bound (None: unknown)."""
+        return self.family.gradient_bound(self.bound, domain, d)
 
     def support(self) -> tuple[float, ...] | None:
         """The finitely many values the signal takes, or None."""

@@ -1,0 +1,160 @@
+r"""The smallest T at which a bound fails, over a grid: :func:`search`.
+
+Rule hyperparameters on the grid batch into one simulation per sequence cell; the
+sequence's parameters loop (one simulation each). Each cell records its first violation
+(exact: every T checked), its hypotheses, its largest tightness R/RHS and whether the
+bound was vacuous at every checkpoint (``holds (vacuous)``: it could not have failed).
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from octk.bounds import report
+from octk.bounds.scan import check, resolve_ties
+from octk.errors import ParameterError, unknown_name
+from octk.rules import Rule
+from octk.rules import rule as make_rule
+from octk.sequences import sequence as make_sequence
+from octk.theorems import Theorem
+
+
+@dataclass(frozen=True, eq=False)
+class SearchResult:
+    """The smallest T at which a bound fails, per cell of a grid.
+
+    names, values : the grid's parameters and their values (in order);
+    cells : one dict per cell: ``params`` (the grid values), ``first_violation``
+    (0: holds up to ``steps``), ``hypotheses_hold``, ``failing`` (names of failing
+    stated hypotheses), ``gamma_negative``, ``regret`` and ``rhs`` at T,
+    ``max_tightness`` (max R/RHS over the checkpoints), ``vacuous`` (RHS ≥ the trivial
+    bound at every checkpoint) and ``vacuous_checkpoints`` (how many).
+    """
+
+    bound: Theorem
+    rule: Rule
+    sequence: str
+    names: tuple[str, ...]
+    values: tuple[tuple, ...]
+    cells: tuple[dict, ...]
+    steps: int
+
+    def cell(self, **where) -> dict:
+        for c in self.cells:
+            if all(c["params"][k] == v for k, v in where.items()):
+                return c
+        raise KeyError(where)
+
+    def outcome(self, c: dict) -> str:
+        return report.search_outcome(self, c)
+
+    def table(self) -> str:
+        return report.search_table(self)
+
+    def to_dict(self) -> dict:
+        return report.search_dict(self)
+
+
+def search(
+    rule,
+    sequence,
+    domain="box:-1,1",
+    *,
+    grid: Mapping[str, Any],
+    bound=None,
+    steps: int,
+    params: Mapping | None = None,
+    x0=0.0,
+    seed=0,
+    d: int | None = None,
+    backend: str = "numba",
+    lam: float | None = None,
+    constants: str = "declared",
+    progress: bool = False,
+) -> SearchResult:
+    """For each cell of ``grid``, the smallest T ≤ ``steps`` at which ``bound`` fails.
+
+    ``grid`` maps names to lists of values: rule hyperparameters (batched into one
+    simulation per sequence cell) and the sequence's parameters (one simulation
+    each). ``params`` fixes the others; a string value is an expression of the
+    sequence's parameters (``beta2="1/(1+C**2)"``).
+    """
+    from octk.sequences import SEQUENCES
+
+    rule = make_rule(rule) if isinstance(rule, str) else rule
+    base = make_sequence(sequence) if isinstance(sequence, str) else sequence
+    if not grid:
+        raise ParameterError("grid must name at least one parameter with its values")
+    seq_params = tuple(SEQUENCES[base.name].params) if base.name in SEQUENCES else ()
+    names, values = [], []
+    for n, v in grid.items():
+        vals = [v] if isinstance(v, int | float | str) else list(v)
+        if not vals:
+            raise ParameterError(f"grid {n}: give at least one value")
+        if n not in rule.hyper_names and n not in seq_params:
+            raise unknown_name(
+                f"grid parameter (hyperparameter of {rule.name!r} or parameter of sequence "
+                f"{base.name!r})",
+                n,
+                (*rule.hyper_names, *seq_params),
+            )
+        names.append(n)
+        values.append(tuple(vals))
+    hyper = [k for k, n in enumerate(names) if n in rule.hyper_names]
+    seqk = [k for k, n in enumerate(names) if n not in rule.hyper_names]
+    h_cells = list(itertools.product(*(values[k] for k in hyper)))
+    s_cells = list(itertools.product(*(values[k] for k in seqk)))
+    bar = None
+    if progress:
+        from tqdm.auto import tqdm
+
+        bar = tqdm(total=len(s_cells), desc="search", unit="run", leave=False)
+    cells: dict[tuple, dict] = {}
+    b = None
+    for sv in s_cells:
+        over = {names[k]: v for k, v in zip(seqk, sv, strict=True)}
+        seq = make_sequence(base.name, loss=base.loss, **{**base.params, **over}) if over else base
+        p = resolve_ties(params, seq)
+        for k in hyper:
+            p[names[k]] = np.asarray([float(hc[hyper.index(k)]) for hc in h_cells])
+        res = check(
+            rule, seq, domain, bound=bound, steps=steps, params=p, x0=x0, seed=seed, d=d,
+            backend=backend, lam=lam, constants=constants,
+        )  # fmt: skip
+        b = res.bound
+        tight = res.tightness
+        for c, hc in enumerate(h_cells):
+            key_vals = {names[k]: hc[hyper.index(k)] for k in hyper}
+            key_vals.update(over)
+            cells[tuple(key_vals[n] for n in names)] = {
+                "params": {n: key_vals[n] for n in names},
+                "first_violation": int(res.first_violation[c]),
+                "hypotheses_hold": res.hypotheses_hold(c),
+                "failing": [k.name for k in res.failing(c)],
+                "gamma_negative": float(res.gamma["count"][c]),
+                "regret": float(res.regret[c, -1]),
+                "rhs": float(res.rhs[c, -1]),
+                "max_tightness": float(np.nanmax(tight[c], initial=-np.inf)),
+                "vacuous": res.vacuous_everywhere(c),
+                "vacuous_checkpoints": int(np.sum(res.vacuous[c])),
+            }
+        if bar is not None:
+            bar.update(1)
+    if bar is not None:
+        bar.close()
+    assert b is not None  # at least one sequence cell ran
+    ordered = tuple(cells[key] for key in itertools.product(*values))
+    shown = (
+        base.spec()
+        if not seqk
+        else f"{base.name} ({', '.join(names[k] for k in seqk)} on the grid)"
+    )
+    return SearchResult(b, rule, shown, tuple(names), tuple(values), ordered, steps)
+
+
+__all__ = ["SearchResult", "search"]

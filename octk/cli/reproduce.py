@@ -1,0 +1,90 @@
+"""``octk reproduce NAME``: a paper's experiments, written as figures, a table and JSON."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from octk.cli.group import CONTEXT
+from octk.cli.options import (
+    Registered,
+    backend_names,
+    backend_options,
+    listed,
+    option,
+    parallel_option,
+)
+from octk.errors import check_int, check_real
+
+
+def reproduction_names() -> list[str]:
+    from octk.experiments import REPRODUCTIONS
+
+    return list(REPRODUCTIONS)
+
+
+@click.command("reproduce", context_settings=CONTEXT)
+@click.argument("name", metavar="NAME", type=Registered("reproduction", reproduction_names))
+@click.option(
+    "--out", "out_dir", default=None, metavar="DIR", help="Output folder (default: octk-out/NAME)."
+)
+@click.option(
+    "--scale",
+    default="1",
+    show_default=True,
+    metavar="F",
+    help="Multiply every T by F (0.01 for a quick look).",
+)
+@option(
+    "--backend",
+    default="numba",
+    show_default=True,
+    metavar="NAME",
+    type=Registered("backend", backend_names),
+    help=listed("Simulator: ", backend_names, "."),
+)
+@parallel_option()
+@click.option(
+    "--seeds",
+    default="8",
+    show_default=True,
+    metavar="N",
+    help="Seeds of stochastic experiments (one batched run).",
+)
+@click.option(
+    "--progress/--no-progress", default=True, show_default=True, help="Progress bars on stderr."
+)
+def reproduce(
+    name: str,
+    out_dir: str | None,
+    scale: str,
+    backend: str,
+    parallel: bool | None,
+    seeds: str,
+    progress: bool,
+) -> None:
+    """Run a paper's experiments (reddi2018) and write figures, a table and JSON.
+
+    \b
+    Example:
+      octk reproduce reddi2018 --out /tmp/repro
+    """
+    from octk.backends import get_backend
+    from octk.experiments import reproduction
+
+    rep = reproduction(name)
+    scale_v = check_real("scale", scale, lo=0, lo_open=True)
+    seeds_n = check_int("seeds", seeds, lo=1)
+    be = get_backend(backend, **backend_options(parallel))
+    out = Path(out_dir) if out_dir else Path("octk-out") / name
+    click.echo(rep.step_sizes)
+    res = rep.run(out, scale=scale_v, backend=be, progress=progress, seeds=seeds_n)
+    click.echo("")
+    click.echo(res["table"])
+    click.echo("")
+    names = ", ".join(Path(p).name for p in res["files"].values())
+    click.echo(f"wrote {names} to {out} ({res['wall_s']:.1f} s)")
+
+
+__all__ = ["reproduce"]
