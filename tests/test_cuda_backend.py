@@ -197,9 +197,11 @@ def test_every_domain_runs_or_is_refused_by_name():
     for spec in sorted(set(specs) - runs):
         with pytest.raises(ParameterError, match="is not supported on the CUDA backends"):
             kernel_source(prog, domain(spec))
+        x0 = domain(spec).project(np.full((1, 2), 0.3))[0]
+        kw = dict(steps=3, d=2, x0=x0)
         with pytest.raises(ParameterError, match=r"supported: box, reals, ball with projection"):
-            simulate("adam", "uniform", spec, steps=3, d=2, backend="cuda-host")
-        assert simulate("adam", "uniform", spec, steps=3, d=2).backend == "numba"
+            simulate("adam", "uniform", spec, backend="cuda-host", **kw)
+        assert simulate("adam", "uniform", spec, **kw).backend == "numba"
 
 
 def test_auto_picks_numba_without_a_gpu_and_says_which_ran():
