@@ -152,6 +152,7 @@ def _step(prog: StepProgram, real: str) -> str:
         L.append(f"    const real u{k} = (real)octk_uniform(ln.seed, t, cj, {k});")
     if prog.uses_data:
         seq = prog.sequence
+        assert seq.data is not None  # uses_data: the signal reads the table
         rows, cols = seq.data.shape
         row = f"(t - 1) % {rows}" if seq.wrap else "t - 1"
         col = "cj" if cols > 1 else "0"

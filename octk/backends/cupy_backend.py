@@ -23,7 +23,8 @@ device is visible.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import Any
 
 import numpy as np
 
@@ -72,16 +73,14 @@ class DeviceLanes:
     def upload(cls, lanes, dtype: str, k0: int, k1: int) -> DeviceLanes:
         import cupy
 
-        class Segment:  # the lanes with the segment's checkpoint rows only
-            pass
-
-        seg = Segment()
-        for name in ("x", "par", "seed", "d", "lo", "hi", "state", "loss", "stats", "data"):
-            setattr(seg, name, getattr(lanes, name))
-        seg.ck_t = lanes.ck_t[k0:k1]
-        seg.ck_x = np.zeros((k1 - k0, lanes.n_lanes))
-        seg.ck_loss = np.zeros((k1 - k0, lanes.n_lanes))
-        seg.ck_stats = np.zeros((lanes.stats.shape[0], k1 - k0, lanes.n_lanes))
+        n, q = lanes.n_lanes, lanes.stats.shape[0]
+        seg = replace(  # the lanes with the segment's checkpoint rows only
+            lanes,
+            ck_t=lanes.ck_t[k0:k1],
+            ck_x=np.zeros((k1 - k0, n)),
+            ck_loss=np.zeros((k1 - k0, n)),
+            ck_stats=np.zeros((q, k1 - k0, n)),
+        )
         return cls(lane_arrays(seg, dtype, xp=cupy), lanes.n_lanes, lanes.d)
 
     @property
@@ -108,7 +107,7 @@ class DeviceLanes:
                 getattr(lanes, name)[...] = host
 
 
-_modules: dict[str, object] = {}
+_modules: dict[str, Any] = {}
 
 
 class CupyKernel:
@@ -120,7 +119,7 @@ class CupyKernel:
         key = hashlib.sha256(source.encode()).hexdigest()
         if key not in _modules:
             _modules[key] = cupy.RawModule(code=source, options=NVRTC_OPTIONS)
-        self.module = _modules[key]
+        self.module: Any = _modules[key]
         self.needs_norm = projection(domain).needs_norm
         self.dtype = dtype
 
