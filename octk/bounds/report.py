@@ -25,12 +25,13 @@ from octk.theorems import text
 
 if TYPE_CHECKING:  # they render with this module
     from octk.bounds.evaluation import BoundResult
-    from octk.bounds.search import SearchResult
+    from octk.bounds.search import Cell, SearchResult
 
 TRIVIAL = "min(Σ_i w_i Σ_t |g_{t,i}|, T·G·D)"
 
 
-def _g(v: SupportsFloat, digits: int = 6) -> str:
+def _g(v: SupportsFloat | str, digits: int = 6) -> str:
+    """``v`` (a number, or a grid value given as a numeric string) to ``digits`` digits."""
     v = float(v)
     return f"{v:.{digits}g}" if math.isfinite(v) else str(v)
 
@@ -238,7 +239,7 @@ def summary(res: BoundResult, c: int = 0) -> str:
 
 
 # --------------------------------------------------------------------------- a search
-def search_outcome(res: SearchResult, cell: Mapping[str, Any]) -> str:
+def search_outcome(res: SearchResult, cell: Cell) -> str:
     fv = cell["first_violation"]
     if fv:
         out = f"fails at T = {fv:,}"

@@ -9,9 +9,9 @@ bound was vacuous at every checkpoint (``holds (vacuous)``: it could not have fa
 from __future__ import annotations
 
 import itertools
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypedDict
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -25,6 +25,21 @@ from octk.rules import rule as make_rule
 from octk.sequences import Sequence
 from octk.sequences import sequence as make_sequence
 from octk.theorems import Theorem
+
+
+class Cell(TypedDict):
+    """One cell of a search (see :class:`SearchResult`)."""
+
+    params: dict[str, float | str]
+    first_violation: int
+    hypotheses_hold: bool
+    failing: list[str]
+    gamma_negative: float
+    regret: float
+    rhs: float
+    max_tightness: float
+    vacuous: bool
+    vacuous_checkpoints: int
 
 
 @dataclass(frozen=True, eq=False)
@@ -44,16 +59,16 @@ class SearchResult:
     sequence: str
     names: tuple[str, ...]
     values: tuple[tuple[float | str, ...], ...]
-    cells: tuple[dict[str, Any], ...]
+    cells: tuple[Cell, ...]
     steps: int
 
-    def cell(self, **where: object) -> dict[str, Any]:
+    def cell(self, **where: object) -> Cell:
         for c in self.cells:
             if all(c["params"][k] == v for k, v in where.items()):
                 return c
         raise KeyError(where)
 
-    def outcome(self, c: Mapping[str, Any]) -> str:
+    def outcome(self, c: Cell) -> str:
         return report.search_outcome(self, c)
 
     def table(self) -> str:
@@ -68,14 +83,14 @@ def search(
     sequence: Sequence | str,
     domain: Domain | str = "box:-1,1",
     *,
-    grid: Mapping[str, Any],
+    grid: Mapping[str, float | str | Iterable[float | str]],
     bound: Theorem | str | None = None,
     steps: int,
     params: Mapping[str, object] | None = None,
     x0: ArrayLike = 0.0,
     seed: ArrayLike = 0,
     d: int | None = None,
-    backend: str = "numba",
+    backend: object = "numba",
     lam: float | None = None,
     constants: str = "declared",
     progress: bool = False,
@@ -118,7 +133,7 @@ def search(
         from tqdm.auto import tqdm
 
         bar = tqdm(total=len(s_cells), desc="search", unit="run", leave=False)
-    cells: dict[tuple[float | str, ...], dict[str, Any]] = {}
+    cells: dict[tuple[float | str, ...], Cell] = {}
     b = None
     for sv in s_cells:
         over = {names[k]: v for k, v in zip(seqk, sv, strict=True)}
@@ -161,4 +176,4 @@ def search(
     return SearchResult(b, rule, shown, tuple(names), tuple(values), ordered, steps)
 
 
-__all__ = ["SearchResult", "search"]
+__all__ = ["Cell", "SearchResult", "search"]
