@@ -88,22 +88,22 @@ class BoundResult:
     sequence: Sequence
     domain: Domain
     steps: int
-    params: dict[str, np.ndarray]
-    seeds: np.ndarray
-    t: np.ndarray
-    regret: np.ndarray
-    terms: dict[str, np.ndarray]
-    rhs: np.ndarray
+    params: dict[str, NDArray[np.float64]]
+    seeds: NDArray[np.integer]
+    t: NDArray[np.int64]
+    regret: NDArray[np.float64]
+    terms: dict[str, NDArray[np.float64]]
+    rhs: NDArray[np.float64]
     constants: dict[str, Constant]
-    lam: np.ndarray
+    lam: NDArray[np.float64]
     lam_reason: tuple[str, ...]
     checks: tuple[tuple[Check, ...], ...]
-    gamma: dict[str, np.ndarray]
-    first_violation: np.ndarray
-    violation_regret: np.ndarray
-    violation_rhs: np.ndarray
-    trivial: np.ndarray
-    vacuous: np.ndarray
+    gamma: dict[str, NDArray[np.float64]]
+    first_violation: NDArray[np.int64]
+    violation_regret: NDArray[np.float64]
+    violation_rhs: NDArray[np.float64]
+    trivial: NDArray[np.float64]
+    vacuous: NDArray[np.bool_]
     every_step: bool = False
     notes: tuple[str, ...] = field(default_factory=tuple)
 
@@ -112,7 +112,7 @@ class BoundResult:
         return self.regret.shape[0]
 
     @property
-    def tightness(self) -> np.ndarray:
+    def tightness(self) -> NDArray[np.float64]:
         """(C, K) R(T)/RHS(T) (nan where the RHS is 0 or not finite)."""
         with np.errstate(divide="ignore", invalid="ignore"):
             return np.where(np.isfinite(self.rhs) & (self.rhs != 0), self.regret / self.rhs, np.nan)
