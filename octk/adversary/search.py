@@ -1,0 +1,135 @@
+r"""The search: SciPy's differential evolution over a family's parameters, in batches.
+
+The objective J(θ) of a candidate θ (a family's parameters, and the first
+iterate where it is free) is maximised with :func:`scipy.optimize.differential_evolution`
+in its vectorised mode: each generation's whole population is one batched
+simulation (:func:`~octk.adversary.batch.run_batch`). The budget (simulated
+candidates) is split over ``restarts`` independent runs with seeds seed, seed+1, …;
+the best candidate of all is kept, and the trace records the best value found
+against the number of candidates evaluated.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy.optimize import differential_evolution
+
+from octk.adversary import objectives
+from octk.adversary.batch import run_batch
+from octk.adversary.families import Family, GradientBound, first_iterates
+from octk.errors import ParameterError
+
+
+@dataclass
+class Problem:
+    """Everything a candidate's evaluation needs."""
+
+    rule: object
+    params: dict
+    domain: object
+    d: int
+    steps: int
+    family: Family
+    bound: GradientBound
+    objective: str
+    x0: np.ndarray | None  # None: chosen by the adversary
+    seed: int = 0
+    backend: str = "numba"
+    T0: int = field(init=False)
+
+    def __post_init__(self):
+        self.T0 = objectives.window(self.steps, self.family.period)
+
+    @property
+    def size(self) -> int:
+        k = self.family.size(self.d, self.steps)
+        return k + (self.d if self.x0 is None else 0)
+
+    def decode(self, theta: np.ndarray):
+        """θ (C, size) ↦ (tables (C, rows, d), x0 (C, d))."""
+        k = self.family.size(self.d, self.steps)
+        radius = self.domain.coordinate_bound(self.d)
+        tables = self.family.tables(
+            theta[:, :k], self.d, self.steps, self.bound, radius, self.seed
+        )
+        if self.x0 is None:
+            x0 = first_iterates(theta[:, k:], self.domain, self.d)
+        else:
+            x0 = np.broadcast_to(self.x0, (theta.shape[0], self.d)).copy()
+        return tables, x0
+
+    def evaluate(self, theta: np.ndarray) -> np.ndarray:
+        """The objective of every row of θ, in one batched simulation."""
+        theta = np.atleast_2d(theta)
+        tables, x0 = self.decode(theta)
+        run = run_batch(
+            self.rule,
+            self.params,
+            self.domain,
+            self.family.signal(self.bound, self.d),
+            tables,
+            self.family.wrap,
+            x0,
+            self.steps,
+            sorted({self.T0, self.steps}),
+            bound=self.bound.value,
+            backend=self.backend,
+        )
+        return objectives.values(self.objective, run, self.domain, self.steps, self.T0)
+
+
+@dataclass
+class Found:
+    theta: np.ndarray
+    value: float
+    trace: list[tuple[int, float]]  # (candidates evaluated, best value so far)
+    evaluations: int
+
+
+def search(problem: Problem, *, budget: int, seed: int = 0, restarts: int = 2,
+           popsize: int | None = None) -> Found:
+    """Maximise the problem's objective with ``budget`` candidate evaluations in all."""
+    n = problem.size
+    if n < 1:
+        raise ParameterError("the search space is empty")
+    if budget < 2 * n:
+        raise ParameterError(f"budget must be at least {2 * n} (two candidates per parameter)")
+    pop = popsize or int(min(max(15, 4000 // n), 64))
+    per_run = budget // max(1, restarts)
+    counter = {"evals": 0, "best": -np.inf, "theta": None}
+    trace: list[tuple[int, float]] = []
+
+    def negative(thetas: np.ndarray) -> np.ndarray:
+        th = np.ascontiguousarray(np.asarray(thetas).T)  # (S, n)
+        vals = problem.evaluate(th)
+        counter["evals"] += th.shape[0]
+        k = int(np.argmax(vals))
+        if vals[k] > counter["best"]:
+            counter["best"] = float(vals[k])
+            counter["theta"] = th[k].copy()
+        trace.append((counter["evals"], counter["best"]))
+        return -np.where(np.isfinite(vals), vals, -1e300)
+
+    for r in range(max(1, restarts)):
+        pop_total = pop * n
+        gens = max(1, per_run // pop_total - 1)
+        differential_evolution(
+            negative,
+            [(-1.0, 1.0)] * n,
+            popsize=pop,
+            maxiter=gens,
+            tol=0.0,
+            seed=seed + r,
+            vectorized=True,
+            updating="deferred",
+            polish=False,
+            init="sobol" if pop_total & (pop_total - 1) == 0 else "latinhypercube",
+        )
+    if counter["theta"] is None:
+        raise ParameterError("every candidate diverged (no finite objective)")
+    return Found(counter["theta"], counter["best"], trace, counter["evals"])
+
+
+__all__ = ["Found", "Problem", "search"]
