@@ -183,6 +183,8 @@ def adversary(
     tables, x0s = problem.decode(found.theta[None])
     table, x0_best = tables[0], x0s[0]
     out_path = Path(out) if out is not None else None
+    if out_path is not None:
+        out_path.parent.mkdir(parents=True, exist_ok=True)
     out_dir = out_path.parent if out_path is not None else None
     stem = out_path.stem if out_path is not None else "adversary"
     law = fam.law(found.theta[: fam.size(dim, steps)], dim, gb)

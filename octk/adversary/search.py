@@ -1,9 +1,11 @@
-r"""The search: SciPy's differential evolution over a family's parameters, in batches.
+r"""The search: CMA-ES (``cma``) or SciPy's differential evolution, in batches.
 
-The objective J(θ) of a candidate θ (a family's parameters, and the first
-iterate where it is free) is maximised with :func:`scipy.optimize.differential_evolution`
-in its vectorised mode: each generation's whole population is one batched
-simulation (:func:`~octk.adversary.batch.run_batch`). The budget (simulated
+The objective J(θ) of a candidate θ ∈ [−1, 1]^k (a family's parameters, and the
+first iterate where it is free) is maximised by a library optimiser whose whole
+population is evaluated as one batched simulation
+(:func:`~octk.adversary.batch.run_batch`): ``method="cma"`` (default), Hansen's
+CMA-ES (``cma.CMAEvolutionStrategy``, box-constrained, ask/tell); ``method="de"``,
+:func:`scipy.optimize.differential_evolution` in its vectorised mode. The budget (simulated
 candidates) is split over ``restarts`` independent runs with seeds seed, seed+1, …;
 the best candidate of all is kept, and the trace records the best value found
 against the number of candidates evaluated.
@@ -19,7 +21,7 @@ from scipy.optimize import differential_evolution
 from octk.adversary import objectives
 from octk.adversary.batch import run_batch
 from octk.adversary.families import Family, GradientBound, first_iterates
-from octk.errors import ParameterError
+from octk.errors import ParameterError, check_choice
 
 
 @dataclass
@@ -88,9 +90,13 @@ class Found:
     evaluations: int
 
 
+METHODS = ("cma", "de")
+
+
 def search(problem: Problem, *, budget: int, seed: int = 0, restarts: int = 2,
-           popsize: int | None = None) -> Found:
+           popsize: int | None = None, method: str = "cma") -> Found:
     """Maximise the problem's objective with ``budget`` candidate evaluations in all."""
+    check_choice("method", method, METHODS)
     n = problem.size
     if n < 1:
         raise ParameterError("the search space is empty")
@@ -112,7 +118,9 @@ def search(problem: Problem, *, budget: int, seed: int = 0, restarts: int = 2,
         trace.append((counter["evals"], counter["best"]))
         return -np.where(np.isfinite(vals), vals, -1e300)
 
-    for r in range(max(1, restarts)):
+    if method == "cma":
+        _cma(negative, n, per_run, seed, max(1, restarts), popsize)
+    for r in range(max(1, restarts) if method == "de" else 0):
         pop_total = pop * n
         gens = max(1, per_run // pop_total - 1)
         differential_evolution(
@@ -132,4 +140,30 @@ def search(problem: Problem, *, budget: int, seed: int = 0, restarts: int = 2,
     return Found(counter["theta"], counter["best"], trace, counter["evals"])
 
 
-__all__ = ["Found", "Problem", "search"]
+def _cma(negative, n: int, per_run: int, seed: int, restarts: int, popsize: int | None):
+    """CMA-ES runs from random starts (σ0 = 0.5 on [−1, 1]^n), each with ``per_run`` evaluations."""
+    import cma
+
+    rng = np.random.default_rng(seed)
+    lam = popsize or int(min(256, max(32, per_run // 200)))
+    for r in range(restarts):
+        es = cma.CMAEvolutionStrategy(
+            rng.uniform(-0.5, 0.5, n),
+            0.5,
+            {
+                "bounds": [-1.0, 1.0],
+                "popsize": lam,
+                "seed": seed * 1000 + r + 1,
+                "maxfevals": per_run,
+                "verbose": -9,
+                "tolfun": 0.0,
+                "tolflatfitness": 10**9,
+                "tolx": 1e-13,
+            },
+        )
+        while not es.stop():
+            xs = es.ask()
+            es.tell(xs, negative(np.asarray(xs).T).tolist())
+
+
+__all__ = ["METHODS", "Found", "Problem", "search"]
