@@ -19,7 +19,7 @@ import numpy as np
 from scipy.optimize import differential_evolution
 
 from octk.adversary import objectives
-from octk.adversary.batch import run_batch
+from octk.adversary.batch import Batcher
 from octk.adversary.families import Family, GradientBound, first_iterates
 from octk.errors import ParameterError, check_choice
 
@@ -40,9 +40,23 @@ class Problem:
     seed: int = 0
     backend: str = "numba"
     T0: int = field(init=False)
+    batcher: Batcher = field(init=False, repr=False)
 
     def __post_init__(self):
         self.T0 = objectives.window(self.steps, self.family.period)
+        self.batcher = Batcher(
+            self.rule,
+            self.params,
+            self.domain,
+            self.family.signal(self.bound, self.d),
+            rows=self.family.rows(self.steps),
+            d=self.d,
+            wrap=self.family.wrap,
+            steps=self.steps,
+            checkpoints=sorted({self.T0, self.steps}),
+            bound=self.bound.value,
+            backend=self.backend,
+        )
 
     @property
     def size(self) -> int:
@@ -66,19 +80,7 @@ class Problem:
         """The objective of every row of θ, in one batched simulation."""
         theta = np.atleast_2d(theta)
         tables, x0 = self.decode(theta)
-        run = run_batch(
-            self.rule,
-            self.params,
-            self.domain,
-            self.family.signal(self.bound, self.d),
-            tables,
-            self.family.wrap,
-            x0,
-            self.steps,
-            sorted({self.T0, self.steps}),
-            bound=self.bound.value,
-            backend=self.backend,
-        )
+        run = self.batcher.run(tables, x0)
         return objectives.values(self.objective, run, self.domain, self.steps, self.T0)
 
 
@@ -108,7 +110,7 @@ def search(problem: Problem, *, budget: int, seed: int = 0, restarts: int = 2,
     trace: list[tuple[int, float]] = []
 
     def negative(thetas: np.ndarray) -> np.ndarray:
-        th = np.ascontiguousarray(np.asarray(thetas).T)  # (S, n)
+        th = np.clip(np.asarray(thetas).T, -1.0, 1.0)  # (S, n)
         vals = problem.evaluate(th)
         counter["evals"] += th.shape[0]
         k = int(np.argmax(vals))
@@ -119,7 +121,7 @@ def search(problem: Problem, *, budget: int, seed: int = 0, restarts: int = 2,
         return -np.where(np.isfinite(vals), vals, -1e300)
 
     if method == "cma":
-        _cma(negative, n, per_run, seed, max(1, restarts), popsize)
+        _cma(negative, n, per_run, budget, lambda: counter["evals"], seed, popsize)
     for r in range(max(1, restarts) if method == "de" else 0):
         pop_total = pop * n
         gens = max(1, per_run // pop_total - 1)
@@ -140,21 +142,27 @@ def search(problem: Problem, *, budget: int, seed: int = 0, restarts: int = 2,
     return Found(counter["theta"], counter["best"], trace, counter["evals"])
 
 
-def _cma(negative, n: int, per_run: int, seed: int, restarts: int, popsize: int | None):
-    """CMA-ES runs from random starts (σ0 = 0.5 on [−1, 1]^n), each with ``per_run`` evaluations."""
+def _cma(negative, n: int, per_run: int, budget: int, used, seed: int, popsize: int | None):
+    """CMA-ES runs from random starts (σ0 = 0.5), each with at most ``per_run``
+    evaluations, restarted (new start, new seed) until ``budget`` is spent.
+
+    The box [−1, 1]^n is kept by evaluating the clipped point (``negative`` clips),
+    which costs nothing per sample, unlike ``cma``'s own boundary handlers.
+    """
     import cma
 
     rng = np.random.default_rng(seed)
     lam = popsize or int(min(256, max(32, per_run // 200)))
-    for r in range(restarts):
+    r = 0
+    while budget - used() >= lam:
+        r += 1
         es = cma.CMAEvolutionStrategy(
             rng.uniform(-0.5, 0.5, n),
             0.5,
             {
-                "bounds": [-1.0, 1.0],
                 "popsize": lam,
-                "seed": seed * 1000 + r + 1,
-                "maxfevals": per_run,
+                "seed": seed * 1000 + r,
+                "maxfevals": min(per_run, budget - used()),
                 "verbose": -9,
                 "tolfun": 0.0,
                 "tolflatfitness": 10**9,
