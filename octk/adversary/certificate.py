@@ -197,6 +197,13 @@ def certify(cert: dict) -> dict:
         exact=isinstance(enc, Fraction),
     )
     cert.pop("reason", None)
+    if cert["sequence"]["wrap"] and cert["sequence"]["kind"] == "table":
+        from octk.adversary.limit import NotApplicable, limit_certificate
+
+        try:
+            cert["limit"] = limit_certificate(cert)
+        except (NotApplicable, ex.Undecided) as e:
+            cert["limit"] = {"status": "not-applicable", "reason": str(e)}
     return cert
 
 
@@ -214,10 +221,25 @@ def check(cert: dict) -> tuple[bool, str]:
     except (OctkError, KeyError, ValueError, TypeError, ZeroDivisionError) as e:
         return False, f"the certificate is malformed: {e}"
     got = ex.lower(enc)
+    limit_note = ""
+    if cert.get("limit", {}).get("status") == "certified":
+        from octk.adversary.limit import NotApplicable, check_limit
+
+        part = cert["limit"]
+        try:
+            again = check_limit(cert, part)
+        except (NotApplicable, ex.Undecided, KeyError, ValueError) as e:
+            return False, f"the limit-rate part does not re-check: {e}"
+        if again["status"] != "certified" or Fraction(again["rate"]) != Fraction(part["rate"]):
+            return False, (
+                f"the limit-rate part does not re-check: {again.get('reason', '')} "
+                f"(stated rate {part['rate']}, recomputed {again.get('rate')})"
+            )
+        limit_note = f"; lim R_T/T = {float(Fraction(part['rate'])):.12g} (periodic orbit checked)"
     if got >= claimed:
         return True, (
             f"{cert['objective']} ≥ {float(claimed):.12g} holds: the exact re-run gives "
-            f"≥ {float(got):.12g} (T = {cert['steps']})"
+            f"≥ {float(got):.12g} (T = {cert['steps']}){limit_note}"
         )
     return False, (
         f"{cert['objective']} ≥ {float(claimed):.12g} is NOT shown: the exact re-run gives only "

@@ -58,20 +58,33 @@ class AdversaryResult:
             "family": self.family,
             "evaluations": self.evaluations,
             "known": self.known,
-            "worse_than_known": None
-            if self.known is None
-            else bool(
-                c.get("status") == "certified" and c["lower_bound_float"] > self.known["value"]
-            ),
+            "worse_than_known": None if self.known is None else self.worse_than_known(),
             "certificate": {
                 "status": c.get("status"),
                 "lower_bound": c.get("lower_bound_float"),
                 "lower_bound_exact": c.get("lower_bound"),
+                "limit_rate": self.limit_rate,
+                "limit_status": c.get("limit", {}).get("status"),
                 "file": self.certificate_file,
             },
             "trace": [[int(e), float(v)] for e, v in self.trace],
             **self.settings,
         }
+
+    @property
+    def limit_rate(self) -> float | None:
+        """The certified lim R_T/T of a periodic pattern (:mod:`octk.adversary.limit`), or None."""
+        lim = self.certificate.get("limit", {})
+        return lim.get("rate_float") if lim.get("status") == "certified" else None
+
+    def worse_than_known(self) -> bool:
+        """Whether the certified value (the limit rate where certified) beats the known one."""
+        if self.known is None or self.certificate.get("status") != "certified":
+            return False
+        value = self.limit_rate
+        if value is None:
+            value = self.certificate["lower_bound_float"]
+        return bool(value > self.known["value"])
 
     def plot_trace(self, path=None, ax=None):
         """Best value found against candidates evaluated (PNG/PDF at ``path`` if given)."""

@@ -79,6 +79,12 @@ def to_iv(a):
     return a
 
 
+def interval(lo: Fraction, hi: Fraction):
+    """The interval [lo, hi] (rational ends, rounded outward)."""
+    with _workprec():
+        return iv.mpf([to_iv(lo).a, to_iv(hi).b])
+
+
 def _shrink(a):
     if isinstance(a, Fraction) and a.denominator.bit_length() > MAX_BITS:
         return to_iv(a)
@@ -97,19 +103,25 @@ def lower(a) -> Fraction:
     """A rational ≤ every point of ``a`` (exactly ``a`` for an exact value)."""
     if isinstance(a, Fraction):
         return a
-    return _mpf_fraction(a.a)
+    return _mpf_fraction(a._mpi_[0])
 
 
 def upper(a) -> Fraction:
     """A rational ≥ every point of ``a``."""
     if isinstance(a, Fraction):
         return a
-    return _mpf_fraction(a.b)
+    return _mpf_fraction(a._mpi_[1])
 
 
-def _mpf_fraction(v) -> Fraction:
-    m, e = mpmath.mpf(v).man_exp
-    return Fraction(int(m)) * (Fraction(2) ** int(e))
+def _mpf_fraction(v: tuple) -> Fraction:
+    """An mpmath raw float (sign, mantissa, exponent, bits) as an exact rational."""
+    sign_bit, man, exp, _bc = v
+    if man == 0:
+        if v != mpmath.libmp.fzero:
+            raise Undecided("an enclosure is unbounded or not a number")
+        return Fraction(0)
+    out = Fraction(int(man)) * (Fraction(2) ** int(exp))
+    return -out if sign_bit else out
 
 
 def add(a, b):
@@ -184,15 +196,30 @@ def compare(a, b) -> int:
 
 
 def maximum(a, b):
-    return a if compare(a, b) >= 0 else b
+    """max(a, b): the larger operand where decided, else the interval [max lo, max hi]."""
+    s = sign(add(a, mul(Fraction(-1), b)))
+    if s is not None:
+        return a if s >= 0 else b
+    (al, ah), (bl, bh) = bounds(a), bounds(b)
+    return iv.mpf([max(al, bl), max(ah, bh)])
 
 
 def minimum(a, b):
-    return a if compare(a, b) <= 0 else b
+    """min(a, b): the smaller operand where decided, else the interval [min lo, min hi]."""
+    s = sign(add(a, mul(Fraction(-1), b)))
+    if s is not None:
+        return a if s <= 0 else b
+    (al, ah), (bl, bh) = bounds(a), bounds(b)
+    return iv.mpf([min(al, bl), min(ah, bh)])
 
 
 def absolute(a):
-    return a if compare(a, Fraction(0)) >= 0 else mul(Fraction(-1), a)
+    """|a|; an enclosure around 0 gives [0, max(|lo|, |hi|)]."""
+    s = sign(a)
+    if s is not None:
+        return a if s >= 0 else mul(Fraction(-1), a)
+    lo, hi = bounds(a)
+    return iv.mpf([0, max(-lo, hi)])
 
 
 # --------------------------------------------------------------------------- expressions
@@ -386,6 +413,7 @@ __all__ = [
     "Undecided",
     "evaluate",
     "exact",
+    "interval",
     "lower",
     "min_linear",
     "project",
