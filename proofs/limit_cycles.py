@@ -1,0 +1,233 @@
+r"""Bock & Weiß (2019): Adam's 2-cycle on a quadratic, its existence and its stability.
+
+On f(w) = c w²/2 (g = c w), Adam without bias correction and with ε = 0,
+
+    m_t = β1 m_{t−1} + (1 − β1) g_t,   v_t = β2 v_{t−1} + (1 − β2) g_t²,
+    w_{t+1} = w_t − α m_t/√v_t,
+
+has the 2-cycle (w, m, v) ↦ (−w, −m, v) through
+
+    w = w* = α(1 − β1)/(2(1 + β1)),   m = −c w* (1 − β1)/(1 + β1),   v = c² w*²
+
+(Bock & Weiß 2019, "A proof of local convergence for the Adam optimizer", the
+limit cycle of their §4). The claims read the step map Φ from octk's ``adam``
+program (no bias correction, constant step, ε = 0):
+
+* ``limit_cycles.two_cycle`` — Φ(w*, m*, v*) = (−w*, −m*, v*) as an identity in
+  α, c > 0 and β1, β2 ∈ [0, 1) (so Φ∘Φ fixes the point);
+* ``limit_cycles.stability`` — the Jacobian of Φ∘Φ at the cycle has a characteristic
+  polynomial free of α and c (the radius is independent of them); at β1 = 0 its
+  roots are β2 and 0 (radius exactly β2); on a grid of rational (β1, β2) its roots
+  are enclosed by SymPy's exact complex-root isolation (rational rectangles), so
+  the spectral radius ρ is enclosed rigorously and the cycle certified attracting
+  (ρ < 1) or not (ρ > 1). Spot values: ρ(0.1, 0.9) = 0.948151294542659…,
+  ρ(0.9, 0.999) = 1.10129483….
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+import sympy as sp
+
+from octk.rules.rule import Rule
+from octk.symbols import g, t, x
+from proofs.certify import identity
+from proofs.claim import Basis, Claim, NotApplicable, Outcome, Scope, Step, all_of, paper_rule
+from proofs.claim import proved, refuted
+
+c = sp.Symbol("c", positive=True)
+W, M, V = sp.symbols("w m v", real=True)
+B1, B2, A = sp.symbols("beta1 beta2 alpha", positive=True)
+
+#: the (β1, β2) grid of :func:`spectral_radius_grid`
+GRID_B1 = (Fraction(0), Fraction(1, 10), Fraction(1, 2), Fraction(9, 10))
+GRID_B2 = (Fraction(1, 10), Fraction(9, 10), Fraction(99, 100), Fraction(999, 1000))
+
+
+def cycle_rule() -> Rule:
+    """Adam without bias correction, constant step (ε is set to 0 by the claims)."""
+    return paper_rule("adam", bias_correction_m=False, bias_correction_v=False)()
+
+
+def step_map(rule: Rule):
+    """Φ(w, m, v) = (w', m', v') read from the rule's program on g = c w, ε = 0."""
+    names = {s.name: s.symbol for s in rule.state}
+    if set(names) != {"m", "v"}:
+        raise NotApplicable(f"the 2-cycle is Adam's on the state (m, v); the rule has {set(names)}")
+    hyper = {h.name: h.symbol for h in rule.hyperparameters}
+    if not {"alpha", "beta1", "beta2"} <= set(hyper):
+        raise NotApplicable("the rule lacks one of α, β1, β2")
+    env: dict = {
+        names["m"]: M,
+        names["v"]: V,
+        x: W,
+        g: c * W,
+        hyper["alpha"]: A,
+        hyper["beta1"]: B1,
+        hyper["beta2"]: B2,
+    }
+    if "eps" in hyper:
+        env[hyper["eps"]] = 0
+    out = {}
+    for target, e in rule.program:
+        val = sp.piecewise_fold(e.xreplace(env))
+        if isinstance(val, sp.Piecewise):  # the guarded step: √v > 0 at the cycle
+            val = val.args[0][0]
+        env[target] = val
+        out[target] = val
+    new = (out.get(x), out.get(names["m"]), out.get(names["v"]))
+    if any(e is None for e in new) or any(t in e.free_symbols for e in new):
+        raise NotApplicable("the step map depends on t (bias correction or a step schedule)")
+    return new
+
+
+def cycle_point():
+    """(w*, m, v*) at the start of a step from w*: m = −m*, the moment of the last step at −w*."""
+    w = A * (1 - B1) / (2 * (1 + B1))
+    return w, -c * w * (1 - B1) / (1 + B1), c**2 * w**2
+
+
+def _at(exprs, point):
+    sub = dict(zip((W, M, V), point, strict=True))
+    return [e.xreplace(sub) for e in exprs]
+
+
+def two_cycle(rule: Rule) -> Outcome:
+    """Φ(w*, m*, v*) = (−w*, −m*, v*), each coordinate an identity."""
+    phi = step_map(rule)
+    p = cycle_point()
+    img = _at(phi, p)
+    space = {A: (sp.Rational(1, 3), 1, 2), c: (sp.Rational(1, 2), 1, 3),
+             B1: (0, sp.Rational(1, 10), sp.Rational(9, 10)), B2: (sp.Rational(1, 10), sp.Rational(99, 100))}
+    parts = [
+        identity(img[0], -p[0], what="w' = −w*", space=space),
+        identity(img[1], -p[1], what="m' = −m*", space=space),
+        identity(img[2], p[2], what="v' = v*", space=space),
+    ]
+    return all_of(*parts).with_steps(
+        Step("the cycle point", sp.Eq(sp.Tuple(W, M, V), sp.Tuple(*p), evaluate=False)),
+        Step("Φ read from the rule at g = c w, ε = 0", sp.Eq(sp.Tuple(W, M, V), sp.Tuple(*phi), evaluate=False)),
+    )
+
+
+def char_poly(rule: Rule) -> sp.Poly:
+    """The characteristic polynomial of D(Φ∘Φ) at the cycle, in λ (coefficients in β1, β2)."""
+    phi = sp.Matrix(step_map(rule))
+    J = phi.jacobian(sp.Matrix([W, M, V]))
+    p = cycle_point()
+    q = (-p[0], -p[1], p[2])
+    J2 = J.xreplace(dict(zip((W, M, V), q, strict=True))) * J.xreplace(
+        dict(zip((W, M, V), p, strict=True))
+    )
+    lam = sp.Symbol("lambda")
+    return sp.Poly(sp.simplify((J2 - lam * sp.eye(3)).det()), lam)
+
+
+def radius_enclosure(poly: sp.Poly, b1: Fraction, b2: Fraction, eps=sp.Rational(1, 10**15)):
+    """Rational bounds (lo, hi) on the spectral radius at (β1, β2) = (b1, b2)."""
+    sub = {B1: sp.Rational(b1.numerator, b1.denominator), B2: sp.Rational(b2.numerator, b2.denominator)}
+    pq = sp.Poly([sp.nsimplify(sp.simplify(co.xreplace(sub))) for co in poly.all_coeffs()],
+                 poly.gen)
+    lo, hi = sp.Integer(0), sp.Integer(0)
+    for box, _mult in pq.intervals(all=True, eps=eps)[0]:  # real roots
+        a, b = box
+        lo, hi = max(lo, min(abs(a), abs(b)) if a * b > 0 else 0), max(hi, abs(a), abs(b))
+    for ((ax, ay), (bx, by)), _mult in pq.intervals(all=True, eps=eps)[1]:  # complex roots
+        near = sp.sqrt(min(ax**2, bx**2) * (ax * bx > 0) + min(ay**2, by**2) * (ay * by > 0))
+        far = sp.sqrt(max(ax**2, bx**2) + max(ay**2, by**2))
+        lo, hi = max(lo, near), max(hi, far)
+    return lo, hi
+
+
+def stability(rule: Rule) -> Outcome:
+    """α- and c-free characteristic polynomial; ρ = β2 at β1 = 0; the grid certified."""
+    poly = char_poly(rule)
+    free = set().union(*(co.free_symbols for co in poly.all_coeffs()))
+    if free & {A, c}:
+        return refuted("characteristic polynomial", "the radius depends on α or c",
+                       {"symbols": sorted(map(str, free & {A, c}))})
+    at0 = sp.Poly([sp.simplify(co.xreplace({B1: 0})) for co in poly.all_coeffs()], poly.gen)
+    roots0 = sp.roots(at0)
+    rho0 = sp.Max(*[sp.Abs(r) for r in roots0])
+    if sp.simplify(rho0 - B2) != 0:
+        return refuted("roots at β1 = 0", f"ρ = {rho0}, not β2", {"beta1": 0})
+    cells = []
+    for b1 in GRID_B1:
+        for b2 in GRID_B2:
+            lo, hi = radius_enclosure(poly, b1, b2)
+            verdict = "attracting" if hi < 1 else ("repelling" if lo > 1 else "undecided")
+            cells.append((b1, b2, lo, hi, verdict))
+    spots = {}
+    for b1, b2 in ((Fraction(1, 10), Fraction(9, 10)), (Fraction(9, 10), Fraction(999, 1000))):
+        spots[(b1, b2)] = radius_enclosure(poly, b1, b2)
+    lo, hi = spots[(Fraction(1, 10), Fraction(9, 10))]
+    if not (lo <= sp.Rational("0.948151294542659") + sp.Rational(1, 10**15) and
+            hi >= sp.Rational("0.948151294542659") - sp.Rational(1, 10**15) and hi < 1):
+        return refuted("root isolation", f"ρ(0.1, 0.9) ∈ [{float(lo)}, {float(hi)}]",
+                       {"beta1": "1/10", "beta2": "9/10"})
+    lo2, hi2 = spots[(Fraction(9, 10), Fraction(999, 1000))]
+    if not (lo2 > 1 and abs(float(lo2) - 1.10129483) < 1e-8):
+        return refuted("root isolation", f"ρ(0.9, 0.999) ∈ [{float(lo2)}, {float(hi2)}]",
+                       {"beta1": "9/10", "beta2": "999/1000"})
+    if any(v == "undecided" for *_, v in cells):
+        return refuted("root isolation", "a grid cell is undecided", {})
+    steps = [Step("characteristic polynomial of D(Φ∘Φ) at the cycle (free of α, c)", poly.as_expr())]
+    steps.append(Step("at β1 = 0 its roots are", sp.FiniteSet(*roots0)))
+    steps += [
+        Step(f"β1 = {b1}, β2 = {b2}: ρ ∈ [{float(lo):.15g}, {float(hi):.15g}] ({v})")
+        for b1, b2, lo, hi, v in cells
+    ]
+    n_att = sum(v == "attracting" for *_, v in cells)
+    return proved(
+        "exact root isolation",
+        f"ρ(0.1, 0.9) ∈ [{float(lo):.15f}, {float(hi):.15f}]; ρ(0.9, 0.999) ≥ {float(lo2):.10f}; "
+        f"{n_att}/{len(cells)} grid cells attracting",
+        steps,
+    )
+
+
+def attracting_grid(b1s, b2s) -> dict:
+    """{(β1, β2): "attracting" | "repelling" | "undecided"} on a grid (for phase diagrams)."""
+    poly = char_poly(cycle_rule())
+    out = {}
+    for b1 in b1s:
+        for b2 in b2s:
+            lo, hi = radius_enclosure(poly, Fraction(b1), Fraction(b2))
+            out[(b1, b2)] = "attracting" if hi < 1 else ("repelling" if lo > 1 else "undecided")
+    return out
+
+
+_SOURCE = "Bock & Weiß 2019, §4 (Adam's limit cycle on a quadratic)"
+
+CLAIMS = (
+    Claim(
+        name="limit_cycles.two_cycle",
+        statement=r"\Phi(w^*, m^*, v^*) = (-w^*, -m^*, v^*),\ w^* = \frac{\alpha(1-\beta_1)}{2(1+\beta_1)}",
+        source=_SOURCE,
+        assumptions=(r"f(w) = c w^2/2", r"\epsilon = 0", "no bias correction"),
+        prove=two_cycle,
+        rule=cycle_rule,
+        scope=Scope.IDENTITY,
+        basis=Basis.PAPER,
+        note="Φ read from octk's adam program (bias corrections off, constant step, ε = 0).",
+        detects=("x+delta", "step*2", "drop-sqrt", "swap-betas"),
+        survives={
+            "1-beta2->1-beta1": "v* = c²w*² is a fixed point of any convex average of g² = c²w*²",
+            "g^2->|g|": "NotApplicable or detected",
+        },
+    ),
+    Claim(
+        name="limit_cycles.stability",
+        statement=r"\rho\big(D(\Phi\circ\Phi)\big) \text{ enclosed on a } (\beta_1,\beta_2) \text{ grid}",
+        source=_SOURCE,
+        assumptions=(r"f(w) = c w^2/2", r"\epsilon = 0", "no bias correction"),
+        prove=stability,
+        rule=cycle_rule,
+        scope=Scope.INSTANCE,
+        basis=Basis.PAPER,
+        note="Exact characteristic polynomial; roots isolated in rational rectangles.",
+        detects=("x+delta", "step*2", "drop-sqrt", "swap-betas"),
+        survives={},
+    ),
+)
