@@ -61,16 +61,28 @@ def budget(n):
 # %%
 rows = []
 for n in (2, 4) if SCALE < 1 else (2, 4, 8):
-    res = adversary("ogd", domain="ball:0.5;projection=euclidean", d=n + 1, steps=n,
-                    family="free", bound="l2:1", x0="free", objective="regret",
-                    budget=budget(100000 if n == 8 else 30000), seed=0,
-                    params={"alpha": 1 / math.sqrt(n)}, options={"schedule": "constant"},
-                    out=out / f"ogd{n}.json")
+    res = adversary(
+        "ogd",
+        domain="ball:0.5;projection=euclidean",
+        d=n + 1,
+        steps=n,
+        family="free",
+        bound="l2:1",
+        x0="free",
+        objective="regret",
+        budget=budget(100000 if n == 8 else 30000),
+        seed=0,
+        params={"alpha": 1 / math.sqrt(n)},
+        options={"schedule": "constant"},
+        out=out / f"ogd{n}.json",
+    )
     ok, msg = cert_mod.check(cert_mod.load(res.certificate_file))
     assert ok, msg
     rows.append((n, res.value, math.sqrt(n), res.certificate["lower_bound_float"]))
-    print(f"n = {n}: found {res.value:.6f}, exact worst case {math.sqrt(n):.6f} "
-          f"({res.value / math.sqrt(n):.2%}), certified ≥ {res.certificate['lower_bound_float']:.6f}")
+    print(
+        f"n = {n}: found {res.value:.6f}, exact worst case {math.sqrt(n):.6f} "
+        f"({res.value / math.sqrt(n):.2%}), certified ≥ {res.certificate['lower_bound_float']:.6f}"
+    )
     assert res.value <= math.sqrt(n) * (1 + 1e-9)
 res.plot_trace(out / "ogd_trace.png")
 
@@ -90,15 +102,26 @@ settings = {
 }
 found = {}
 for name, (params, options) in settings.items():
-    res = adversary(name, domain="box:-1,1", steps=20000, family="periodic:p=3", bound=3,
-                    x0="free", objective="rate", budget=budget(3000), seed=0, params=params,
-                    options=options, out=out / f"{name}.json")
+    res = adversary(
+        name,
+        domain="box:-1,1",
+        steps=20000,
+        family="periodic:p=3",
+        bound=3,
+        x0="free",
+        objective="rate",
+        budget=budget(3000),
+        seed=0,
+        params=params,
+        options=options,
+        out=out / f"{name}.json",
+    )
     ok, msg = cert_mod.check(cert_mod.load(res.certificate_file))
     found[name] = res
     lim = res.limit_rate
-    print(f"{name:8s} window rate {res.value:.4f}  certified lim R_T/T: "
-          f"{'n/a (' + res.certificate['limit'].get('reason', '') + ')' if lim is None else f'{lim:.6f}'}"
-          f"  sequence {res.sequence}  [{msg}]")
+    shown = f"{lim:.6f}" if lim is not None else "n/a: " + res.certificate["limit"]["reason"]
+    print(f"{name:8s} window rate {res.value:.4f}  certified lim R_T/T: {shown}")
+    print(f"         sequence {res.sequence}  [{msg}]")
 assert found["adam"].limit_rate is not None and found["adam"].limit_rate >= 2 / 3
 
 # %%

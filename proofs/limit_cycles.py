@@ -19,9 +19,10 @@ program (no bias correction, constant step, ε = 0):
   polynomial free of α and c (the radius is independent of them); at β1 = 0 it is
   −λ q(λ) with q(0) = β2² and discriminant (9β2 − 1)(β2 − 1)(3β2 − 1)², so for
   1/9 < β2 < 1 the nonzero roots are conjugate of modulus β2: ρ = β2 exactly there
-  (for β2 < 1/9 they are real and ρ > β2, e.g. at RKK's β2 = 0.1); on a grid of rational (β1, β2) its roots
-  are enclosed by SymPy's exact complex-root isolation (rational rectangles), so
-  the spectral radius ρ is enclosed rigorously and the cycle certified attracting
+  (for β2 < 1/9 they are real and ρ > β2, e.g. at RKK's β2 = 0.1); on a grid of
+  rational (β1, β2) its roots are enclosed by SymPy's exact complex-root isolation
+  (rational rectangles), so the spectral radius ρ is enclosed rigorously and the
+  cycle certified attracting
   (ρ < 1) or not (ρ > 1). Spot values: ρ(0.1, 0.9) = 0.948151294542659…,
   ρ(0.9, 0.999) = 1.10129483….
 """
@@ -36,8 +37,18 @@ import sympy as sp
 from octk.rules.rule import Rule
 from octk.symbols import g, t, x
 from proofs.certify import identity
-from proofs.claim import Basis, Claim, NotApplicable, Outcome, Scope, Step, all_of, paper_rule
-from proofs.claim import proved, refuted
+from proofs.claim import (
+    Basis,
+    Claim,
+    NotApplicable,
+    Outcome,
+    Scope,
+    Step,
+    all_of,
+    paper_rule,
+    proved,
+    refuted,
+)
 
 c = sp.Symbol("c", positive=True)
 W, M, V = sp.symbols("w m v", real=True)
@@ -103,8 +114,12 @@ def two_cycle(rule: Rule) -> Outcome:
     phi = step_map(rule)
     p = cycle_point()
     img = _at(phi, p)
-    space = {A: (sp.Rational(1, 3), 1, 2), c: (sp.Rational(1, 2), 1, 3),
-             U: (0, sp.Rational(1, 9), 9), B2: (sp.Rational(1, 10), sp.Rational(99, 100))}
+    space = {
+        A: (sp.Rational(1, 3), 1, 2),
+        c: (sp.Rational(1, 2), 1, 3),
+        U: (0, sp.Rational(1, 9), 9),
+        B2: (sp.Rational(1, 10), sp.Rational(99, 100)),
+    }
     parts = [
         identity(img[0], -p[0], what="w' = −w*", space=space),
         identity(img[1], -p[1], what="m' = −m*", space=space),
@@ -112,7 +127,10 @@ def two_cycle(rule: Rule) -> Outcome:
     ]
     return all_of(*parts).with_steps(
         Step("the cycle point", sp.Eq(sp.Tuple(W, M, V), sp.Tuple(*p), evaluate=False)),
-        Step("Φ read from the rule at g = c w, ε = 0", sp.Eq(sp.Tuple(W, M, V), sp.Tuple(*phi), evaluate=False)),
+        Step(
+            "Φ read from the rule at g = c w, ε = 0",
+            sp.Eq(sp.Tuple(W, M, V), sp.Tuple(*phi), evaluate=False),
+        ),
     )
 
 
@@ -130,12 +148,19 @@ def char_poly(rule: Rule) -> sp.Poly:
     return sp.Poly(sp.expand((J2 - lam * sp.eye(3)).det(method="berkowitz")), lam)
 
 
-def radius_enclosure(poly: sp.Poly, b1: Fraction, b2: Fraction, eps=sp.Rational(1, 10**15)):
+EPS = sp.Rational(1, 10**15)  # width of the root isolation
+
+
+def radius_enclosure(poly: sp.Poly, b1: Fraction, b2: Fraction, eps=EPS):
     """Rational bounds (lo, hi) on the spectral radius at (β1, β2) = (b1, b2)."""
-    sub = {U: sp.Rational(b1.numerator, b1.denominator) / (1 - sp.Rational(b1.numerator, b1.denominator)),
-           B2: sp.Rational(b2.numerator, b2.denominator)}
-    pq = sp.Poly([sp.nsimplify(sp.simplify(co.xreplace(sub))) for co in poly.all_coeffs()],
-                 poly.gen)
+    sub = {
+        U: sp.Rational(b1.numerator, b1.denominator)
+        / (1 - sp.Rational(b1.numerator, b1.denominator)),
+        B2: sp.Rational(b2.numerator, b2.denominator),
+    }
+    pq = sp.Poly(
+        [sp.nsimplify(sp.simplify(co.xreplace(sub))) for co in poly.all_coeffs()], poly.gen
+    )
     real, cplx = pq.intervals(all=True, eps=eps)
     lo2, hi2 = Fraction(0), Fraction(0)  # bounds on ρ² (squared moduli)
     for (a, b), _mult in real:
@@ -168,8 +193,11 @@ def stability(rule: Rule) -> Outcome:
     poly = char_poly(rule)
     free = set().union(*(co.free_symbols for co in poly.all_coeffs()))
     if free & {A, c}:
-        return refuted("characteristic polynomial", "the radius depends on α or c",
-                       {"symbols": sorted(map(str, free & {A, c}))})
+        return refuted(
+            "characteristic polynomial",
+            "the radius depends on α or c",
+            {"symbols": sorted(map(str, free & {A, c}))},
+        )
     # β1 = 0: the polynomial is −λ (λ² − a λ + β2²); its discriminant factors as
     # (9β2 − 1)(β2 − 1)(3β2 − 1)², negative for 1/9 < β2 < 1: two conjugate roots of
     # modulus √(β2²) = β2 (and 0), so ρ = β2 exactly there
@@ -195,17 +223,30 @@ def stability(rule: Rule) -> Outcome:
     lo, hi = spots[(Fraction(1, 10), Fraction(9, 10))]
     spot = Fraction("0.948151294542659")
     if not (lo <= spot + Fraction(1, 10**15) and hi >= spot - Fraction(1, 10**15) and hi < 1):
-        return refuted("root isolation", f"ρ(0.1, 0.9) ∈ [{float(lo)}, {float(hi)}]",
-                       {"beta1": "1/10", "beta2": "9/10"})
+        return refuted(
+            "root isolation",
+            f"ρ(0.1, 0.9) ∈ [{float(lo)}, {float(hi)}]",
+            {"beta1": "1/10", "beta2": "9/10"},
+        )
     lo2, hi2 = spots[(Fraction(9, 10), Fraction(999, 1000))]
     if not (lo2 > 1 and abs(float(lo2) - 1.10129483) < 1e-8):
-        return refuted("root isolation", f"ρ(0.9, 0.999) ∈ [{float(lo2)}, {float(hi2)}]",
-                       {"beta1": "9/10", "beta2": "999/1000"})
+        return refuted(
+            "root isolation",
+            f"ρ(0.9, 0.999) ∈ [{float(lo2)}, {float(hi2)}]",
+            {"beta1": "9/10", "beta2": "999/1000"},
+        )
     if any(v == "undecided" for *_, v in cells):
         return refuted("root isolation", "a grid cell is undecided", {})
-    steps = [Step("characteristic polynomial of D(Φ∘Φ) at the cycle (free of α, c)", poly.as_expr())]
-    steps.append(Step("at β1 = 0: −λ·q(λ), q with constant term β2² and discriminant "
-                      "(9β2 − 1)(β2 − 1)(3β2 − 1)² < 0 on (1/9, 1), so ρ = β2 there", roots0))
+    steps = [
+        Step("characteristic polynomial of D(Φ∘Φ) at the cycle (free of α, c)", poly.as_expr())
+    ]
+    steps.append(
+        Step(
+            "at β1 = 0: −λ·q(λ), q with constant term β2² and discriminant "
+            "(9β2 − 1)(β2 − 1)(3β2 − 1)² < 0 on (1/9, 1), so ρ = β2 there",
+            roots0,
+        )
+    )
     steps += [
         Step(f"β1 = {b1}, β2 = {b2}: ρ ∈ [{float(lo):.15g}, {float(hi):.15g}] ({v})")
         for b1, b2, lo, hi, v in cells
@@ -240,7 +281,10 @@ _SOURCE = "Bock & Weiß 2019, §4 (Adam's limit cycle on a quadratic)"
 CLAIMS = (
     Claim(
         name="limit_cycles.two_cycle",
-        statement=r"\Phi(w^*, m^*, v^*) = (-w^*, -m^*, v^*),\ w^* = \frac{\alpha(1-\beta_1)}{2(1+\beta_1)}",
+        statement=(
+            r"\Phi(w^*, m^*, v^*) = (-w^*, -m^*, v^*),\ "
+            r"w^* = \frac{\alpha(1-\beta_1)}{2(1+\beta_1)}"
+        ),
         source=_SOURCE,
         assumptions=(r"f(w) = c w^2/2", r"\epsilon = 0", "no bias correction"),
         prove=two_cycle,
@@ -253,7 +297,10 @@ CLAIMS = (
     ),
     Claim(
         name="limit_cycles.stability",
-        statement=r"\rho\big(D(\Phi\circ\Phi)\big) \text{ enclosed on a } (\beta_1,\beta_2) \text{ grid}",
+        statement=(
+            r"\rho\big(D(\Phi\circ\Phi)\big) \text{ enclosed on a } "
+            r"(\beta_1,\beta_2) \text{ grid}"
+        ),
         source=_SOURCE,
         assumptions=(r"f(w) = c w^2/2", r"\epsilon = 0", "no bias correction"),
         prove=stability,

@@ -50,12 +50,30 @@ def test_batch_matches_one_run_per_candidate(layout):
     x0 = rng.uniform(-0.5, 0.5, (C, d))
     dom = domain(layout)
     rule = octk.rule("adam", schedule="sqrt")
-    b = Batcher(rule, {"alpha": 0.3}, dom, DATA, rows=T, d=d,
-                wrap=False, steps=T, checkpoints=[T], bound=1.0, backend="reference")
+    b = Batcher(
+        rule,
+        {"alpha": 0.3},
+        dom,
+        DATA,
+        rows=T,
+        d=d,
+        wrap=False,
+        steps=T,
+        checkpoints=[T],
+        bound=1.0,
+        backend="reference",
+    )
     run = b.run(tables, x0)
     for c in range(C):
-        traj = octk.simulate(rule, octk.sequence("array", path=tables[c]), dom, steps=T,
-                             x0=x0[c], params={"alpha": 0.3}, backend="reference")
+        traj = octk.simulate(
+            rule,
+            octk.sequence("array", path=tables[c]),
+            dom,
+            steps=T,
+            x0=x0[c],
+            params={"alpha": 0.3},
+            backend="reference",
+        )
         assert run.loss[c, -1] == pytest.approx(traj.loss[0, -1], rel=1e-12, abs=1e-12)
         np.testing.assert_allclose(run.x[c, -1], traj.x_final[0], rtol=1e-12, atol=1e-12)
 
@@ -160,9 +178,15 @@ def test_adam_periodic_search_beats_rkk(tmp_path):
     assert ok, msg
     # the spec replays: octk run on it gives the searched objective's run
     rule = octk.rule("adam", schedule="sqrt")
-    traj = octk.simulate(rule, res.sequence, "box:-1,1", steps=20000, x0=res.x0,
-                         params={"alpha": 0.1, "beta1": 0.0, "beta2": 0.1},
-                         checkpoints=[res.T0, 20000])
+    traj = octk.simulate(
+        rule,
+        res.sequence,
+        "box:-1,1",
+        steps=20000,
+        x0=res.x0,
+        params={"alpha": 0.1, "beta1": 0.0, "beta2": 0.1},
+        checkpoints=[res.T0, 20000],
+    )
     reg = octk.regret(traj).regret[0]
     rate = (reg[-1] - reg[0]) / (20000 - res.T0)
     assert rate == pytest.approx(res.value, rel=1e-9)
@@ -174,9 +198,15 @@ def test_exact_evaluator_is_exact_for_ogd_on_a_box():
     seq = octk.Sequence("t", {}, DATA, data=np.zeros((1, 1)), wrap=True)
     from octk.backends.program import lower
 
-    out = ex.run(lower(rule, seq), domain("box:-1,1"), x0=[Fraction(0)],
-                 params={"alpha": Fraction(1, 2)}, data=[[Fraction(1)], [Fraction(-1, 3)]],
-                 steps=4, wrap=True)
+    out = ex.run(
+        lower(rule, seq),
+        domain("box:-1,1"),
+        x0=[Fraction(0)],
+        params={"alpha": Fraction(1, 2)},
+        data=[[Fraction(1)], [Fraction(-1, 3)]],
+        steps=4,
+        wrap=True,
+    )
     # x: 0, -1/2, -1/3, -5/6 ; loss Σ g x = 0 + 1/6 - 1/3 + 5/18
     assert isinstance(out["loss"], Fraction)
     assert out["loss"] == Fraction(0) + Fraction(1, 6) - Fraction(1, 3) + Fraction(5, 18)

@@ -62,14 +62,25 @@ class Batcher:
     ``checkpoints``; ``backend`` any :func:`octk.backends.get_backend` name or object.
     """
 
-    def __init__(self, rule, params: dict, domain, signal: sp.Expr, *, rows: int, d: int,
-                 wrap: bool, steps: int, checkpoints, bound: float, backend="numba"):
+    def __init__(
+        self,
+        rule,
+        params: dict,
+        domain,
+        signal: sp.Expr,
+        *,
+        rows: int,
+        d: int,
+        wrap: bool,
+        steps: int,
+        checkpoints,
+        bound: float,
+        backend="numba",
+    ):
         if signal.free_symbols & {i, *U}:
             raise ParameterError("a batched candidate signal must not read i or a random stream")
         if not domain.separable and d < 2:
-            raise ParameterError(
-                f"domain {domain.spec()} in dimension 1 is an interval: use a box"
-            )
+            raise ParameterError(f"domain {domain.spec()} in dimension 1 is an interval: use a box")
         self.rule, self.domain, self.signal = rule, domain, signal
         self.params = {k: float(v) for k, v in params.items()}
         self.rows, self.d, self.wrap, self.steps, self.bound = rows, d, wrap, steps, bound
@@ -85,16 +96,27 @@ class Batcher:
             if isinstance(dom, Box) and dom.lo.size > 1:
                 dom = Box(np.tile(dom.lo, C), np.tile(dom.hi, C), dom.projection)
             prog, lanes, meta = prepare(
-                self.rule, _sequence(self.signal, np.zeros((rows, C * d)), self.wrap, self.bound),
-                dom, steps=self.steps, x0=np.zeros(C * d), params=self.params, d=C * d,
+                self.rule,
+                _sequence(self.signal, np.zeros((rows, C * d)), self.wrap, self.bound),
+                dom,
+                steps=self.steps,
+                x0=np.zeros(C * d),
+                params=self.params,
+                d=C * d,
                 checkpoints=self.ck,
             )
         else:
             seq = _sequence(self.signal, np.zeros((rows, d)), self.wrap, self.bound)
             x0 = np.zeros((C, d))
             prog, lanes, meta = prepare(
-                self.rule, seq, self.domain, steps=self.steps, x0=x0, params=self.params,
-                d=d, checkpoints=self.ck,
+                self.rule,
+                seq,
+                self.domain,
+                steps=self.steps,
+                x0=x0,
+                params=self.params,
+                d=d,
+                checkpoints=self.ck,
             )
             lanes.coord = np.arange(C * d, dtype=np.int64)
         kernel = self.backend.compile(prog, meta["domain"])

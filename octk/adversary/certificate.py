@@ -70,7 +70,10 @@ def build(problem, table: np.ndarray, x0: np.ndarray, *, kind: str, steps: int, 
         x0q = _fit_inside(x0q, ex.exact(float(dom.radius)), "l2")
     elif dom.kind == "box":
         lo, hi = dom.bounds(d)
-        x0q = [min(max(v, ex.exact(float(a))), ex.exact(float(b))) for v, a, b in zip(x0q, lo, hi)]
+        x0q = [
+            min(max(v, ex.exact(float(a))), ex.exact(float(b)))
+            for v, a, b in zip(x0q, lo, hi, strict=True)
+        ]
     G = ex.exact(problem.bound.value)
     rows = []
     for r in table:
@@ -146,9 +149,20 @@ def _enclose(cert: dict):
         raise ParameterError("certificate table is shorter than the horizon T")
     sequence = Sequence("certificate", {}, _signal(kind, G), data=np.zeros((1, d)), wrap=True)
     prog = lower_program(rule, sequence, weights=dom.reads_weights)
-    params = {h.name: Fraction(cert["params"].get(h.name, ex.exact(h.default))) for h in rule.hyperparameters}
-    out = ex.run(prog, dom, x0=x0, params=params, data=table, steps=steps, wrap=seq["wrap"],
-                 checkpoints=(T0,))
+    params = {
+        h.name: Fraction(cert["params"].get(h.name, ex.exact(h.default)))
+        for h in rule.hyperparameters
+    }
+    out = ex.run(
+        prog,
+        dom,
+        x0=x0,
+        params=params,
+        data=table,
+        steps=steps,
+        wrap=seq["wrap"],
+        checkpoints=(T0,),
+    )
 
     def regret(rec):
         return ex.add(rec["loss"], ex.mul(Fraction(-1), ex.min_linear(dom, rec["S"])))
@@ -166,7 +180,9 @@ def _enclose(cert: dict):
             diff = ex.add(a, ex.mul(Fraction(-1), b))
             dist2 = ex.add(dist2, ex.mul(diff, diff))
         return ex.sqrt(dist2)
-    raise ParameterError(f"certificate objective must be regret, rate or distance; got {objective!r}")
+    raise ParameterError(
+        f"certificate objective must be regret, rate or distance; got {objective!r}"
+    )
 
 
 def _argmin(dom, S):

@@ -47,7 +47,9 @@ class GradientBound:
         norm, _, val = text.rpartition(":")
         norm = norm or "inf"
         if norm not in NORMS:
-            raise ParameterError(f"bound must be G or l2:G (norms {', '.join(NORMS)}); got {spec!r}")
+            raise ParameterError(
+                f"bound must be G or l2:G (norms {', '.join(NORMS)}); got {spec!r}"
+            )
         return cls(check_real("bound", val, lo=0, lo_open=True), norm)
 
     def spec(self) -> str:
@@ -122,8 +124,10 @@ class Family:
     def signal(self, bound: GradientBound, d: int) -> sp.Expr:
         """s_{t,i} over the table entry ``DATA`` (a coefficient, or a threshold)."""
         if self.kind == "adaptive":
-            G = sp.Rational(str(bound.per_coordinate(d))) if bound.norm == "inf" else sp.Float(
-                bound.per_coordinate(d)
+            G = (
+                sp.Rational(str(bound.per_coordinate(d)))
+                if bound.norm == "inf"
+                else sp.Float(bound.per_coordinate(d))
             )
             return sp.Piecewise((G, x >= DATA), (-G, True))
         return DATA

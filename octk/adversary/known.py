@@ -16,7 +16,7 @@ import math
 
 def known(problem) -> dict | None:
     """The known construction's value for the problem's settings, or None."""
-    dom, fam, b = problem.domain, problem.family, problem.bound
+    dom, b = problem.domain, problem.bound
     if (
         problem.objective == "rate"
         and dom.kind == "box"

@@ -37,7 +37,6 @@ import sympy as sp
 from octk.backends import exact as ex
 from octk.backends.program import lower as lower_program
 from octk.domains import domain as make_domain
-from octk.errors import ParameterError
 from octk.rules import SPECS
 from octk.rules import rule as make_rule
 from octk.sequences import Sequence
@@ -98,8 +97,10 @@ XHAT = sp.Symbol("<xhat>", real=True)
 
 def _float_orbit(prog, params: dict, col: list, periods: int = 5000) -> list[Fraction]:
     """The state after iterating periods from z_0, rounded to doubles each period (untrusted)."""
-    z = [ex.evaluate(sp.sympify(init), {h.symbol: params[h.name] for h in prog.rule.hyperparameters})
-         for _, init in prog.state]
+    z = [
+        ex.evaluate(sp.sympify(init), {h.symbol: params[h.name] for h in prog.rule.hyperparameters})
+        for _, init in prog.state
+    ]
     for _ in range(periods):
         out, _ = _period(prog, params, z, col)
         new = [Fraction(float(ex.lower(v))) for v in out]
@@ -178,8 +179,13 @@ def check_limit(cert: dict, part: dict) -> dict:
         a, b = ex.exact(float(lo[k])), ex.exact(float(hi[k]))
         rate += (S * face - min(S * a, S * b)) / p
         faces.append(_q(face))
-    return {**part, "status": "certified", "faces": faces, "rate": _q(rate),
-            "rate_float": float(rate)}
+    return {
+        **part,
+        "status": "certified",
+        "faces": faces,
+        "rate": _q(rate),
+        "rate_float": float(rate),
+    }
 
 
 def _q(v: Fraction) -> str:

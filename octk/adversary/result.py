@@ -191,8 +191,7 @@ def adversary(
     if extra:
         r.resolve({k: params[k] for k in extra})  # raises naming the unknown one
     problem = Problem(r, resolved, dom, dim, steps, fam, gb, obj, x0_arr, seed, backend)
-    found = search(problem, budget=check_int("budget", budget, lo=1), seed=seed,
-                   restarts=restarts)
+    found = search(problem, budget=check_int("budget", budget, lo=1), seed=seed, restarts=restarts)
     tables, x0s = problem.decode(found.theta[None])
     table, x0_best = tables[0], x0s[0]
     out_path = Path(out) if out is not None else None

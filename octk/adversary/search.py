@@ -67,9 +67,7 @@ class Problem:
         """θ (C, size) ↦ (tables (C, rows, d), x0 (C, d))."""
         k = self.family.size(self.d, self.steps)
         radius = self.domain.coordinate_bound(self.d)
-        tables = self.family.tables(
-            theta[:, :k], self.d, self.steps, self.bound, radius, self.seed
-        )
+        tables = self.family.tables(theta[:, :k], self.d, self.steps, self.bound, radius, self.seed)
         if self.x0 is None:
             x0 = first_iterates(theta[:, k:], self.domain, self.d)
         else:
@@ -95,8 +93,15 @@ class Found:
 METHODS = ("cma", "de")
 
 
-def search(problem: Problem, *, budget: int, seed: int = 0, restarts: int = 2,
-           popsize: int | None = None, method: str = "cma") -> Found:
+def search(
+    problem: Problem,
+    *,
+    budget: int,
+    seed: int = 0,
+    restarts: int = 2,
+    popsize: int | None = None,
+    method: str = "cma",
+) -> Found:
     """Maximise the problem's objective with ``budget`` candidate evaluations in all."""
     check_choice("method", method, METHODS)
     n = problem.size

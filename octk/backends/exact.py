@@ -28,7 +28,7 @@ from fractions import Fraction
 import mpmath
 import sympy as sp
 
-from octk.backends.program import F, S, W, StepProgram
+from octk.backends.program import F, S, StepProgram, W
 from octk.errors import ParameterError
 from octk.symbols import DATA, g, i, t, x
 
@@ -139,7 +139,7 @@ def mul(a, b):
 
 
 def div(a, b):
-    if isinstance(b, Fraction) and b == 0 or not isinstance(b, Fraction) and sign(b) is None:
+    if (isinstance(b, Fraction) and b == 0) or (not isinstance(b, Fraction) and sign(b) is None):
         raise Undecided("division by an enclosure that contains 0")
     if isinstance(a, Fraction) and isinstance(b, Fraction):
         return _shrink(a / b)
@@ -322,9 +322,7 @@ def project(domain, y: list, weights_uniform: bool) -> list:
             return y
         scale = div(R, sqrt(n2))
         return [mul(v, scale) for v in y]
-    raise ParameterError(
-        f"certificates take the domains box, reals and ball; got {domain.spec()}"
-    )
+    raise ParameterError(f"certificates take the domains box, reals and ball; got {domain.spec()}")
 
 
 def min_linear(domain, S: list):
@@ -354,8 +352,17 @@ def min_linear(domain, S: list):
 
 
 # --------------------------------------------------------------------------- the run
-def run(prog: StepProgram, domain, *, x0: list, params: dict, data, steps: int, wrap: bool,
-        checkpoints=()) -> dict:
+def run(
+    prog: StepProgram,
+    domain,
+    *,
+    x0: list,
+    params: dict,
+    data,
+    steps: int,
+    wrap: bool,
+    checkpoints=(),
+) -> dict:
     """Run ``prog`` for ``steps`` steps from ``x0`` over exact ``data`` rows.
 
     ``x0`` (d exact values), ``params`` (name → exact value), ``data`` (rows of d
@@ -369,7 +376,7 @@ def run(prog: StepProgram, domain, *, x0: list, params: dict, data, steps: int, 
     d = len(x0)
     hyper = {h.symbol: exact(params[h.name]) for h in prog.rule.hyperparameters}
     state = []
-    for sym, init in prog.state:
+    for _sym, init in prog.state:
         state.append([evaluate(sp.sympify(init), hyper)] * d)
     w_expr = dict(prog.assignments).get(W)
     uniform = w_expr is None or not (w_expr.free_symbols - {t, *hyper})

@@ -22,34 +22,93 @@ from octk.errors import ParameterError
 
 
 @click.command("adversary", context_settings=CONTEXT)
-@click.option("--rule", "rule_name", required=True, metavar="NAME",
-              help=listed("Optimizer: ", rule_names, " (octk list).")())
+@click.option(
+    "--rule",
+    "rule_name",
+    required=True,
+    metavar="NAME",
+    help=listed("Optimizer: ", rule_names, " (octk list).")(),
+)
 @click.option("--preset", default="paper", show_default=True, help="Whose equations.")
-@click.option("--param", "params", multiple=True, metavar="NAME=VALUE",
-              help="A hyperparameter (alpha=0.1) or rule option (schedule=constant). Repeatable.")
-@click.option("--domain", default="box:-1,1", show_default=True, metavar="SPEC",
-              help="Feasible set F (certificates take box, reals, ball).")
+@click.option(
+    "--param",
+    "params",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="A hyperparameter (alpha=0.1) or rule option (schedule=constant). Repeatable.",
+)
+@click.option(
+    "--domain",
+    default="box:-1,1",
+    show_default=True,
+    metavar="SPEC",
+    help="Feasible set F (certificates take box, reals, ball).",
+)
 @click.option("--d", "dim", type=int, default=None, metavar="N", help="Dimension.")
 @click.option("--steps", required=True, metavar="T", help="Horizon T.")
-@click.option("--family", default="free", show_default=True,
-              metavar="free|periodic:p=P|stochastic|adaptive", help="Search space.")
-@click.option("--bound", required=True, metavar="G|l2:G",
-              help="Gradient bound: ‖g_t‖∞ ≤ G, or ‖g_t‖₂ ≤ G with l2:G.")
-@click.option("--x0", default="free", show_default=True, metavar="V|free",
-              help="First iterate (one value, or d values), or free: the adversary's choice.")
-@click.option("--objective", default="regret", show_default=True,
-              metavar="regret|rate|distance",
-              help="R_T; (R_T − R_T0)/(T − T0), T0 = T/2; or ‖x_{T+1} − x*‖.")
-@click.option("--budget", default="20000", show_default=True, metavar="EVALS",
-              help="Candidate sequences simulated in all.")
+@click.option(
+    "--family",
+    default="free",
+    show_default=True,
+    metavar="free|periodic:p=P|stochastic|adaptive",
+    help="Search space.",
+)
+@click.option(
+    "--bound",
+    required=True,
+    metavar="G|l2:G",
+    help="Gradient bound: ‖g_t‖∞ ≤ G, or ‖g_t‖₂ ≤ G with l2:G.",
+)
+@click.option(
+    "--x0",
+    default="free",
+    show_default=True,
+    metavar="V|free",
+    help="First iterate (one value, or d values), or free: the adversary's choice.",
+)
+@click.option(
+    "--objective",
+    default="regret",
+    show_default=True,
+    metavar="regret|rate|distance",
+    help="R_T; (R_T − R_T0)/(T − T0), T0 = T/2; or ‖x_{T+1} − x*‖.",
+)
+@click.option(
+    "--budget",
+    default="20000",
+    show_default=True,
+    metavar="EVALS",
+    help="Candidate sequences simulated in all.",
+)
 @click.option("--seed", default=0, show_default=True, type=int, help="Seed of the search.")
-@click.option("--restarts", default=2, show_default=True, type=int,
-              help="Independent optimiser runs sharing the budget.")
+@click.option(
+    "--restarts",
+    default=2,
+    show_default=True,
+    type=int,
+    help="Independent optimiser runs sharing the budget.",
+)
 @path_option("--out", "Write the result JSON (and the certificate, tables next to it).")
 @path_option("--plot", "Plot the search trace (best value against candidates).")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
-def adversary(rule_name, preset, params, domain, dim, steps, family, bound, x0, objective,
-              budget, seed, restarts, out, plot, as_json) -> None:
+def adversary(
+    rule_name,
+    preset,
+    params,
+    domain,
+    dim,
+    steps,
+    family,
+    bound,
+    x0,
+    objective,
+    budget,
+    seed,
+    restarts,
+    out,
+    plot,
+    as_json,
+) -> None:
     """Search for the worst loss sequence against a rule and certify what was found.
 
     \b
@@ -104,8 +163,10 @@ def adversary(rule_name, preset, params, domain, dim, steps, family, bound, x0, 
     ]
     if data["known"]:
         k = data["known"]
-        lines.append(f"  known       {k['name']}: {g(k['value'])}  "
-                     f"(found worse, certified: {data['worse_than_known']})")
+        lines.append(
+            f"  known       {k['name']}: {g(k['value'])}  "
+            f"(found worse, certified: {data['worse_than_known']})"
+        )
     click.echo("\n".join(lines))
 
 
