@@ -271,10 +271,21 @@ def attracting_grid(b1s, b2s) -> dict:
     return out
 
 
-DETECTS_CYCLE: tuple[str, ...] = ()
-SURVIVES_CYCLE: dict[str, str] = {}
-DETECTS_STABILITY: tuple[str, ...] = ()
-SURVIVES_STABILITY: dict[str, str] = {}
+_EPS_ZERO = "ε = 0 at the cycle: √v + ε and √(v + ε) are the same map"
+# each detection below was observed (refuted, with an exact counterexample); the
+# oscillating step makes the map depend on t (not applicable)
+DETECTS_CYCLE = (
+    "swap-betas",
+    "1-beta2->1-beta1",
+    "g^2->|g|",
+    "step*2",
+    "forget-v",
+    "x+delta",
+    "drop-sqrt",
+)
+SURVIVES_CYCLE = {"move-eps": _EPS_ZERO}
+DETECTS_STABILITY = ("step*2",)
+SURVIVES_STABILITY = {"move-eps": _EPS_ZERO}
 
 _SOURCE = "Bock & Weiß 2019, §4 (Adam's limit cycle on a quadratic)"
 
