@@ -92,10 +92,11 @@ def step_map(rule: Rule):
             val = val.args[0][0]
         env[target] = val
         out[target] = val
-    new = (out.get(x), out.get(names["m"]), out.get(names["v"]))
-    if any(e is None for e in new) or any(t in e.free_symbols for e in new):
+    new = [out.get(x), out.get(names["m"]), out.get(names["v"])]
+    exprs = [e for e in new if e is not None]
+    if len(exprs) < 3 or any(t in e.free_symbols for e in exprs):
         raise NotApplicable("the step map depends on t (bias correction or a step schedule)")
-    return new
+    return tuple(exprs)
 
 
 def cycle_point():
@@ -169,8 +170,8 @@ def radius_enclosure(poly: sp.Poly, b1: Fraction, b2: Fraction, eps=EPS):
         lo2, hi2 = max(lo2, near), max(hi2, a * a, b * b)
     for (za, zb), _mult in cplx:  # rectangles given by two opposite corners
         ax, ay, bx, by = (Fraction(str(v)) for v in (sp.re(za), sp.im(za), sp.re(zb), sp.im(zb)))
-        near = (min(ax * ax, bx * bx) if ax * bx > 0 else 0) + (
-            min(ay * ay, by * by) if ay * by > 0 else 0
+        near = (min(ax * ax, bx * bx) if ax * bx > 0 else Fraction(0)) + (
+            min(ay * ay, by * by) if ay * by > 0 else Fraction(0)
         )
         lo2, hi2 = max(lo2, near), max(hi2, max(ax * ax, bx * bx) + max(ay * ay, by * by))
     return _sqrt_down(lo2), _sqrt_up(hi2)

@@ -36,6 +36,7 @@ import sympy as sp
 
 from octk.backends import exact as ex
 from octk.backends.program import lower as lower_program
+from octk.domains import Box
 from octk.domains import domain as make_domain
 from octk.rules import SPECS
 from octk.rules import rule as make_rule
@@ -156,6 +157,8 @@ def check_limit(cert: dict, part: dict) -> dict:
     params = {k: Fraction(v) for k, v in cert["params"].items()}
     r, lp = limit_rule(cert["rule"], cert["preset"], cert["options"], params)
     dom = make_domain(cert["domain"])
+    if not isinstance(dom, Box):
+        raise NotApplicable("the limit rate is certified on a box")
     d = int(cert["d"])
     lo, hi = dom.bounds(d)
     prog = _program(r, d)

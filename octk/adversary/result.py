@@ -189,7 +189,7 @@ def adversary(
     resolved = {h.name: float((params or {}).get(h.name, h.default)) for h in r.hyperparameters}
     extra = set(params or {}) - set(resolved)
     if extra:
-        r.resolve({k: params[k] for k in extra})  # raises naming the unknown one
+        r.resolve({k: (params or {})[k] for k in extra})  # raises naming the unknown one
     problem = Problem(r, resolved, dom, dim, steps, fam, gb, obj, x0_arr, seed, backend)
     found = search(problem, budget=check_int("budget", budget, lo=1), seed=seed, restarts=restarts)
     tables, x0s = problem.decode(found.theta[None])

@@ -21,16 +21,18 @@ from scipy.optimize import differential_evolution
 from octk.adversary import objectives
 from octk.adversary.batch import Batcher
 from octk.adversary.families import Family, GradientBound, first_iterates
+from octk.domains.base import Domain
 from octk.errors import ParameterError, check_choice
+from octk.rules import Rule
 
 
 @dataclass
 class Problem:
     """Everything a candidate's evaluation needs."""
 
-    rule: object
+    rule: Rule
     params: dict
-    domain: object
+    domain: Domain
     d: int
     steps: int
     family: Family
@@ -83,6 +85,13 @@ class Problem:
 
 
 @dataclass
+class _Best:
+    evals: int = 0
+    value: float = -np.inf
+    theta: np.ndarray | None = None
+
+
+@dataclass
 class Found:
     theta: np.ndarray
     value: float
@@ -111,22 +120,22 @@ def search(
         raise ParameterError(f"budget must be at least {2 * n} (two candidates per parameter)")
     pop = popsize or int(min(max(15, 4000 // n), 64))
     per_run = budget // max(1, restarts)
-    counter = {"evals": 0, "best": -np.inf, "theta": None}
+    best = _Best()
     trace: list[tuple[int, float]] = []
 
     def negative(thetas: np.ndarray) -> np.ndarray:
         th = np.clip(np.asarray(thetas).T, -1.0, 1.0)  # (S, n)
         vals = problem.evaluate(th)
-        counter["evals"] += th.shape[0]
+        best.evals += th.shape[0]
         k = int(np.argmax(vals))
-        if vals[k] > counter["best"]:
-            counter["best"] = float(vals[k])
-            counter["theta"] = th[k].copy()
-        trace.append((counter["evals"], counter["best"]))
+        if vals[k] > best.value:
+            best.value = float(vals[k])
+            best.theta = th[k].copy()
+        trace.append((best.evals, best.value))
         return -np.where(np.isfinite(vals), vals, -1e300)
 
     if method == "cma":
-        _cma(negative, n, per_run, budget, lambda: counter["evals"], seed, popsize)
+        _cma(negative, n, per_run, budget, lambda: best.evals, seed, popsize)
     for r in range(max(1, restarts) if method == "de" else 0):
         pop_total = pop * n
         gens = max(1, per_run // pop_total - 1)
@@ -142,9 +151,9 @@ def search(
             polish=False,
             init="sobol" if pop_total & (pop_total - 1) == 0 else "latinhypercube",
         )
-    if counter["theta"] is None:
+    if best.theta is None:
         raise ParameterError("every candidate diverged (no finite objective)")
-    return Found(counter["theta"], counter["best"], trace, counter["evals"])
+    return Found(best.theta, best.value, trace, best.evals)
 
 
 def _cma(negative, n: int, per_run: int, budget: int, used, seed: int, popsize: int | None):

@@ -92,22 +92,22 @@ from octk.errors import ParameterError
 @path_option("--plot", "Plot the search trace (best value against candidates).")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 def adversary(
-    rule_name,
-    preset,
-    params,
-    domain,
-    dim,
-    steps,
-    family,
-    bound,
-    x0,
-    objective,
-    budget,
-    seed,
-    restarts,
-    out,
-    plot,
-    as_json,
+    rule_name: str,
+    preset: str,
+    params: tuple[str, ...],
+    domain: str,
+    dim: int | None,
+    steps: str,
+    family: str,
+    bound: str,
+    x0: str,
+    objective: str,
+    budget: str,
+    seed: int,
+    restarts: int,
+    out: Path | None,
+    plot: Path | None,
+    as_json: bool,
 ) -> None:
     """Search for the worst loss sequence against a rule and certify what was found.
 
