@@ -285,7 +285,7 @@ DETECTS_CYCLE = (
     "drop-sqrt",
 )
 SURVIVES_CYCLE = {"move-eps": _EPS_ZERO}
-DETECTS_STABILITY = ("step*2",)
+DETECTS_STABILITY = ("step*2", "x+delta")
 SURVIVES_STABILITY = {"move-eps": _EPS_ZERO}
 
 _SOURCE = "Bock & Weiß 2019, §4 (Adam's limit cycle on a quadratic)"
