@@ -221,3 +221,82 @@ def test_errors_name_the_parameter():
         GradientBound.parse("l3:1")
     with pytest.raises(ParameterError, match="objective"):
         adversary("ogd", steps=2, objective="nope", budget=100)
+
+
+def test_cli_adversary_json_and_certify(tmp_path):
+    """octk adversary --json prints the spelled-out keys; octk certify re-checks the file
+    (exit 0) and rejects a tampered copy (exit 1); the sequence spec replays with octk run."""
+    from click.testing import CliRunner
+
+    from octk.cli import main
+
+    runner = CliRunner()
+    out = tmp_path / "res.json"
+    res = runner.invoke(
+        main,
+        [
+            "adversary",
+            "--rule",
+            "ogd",
+            "--param",
+            "schedule=constant",
+            "--param",
+            "alpha=0.5",
+            "--domain",
+            "box:-1,1",
+            "--steps",
+            "4",
+            "--family",
+            "periodic:p=2",
+            "--bound",
+            "1",
+            "--x0",
+            "0",
+            "--objective",
+            "regret",
+            "--budget",
+            "200",
+            "--seed",
+            "1",
+            "--out",
+            str(out),
+            "--json",
+        ],
+    )
+    assert res.exit_code == 0, res.output
+    data = json.loads(res.output)
+    for key in ("objective", "value", "sequence", "x0", "certificate"):
+        assert key in data
+    assert set(data["certificate"]) >= {"status", "lower_bound", "file"}
+    assert data["certificate"]["status"] == "certified"
+    assert data["certificate"]["lower_bound"] <= data["value"] + 1e-12
+    cfile = data["certificate"]["file"]
+    ok = runner.invoke(main, ["certify", cfile])
+    assert ok.exit_code == 0 and ok.output.startswith("holds"), ok.output
+    cert = json.loads(open(cfile).read())
+    cert["lower_bound"] = str(Fraction(cert["lower_bound"]) * 2 + 1)
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps(cert))
+    rej = runner.invoke(main, ["certify", str(bad)])
+    assert rej.exit_code == 1 and "REJECTED" in rej.output
+    run = runner.invoke(
+        main,
+        [
+            "run",
+            "--rule",
+            "ogd",
+            "--param",
+            "schedule=constant",
+            "--param",
+            "alpha=0.5",
+            "--sequence",
+            data["sequence"],
+            "--steps",
+            "4",
+            "--x0",
+            "0",
+            "--json",
+        ],
+    )
+    assert run.exit_code == 0, run.output
+    assert json.loads(run.output)["regret"] == pytest.approx(data["value"], rel=1e-12)
