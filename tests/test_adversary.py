@@ -300,3 +300,16 @@ def test_cli_adversary_json_and_certify(tmp_path):
     )
     assert run.exit_code == 0, run.output
     assert json.loads(run.output)["regret"] == pytest.approx(data["value"], rel=1e-12)
+
+
+def test_ogd_against_pepit_exact_worst_case():
+    """PEPit's exact worst-case regret of OGD (step D/(M√n), M-Lipschitz convex losses, a set
+    of diameter D) against octk's certified search on linear losses over a ball of
+    diameter D in dimension n+1: equal to 1 %, and never above PEPit's bound."""
+    pep = pytest.importorskip("PEPit.examples.online_learning.online_gradient_descent")
+    n = 2
+    tau, theory = pep.wc_online_gradient_descent(M=1, D=1, n=n, verbose=-1)
+    assert tau == pytest.approx(theory, rel=1e-4)
+    res = _ogd_ball(n, 3000)
+    lb = res.certificate["lower_bound_float"]
+    assert 0.99 * tau <= lb <= tau * (1 + 1e-6)
