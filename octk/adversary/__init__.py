@@ -1,7 +1,7 @@
 r"""Search for the worst loss sequence against a rule, and certify what was found.
 
->>> import octk
->>> res = octk.adversary("ogd", domain="box:-1,1", steps=4, family="free", bound=1,
+>>> from octk.adversary import adversary
+>>> res = adversary("ogd", domain="box:-1,1", steps=4, family="periodic:p=2", bound=1,
 ...                      x0=0, objective="regret", budget=400, seed=0,
 ...                      params={"alpha": 0.5}, options={"schedule": "constant"})
 >>> res.certificate["status"], res.value >= float(res.certificate["lower_bound_float"]) - 1e-9

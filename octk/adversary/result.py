@@ -2,6 +2,7 @@ r""":func:`adversary`: set up, search, replayable spec, comparison and certifica
 
 from __future__ import annotations
 
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -119,7 +120,7 @@ def _spec(family: Family, table: np.ndarray, steps: int, out_dir: Path | None, s
     if family.kind == "periodic" and table.shape[1] == 1:
         return "periodic:values=[" + ",".join(repr(float(v)) for v in table[:, 0]) + "]"
     full = table if not family.wrap else np.resize(table, (steps, table.shape[1]))
-    base = out_dir if out_dir is not None else Path.cwd()
+    base = out_dir if out_dir is not None else Path(tempfile.mkdtemp(prefix="octk-adversary-"))
     path = base / f"{stem}.npy"
     np.save(path, np.ascontiguousarray(full))
     return f"array:path={path}"
@@ -168,8 +169,8 @@ def adversary(
     objective : ``regret`` (R_T), ``rate`` ((R_T − R_{T0})/(T − T0)) or ``distance``.
     budget : candidates simulated in all; restarts, seed: of the optimiser.
     out : a path for the result JSON; the certificate and any ``.npy`` table are
-        written next to it (default: no files, except an ``array`` table in the
-        working directory where the sequence needs one).
+        written next to it (default: no certificate file; an ``array`` table the
+        sequence spec needs goes to a fresh temporary folder).
     """
     r = rule if isinstance(rule, Rule) else make_rule(rule, preset, **(options or {}))
     dom = make_domain(domain)
