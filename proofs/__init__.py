@@ -32,6 +32,7 @@ FAMILIES = (
     "rkk_counterexample",
     "adamnc",
     "amsgrad_bound",
+    "limit_cycles",
 )
 
 

@@ -6,11 +6,14 @@ r"""The ``octk`` command line, one module per command::
     octk check --rule adam --sequence reddi-thm1:C=3 --steps 1e5 [--bound NAME] [--search ...]
     octk verify [--claim PATTERN] [--json]
     octk list [--rules|--sequences|--domains|--backends|--presets] [-v]
+    octk adversary --rule ogd --steps 8 --family free --bound l2:1 ... [--out R.json]
+    octk certify R_certificate.json
 
 :mod:`~octk.cli.run` simulates one configuration and reports the regret;
 :mod:`~octk.cli.reproduce` runs a named paper's experiments; :mod:`~octk.cli.check`
 evaluates a published regret bound on a run (:mod:`octk.bounds`);
-:mod:`~octk.cli.verify` checks the proofs; :mod:`~octk.cli.listing` shows the
+:mod:`~octk.cli.verify` checks the proofs; :mod:`~octk.cli.adversary` searches for
+the worst sequence and re-checks certificates; :mod:`~octk.cli.listing` shows the
 registries. :mod:`~octk.cli.group` turns every failure into one line
 ``octk: error: ...``; :mod:`~octk.cli.options` holds the shared options, whose
 choices are read from the registries.
@@ -18,11 +21,19 @@ choices are read from the registries.
 
 from __future__ import annotations
 
-from octk.cli import check, listing, reproduce, run, verify
+from octk.cli import adversary, check, listing, reproduce, run, verify
 from octk.cli.group import main
 from octk.cli.params import split_params
 
-for _command in (run.run, reproduce.reproduce, verify.verify, check.check, listing.list_registries):
+for _command in (
+    run.run,
+    reproduce.reproduce,
+    verify.verify,
+    check.check,
+    listing.list_registries,
+    adversary.adversary,
+    adversary.certify,
+):
     main.add_command(_command)
 
 __all__ = ["main", "split_params"]
