@@ -263,6 +263,22 @@ def test_no_hand_typed_latex_copy_of_a_theorem_in_the_proofs_or_the_package():
             assert not copies, f"{path.relative_to(root)}: a hand-typed copy of {copies}: {s!r}"
 
 
+def test_no_hand_typed_latex_copy_of_a_theorem_in_the_notebooks():
+    """The notebooks display a theorem's statement printed from its :class:`Theorem`; no
+    formula of a markdown cell (``$…$``, ``$$…$$``) is a LaTeX copy of a theorem's term."""
+    jupytext = pytest.importorskip("jupytext")
+    sigs = _term_signatures()
+    sources = sorted((Path(__file__).parents[1] / "notebooks").glob("[0-9][0-9]_*.py"))
+    assert sources
+    for path in sources:
+        for cell in jupytext.read(path).cells:
+            if cell.cell_type != "markdown":
+                continue
+            for formula in re.findall(r"\$\$(.+?)\$\$|\$(.+?)\$", cell.source, re.S):
+                copies = _latex_copies("".join(formula), sigs)
+                assert not copies, f"{path.name}: a hand-typed copy of {copies}: {formula}"
+
+
 def test_every_bound_is_a_theorem_evaluated_from_its_terms():
     assert set(BOUNDS) == {
         "kb-thm4.1", "kb-thm4.1-lemma-stated", "kb-cor4.2", "rkk-thm4", "rkk-thm4-submitted",
