@@ -322,8 +322,8 @@ assert {("adamnc", "rkk-cor2", q) for q in SEQS} <= set(never)
 # not assumed. The zero violations above are the count over the configurations that could have
 # failed.
 #
-# A worst R/RHS of 1 is equality, not a violation: Zinkevich's bound is attained at the
-# first step with a non-zero gradient when α·G equals the observed distance to x* (AM–GM).
+# A tightness R/RHS of 1 is equality, not a violation (Zinkevich's bound is attained at the
+# first step with a non-zero gradient when α·G equals the observed distance to x*, AM–GM).
 # octk counts a violation only where R(T) exceeds the right-hand side by more than a relative
 # 10⁻⁹, so rounding never makes one.
 
