@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from octk.backends import get_backend
+from octk.backends import check_dtype, dtype_name, get_backend, resolve_backend
 from octk.backends.program import StepProgram, lower
 from octk.domains import domain as make_domain
 from octk.errors import ParameterError, ShapeError, check_int
@@ -236,10 +236,11 @@ def simulate(
     seed=0,
     d: int | None = None,
     checkpoints=None,
-    backend: Any = "numba",
+    backend: Any = "auto",
     progress: bool = False,
     segment: int | None = None,
     monitors=None,
+    dtype="float64",
 ) -> Trajectory:
     """Run ``rule`` on ``sequence`` over ``domain`` for ``steps`` steps.
 
@@ -254,19 +255,26 @@ def simulate(
     seed : the random draws' seed, a scalar or one per configuration.
     d : the dimension, where nothing else fixes it (default 1).
     checkpoints : None (log-spaced, ~20 per decade, plus T), ``"all"``, or steps.
-    backend : a name from :data:`octk.backends.BACKENDS` (``"numba"``, the default;
-        ``"reference"``, the NumPy oracle) or a backend object, e.g.
-        ``NumbaBackend(parallel=False)`` (see :func:`octk.backends.get_backend`).
+    backend : a name from :data:`octk.backends.BACKENDS` or a backend object, e.g.
+        ``NumbaBackend(parallel=False)`` (see :func:`octk.backends.get_backend`):
+        ``"auto"`` (default: ``"cupy"`` where a GPU is visible and the run is large,
+        else ``"numba"``), ``"numba"``, ``"reference"`` (the NumPy oracle), ``"cupy"``
+        or ``"cuda-host"`` (the CUDA kernel compiled for the CPU). The backend that
+        ran is ``Trajectory.backend``.
     progress : show a progress bar over time segments.
     segment : steps per backend call (default: about 1/50 of the run).
     monitors : :class:`octk.monitors.Monitor` records, running per-coordinate
         quantities kept by the loop (returned as ``Trajectory.monitors``).
+    dtype : ``"float64"`` (default) or ``"float32"`` (backends ``cupy`` and
+        ``cuda-host``: the kernel computes in single precision; the Trajectory holds
+        float64 arrays of those values).
 
     Returns
     -------
     Trajectory
     """
-    be = get_backend(backend)
+    resolve_backend(backend)  # an unknown name or dtype fails before any work
+    name = dtype_name(dtype)
     prog, lanes, meta = prepare(
         rule,
         sequence,
@@ -279,6 +287,8 @@ def simulate(
         checkpoints=checkpoints,
         monitors=monitors,
     )
+    be = get_backend(resolve_backend(backend, work=lanes.n_lanes * steps, dtype=name))
+    meta["dtype"] = check_dtype(be, dtype)
     run_program(be, prog, lanes, meta, progress=progress, segment=segment)
     return _trajectory(be.name, prog, lanes, meta)
 
@@ -286,7 +296,9 @@ def simulate(
 def run_program(be, prog: StepProgram, lanes: Lanes, meta: dict, *, progress=False, segment=None):
     """Advance ``lanes`` from t = 1 to T with backend ``be``, in segments."""
     steps = meta["steps"]
-    kernel = be.compile(prog, meta["domain"])
+    dtype = meta.get("dtype", "float64")
+    extra = {"dtype": dtype} if dtype != "float64" else {}
+    kernel = be.compile(prog, meta["domain"], **extra)
     if segment is None:
         segment = max(1, steps // 50) if progress else steps
     bar = None
@@ -325,6 +337,7 @@ def _trajectory(backend: str, prog: StepProgram, lanes: Lanes, meta: dict) -> Tr
         sequence=meta["sequence"],
         domain=meta["domain"],
         backend=backend,
+        dtype=meta.get("dtype", "float64"),
         steps=meta["steps"],
         t=lanes.ck_t.copy(),
         x=lanes.ck_x.reshape(K, C, d).transpose(1, 0, 2).copy(),

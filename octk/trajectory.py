@@ -36,6 +36,8 @@ class Trajectory:
     state : name -> (C, d) the rule's state after the last step.
     monitors : name -> (C, K, d) the :mod:`monitors <octk.monitors>` asked of the
         run, at the checkpoints.
+    backend, dtype : the simulator that ran and the precision it computed in
+        (the arrays are float64 either way).
     """
 
     rule: Rule
@@ -52,6 +54,7 @@ class Trajectory:
     seeds: np.ndarray
     state: dict[str, np.ndarray] = field(default_factory=dict)
     monitors: dict[str, np.ndarray] = field(default_factory=dict)
+    dtype: str = "float64"
 
     @property
     def n_configs(self) -> int:
