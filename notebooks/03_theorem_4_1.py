@@ -16,12 +16,9 @@
 # # Kingma & Ba's Theorem 4.1, its proof step by step, and the step that fails
 #
 # **Theorem 4.1** (K&B, with α_t = α/√t, β1,t = β1λ^(t−1), γ = β1²/√β2 < 1, bounded gradients
-# G, G∞ and iterates D, D∞): for all T ≥ 1,
-#
-# $$R(T) \le \frac{D^2}{2\alpha(1-\beta_1)} \sum_i \sqrt{T \hat v_{T,i}}
-# + \frac{\alpha(1+\beta_1) G_\infty}{(1-\beta_1)\sqrt{1-\beta_2}(1-\gamma)^2}
-#   \sum_i \|g_{1:T,i}\|_2
-# + \sum_i \frac{D_\infty^2 G_\infty \sqrt{1-\beta_2}}{2\alpha(1-\beta_1)(1-\lambda)^2}.$$
+# G, G∞ and iterates D, D∞): for all T ≥ 1, the inequality printed (after the imports) from
+# `octk.theorems.kingma_ba.THM_4_1`, where its right-hand side is written once: the same terms
+# `octk check` evaluates and the claims below check.
 #
 # Every statement below is a **claim** of octk's `proofs/` package, checked on the SymPy
 # program of an octk rule (the same program the simulators are generated from). A verdict is
@@ -52,11 +49,13 @@ import octk
 import proofs
 from octk.monitors import gamma_monitors
 from octk.rules import rule
+from octk.theorems.kingma_ba import THM_4_1
 from proofs import mutations
 from proofs.claim import Verdict
 
 os.makedirs(OUT, exist_ok=True)
 RESULTS = {}
+display(Math(THM_4_1.latex()))
 
 
 def show(name, steps=True):

@@ -2,11 +2,9 @@ r"""RKK Theorem 4 (AMSGrad's regret bound) and Corollary 1: conditions, dimensio
 
 .. math::
 
-    R_T \le \frac{D_\infty^2\sqrt T}{\alpha(1-\beta_1)}\sum_i \hat v_{T,i}^{1/2}
-    + \frac{D_\infty^2}{2(1-\beta_1)}\sum_{t}\sum_i \frac{\beta_{1,t}\hat v_{t,i}^{1/2}}{\alpha_t}
-    + \frac{\alpha\sqrt{1+\log T}}{(1-\beta_1)^2(1-\gamma)\sqrt{1-\beta_2}}
-      \sum_i \|g_{1:T,i}\|_2
+    {THM_4}
 
+(printed from :data:`octk.theorems.reddi_kale_kumar.THM_4`, where it is written once),
 with γ = β1/√β2 < 1 -- RKK's γ, not K&B's β1²/√β2. The claims:
 
 * RKK's condition implies K&B's (β1²/√β2 = β1·γ ≤ γ); the converse is refuted
@@ -63,6 +61,8 @@ from proofs.theorem_4_1 import (
     dimension_outcome,
     vhat_le_G,
 )
+
+__doc__ = (__doc__ or "").replace("{THM_4}", THM_4.latex())
 
 d = sp.Symbol("d", integer=True, positive=True)  # the dimension
 S_mid = sp.Symbol("S_mid", positive=True)  # Σ_t β1,t √v̂_t/α_t (one coordinate)
@@ -168,6 +168,7 @@ def dimension(with_alpha: bool = True):
 
 #: Corollary 1's middle term summed carefully (d coordinates) and as printed: the terms
 #: octk check evaluates (octk.theorems), d kept
+MIDDLE_NAME, CAREFUL_NAME, PRINTED_NAME = (th.terms[1] for th in (THM_4, RKK_COR_1_CAREFUL, COR_1))
 CAREFUL = RKK_COR_1_CAREFUL.expanded(RKK_COR_1_CAREFUL.terms_[1].expr)
 PRINTED = COR_1.expanded(COR_1.terms_[1].expr)
 
@@ -316,8 +317,8 @@ CLAIMS = (
     Claim(
         name="ams.dimension_submitted",
         statement=(
-            r"\frac{D_\infty^2\sqrt T}{1-\beta_1}\sum_i \hat v_{T,i}^{1/2}"
-            r"\ \text{(submitted first term) scales like the regret}"
+            THM_4_SUBMITTED.latex_terms(per_coordinate=True)[THM_4_SUBMITTED.terms[0]]
+            + r"\ \text{(submitted first term, per coordinate) scales like the regret}"
         ),
         source=_SRC + " (submitted version, without 1/α)",
         assumptions=(r"x \to a x,\ g \to b g",),
@@ -356,9 +357,10 @@ CLAIMS = (
     Claim(
         name="ams.corollary_middle",
         statement=(
-            r"\text{the chain bounds }\frac{D_\infty^2}{2(1-\beta_1)}\sum_t\sum_i "
-            r"\frac{\beta_{1,t}\hat v_{t,i}^{1/2}}{\alpha_t}"
-            r" \le \frac{d\,\beta_1 D_\infty^2 G_\infty}{2\alpha(1-\beta_1)(1-\lambda)^2}"
+            r"\text{the chain bounds }"
+            + THM_4.latex_terms()[MIDDLE_NAME]
+            + r" \le "
+            + RKK_COR_1_CAREFUL.latex_terms()[CAREFUL_NAME]
         ),
         source="RKK Corollary 1 (from Theorem 4's middle term)",
         assumptions=(
@@ -388,7 +390,8 @@ CLAIMS = (
         name="ams.corollary_printed",
         statement=(
             r"\text{Theorem 4's middle term gives }"
-            r"\frac{\beta_1 D_\infty^2 G_\infty}{2(1-\beta_1)(1-\lambda)^2}\ \text{(as printed)}"
+            + COR_1.latex_terms()[PRINTED_NAME]
+            + r"\ \text{(as printed)}"
         ),
         source="RKK Corollary 1 (as printed)",
         assumptions=(r"\beta_{1,t} = \beta_1\lambda^{t-1},\ \alpha_t = \alpha/\sqrt t",),

@@ -2,11 +2,9 @@ r"""K&B Theorem 4.1 and the pieces of its proof (K&B Appendix 10; theory §4).
 
 .. math::
 
-    R(T) \le \frac{D^2}{2\alpha(1-\beta_1)} \sum_i \sqrt{T \hat v_{T,i}}
-    + \frac{\alpha(1+\beta_1) G_\infty}{(1-\beta_1)\sqrt{1-\beta_2}(1-\gamma)^2}
-      \sum_i \|g_{1:T,i}\|_2
-    + \sum_i \frac{D_\infty^2 G_\infty \sqrt{1-\beta_2}}{2\alpha(1-\beta_1)(1-\lambda)^2}
+    {THM_4_1}
 
+(printed from :data:`octk.theorems.kingma_ba.THM_4_1`, where it is written once),
 with γ = β1²/√β2, α_t = α/√t, β1,t = β1 λ^(t−1). The claims, each exact:
 
 * **Lemma 10.3**, Σ_t √(g_t²/t) ≤ 2G∞‖g_{1:T}‖₂: refuted at T = 1 when G∞ < 1/2 (the base
@@ -40,6 +38,7 @@ from octk.rules import rule as make_rule
 from octk.rules.adaptive import alpha, beta1, beta2, eps, lam
 from octk.rules.rule import Rule
 from octk.symbols import g, t
+from octk.theorems import text
 from octk.theorems.kingma_ba import THM_4_1
 from proofs.certify import (
     identity,
@@ -76,6 +75,8 @@ from proofs.dynamics import (
     step_size_scaling,
 )
 from proofs.reading import assigned, exact, in_terms_of, run_exact, state_symbol
+
+__doc__ = (__doc__ or "").replace("{THM_4_1}", THM_4_1.latex())
 
 T = sp.Symbol("T", integer=True, positive=True)
 n = sp.Symbol("n", integer=True, positive=True)
@@ -833,9 +834,9 @@ def assembly(rule: Rule) -> Outcome:
     s1, s2, s3 = THM_4_1.per_coordinate().values()  # the statement octk check evaluates
     pos = (1 - beta1, 1 - beta2, 1 - GAMMA_KB, 1 - lam)
     outs = [
-        identity(term1, s1, what="first term: D²√(T v̂_T)/(2α(1−β1))", positive=pos),
+        identity(term1, s1, what=f"first term: {text(s1)}", positive=pos),
         identity(term2, s2, what="second term (Lemma 10.4 as proved)", positive=pos),
-        identity(term3, s3, what="third term: D∞²G∞√(1−β2)/(2α(1−β1)(1−λ)²)", positive=pos),
+        identity(term3, s3, what=f"third term: {text(s3)}", positive=pos),
     ]
     misprint = identity(
         2 * alpha * beta1 * (1 - lam) ** 2,
@@ -1228,11 +1229,8 @@ CLAIMS = (
             r"\frac{(1+\beta_1)\,\alpha_t\sqrt t}{2(1-\beta_1)} K \|g_{1:T}\|_2 + "
             r"\frac{D_\infty^2 G_\infty\sqrt{1-\beta_2}}"
             r"{2\alpha_t\sqrt t\,(1-\beta_{1,1})(1-\lambda)^2} = "
-            r"\frac{D^2\sqrt{T\hat v_T}}{2\alpha(1-\beta_1)} + "
-            r"\frac{\alpha(1+\beta_1)G_\infty\|g_{1:T}\|_2}{(1-\beta_1)\sqrt{1-\beta_2}"
-            r"(1-\gamma)^2} + \frac{D_\infty^2 G_\infty\sqrt{1-\beta_2}}"
-            r"{2\alpha(1-\beta_1)(1-\lambda)^2}"
-            r"\ \text{(per coordinate: the pieces add up to Theorem 4.1's right side)}"
+            + THM_4_1.latex_rhs(per_coordinate=True)
+            + r"\ \text{(per coordinate: the pieces add up to Theorem 4.1's right side)}"
         ),
         source="K&B Theorem 4.1 (= Theorem 10.5) and its proof",
         assumptions=(

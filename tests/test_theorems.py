@@ -17,6 +17,7 @@ from __future__ import annotations
 import ast
 import json
 import math
+import re
 from dataclasses import replace
 from pathlib import Path
 
@@ -40,7 +41,7 @@ from octk.rules import rule
 from octk.rules.adaptive import adaptive
 from octk.rules.anatomy import anatomy
 from octk.simulate import simulate
-from octk.theorems import THEOREMS, Theorem, text
+from octk.theorems import THEOREMS, Theorem, latex, text
 
 ROOT = Path(octk.__file__).parent
 GOLDEN = Path(__file__).parent / "data" / "bounds_golden.json"
@@ -126,6 +127,157 @@ def test_no_second_transcription_of_a_theorem():
             n.name for n in ast.walk(ast.parse(path.read_text())) if isinstance(n, ast.FunctionDef)
         }
         assert not names & {"theorem_terms", "theorem4_terms"}, path
+
+
+# LaTeX transcriptions: a summand of a LaTeX string whose variables are exactly those of a
+# theorem's term (four or more of them: a distinctive term) is a copy of that term.
+_LATEX_TOKEN = re.compile(r"\\[A-Za-z]+|\\.|[A-Za-z]|[0-9]|\S")
+_ACCENTS = {r"\hat", r"\bar", r"\tilde"}
+_OPERATORS = {
+    r"\frac", r"\sqrt", r"\sum", r"\log", r"\left", r"\right", r"\quad", r"\qquad", r"\cdot",
+    r"\le", r"\ge", r"\leq", r"\geq", r"\max", r"\min", r"\lim", r"\to", r"\infty", r"\Rightarrow",
+    r"\mathrm", r"\text", r"\operatorname", r"\bmod", r"\|",
+}  # fmt: skip
+_SPLIT = {"+", "=", "<", ">", ",", r"\le", r"\ge", r"\leq", r"\geq", r"\quad", r"\Rightarrow"}
+
+
+def _skip_group(toks, i):
+    """The index after the group (``{…}``) or single token at ``i``."""
+    if i < len(toks) and toks[i] == "{":
+        depth = 0
+        for j in range(i, len(toks)):
+            depth += {"{": 1, "}": -1}.get(toks[j], 0)
+            if depth == 0:
+                return j + 1
+    return i + 1
+
+
+def _latex_summands(s: str) -> list[frozenset[str]]:
+    r"""The variables (``D_\infty``, ``\hat v_T``, ``\alpha``, …) of each top-level summand of
+    the LaTeX ``s`` (split at +, relations and commas outside braces and parentheses)."""
+    s = re.sub(r"\\(text|mathrm|operatorname)\{[^{}]*\}", " ", s)
+    toks = _LATEX_TOKEN.findall(s)
+    out, cur, depth, i = [], set(), 0, 0
+    while i < len(toks):
+        tok = toks[i]
+        if tok in ("{", "(", "[") or tok == r"\{":
+            depth += 1
+        elif tok in ("}", ")", "]") or tok == r"\}":
+            depth -= 1
+        if depth == 0 and tok in _SPLIT:
+            out.append(frozenset(cur))
+            cur = set()
+            i += 1
+            continue
+        if tok in ("^", "_"):  # an operator's limits or a power: not variables
+            i = _skip_group(toks, i + 1)
+            continue
+        if tok in _OPERATORS or not (tok[0].isalpha() or (tok[0] == "\\" and tok[1:].isalpha())):
+            i += 1
+            continue
+        name = tok
+        if tok in _ACCENTS and i + 1 < len(toks):
+            i += 1
+            name = f"{tok} {toks[i]}"
+        if i + 1 < len(toks) and toks[i + 1] == "_":  # a variable's subscript: its first token
+            j = i + 2
+            first = toks[j + 1] if j < len(toks) and toks[j] == "{" else toks[min(j, len(toks) - 1)]
+            name += "_" + first
+            i = _skip_group(toks, j)
+        else:
+            i += 1
+        cur.add(name)
+    out.append(frozenset(cur))
+    return [v for v in out if v]
+
+
+def _term_signatures() -> dict[frozenset[str], str]:
+    """Each theorem term's variables (summed and per coordinate, γ kept and substituted),
+    for the terms with four or more of them."""
+    from octk.theorems.quantities import per_coordinate as one
+
+    out = {}
+    for th in THEOREMS.values():
+        for k in th.terms_:
+            for e in (k.expr, th.expanded(k.expr)):
+                for form in (e, one(e)):
+                    (sig,) = _latex_summands(latex(form))
+                    if len(sig) >= 4:
+                        out[sig] = f"{th.name}: {k.name}"
+    return out
+
+
+def _latex_copies(s: str, signatures) -> list[str]:
+    return [signatures[v] for v in _latex_summands(s) if v in signatures]
+
+
+def test_the_transcription_walk_detects_a_hand_typed_latex_copy():
+    from octk.theorems.quantities import per_coordinate as one
+
+    sigs = _term_signatures()
+    # every theorem's own LaTeX is recognized, term by term, summed and per coordinate
+    assert len(sigs) >= 12
+    for th in THEOREMS.values():
+        for pc in (False, True):
+            shown = set(_latex_summands(th.latex(per_coordinate=pc)))
+            for k in th.terms_:
+                (sig,) = _latex_summands(latex(one(k.expr) if pc else k.expr))
+                assert sig in shown and (len(sig) < 4 or sig in sigs), (th.name, k.name, pc)
+    # the hand-typed statements the proofs used to carry (t41.assembly's right side, the
+    # submitted first term of RKK Theorem 4, Corollary 1's printed middle term)
+    hand_typed = [
+        r"\frac{D^2\sqrt{T\hat v_T}}{2\alpha(1-\beta_1)} + "
+        r"\frac{\alpha(1+\beta_1)G_\infty\|g_{1:T}\|_2}{(1-\beta_1)\sqrt{1-\beta_2}"
+        r"(1-\gamma)^2} + \frac{D_\infty^2 G_\infty\sqrt{1-\beta_2}}"
+        r"{2\alpha(1-\beta_1)(1-\lambda)^2}",
+        r"\frac{D_\infty^2\sqrt T}{1-\beta_1}\sum_i \hat v_{T,i}^{1/2}",
+        r"\text{gives }\frac{\beta_1 D_\infty^2 G_\infty}{2(1-\beta_1)(1-\lambda)^2}",
+    ]
+    assert [len(_latex_copies(s, sigs)) for s in hand_typed] == [3, 1, 1]
+    # a lemma's statement over the same symbols is not a copy
+    lemma = (
+        r"\sum_{t=1}^{T} \frac{\hat m_t^2}{\sqrt{t\hat v_t}} \le "
+        r"\frac{2G_\infty}{(1-\gamma)^2\sqrt{1-\beta_2}}\|g_{1:T}\|_2"
+    )
+    assert _latex_copies(lemma, sigs) == []
+
+
+def _all_strings(path: Path) -> list[str]:
+    return [
+        n.value
+        for n in ast.walk(ast.parse(path.read_text()))
+        if isinstance(n, ast.Constant) and isinstance(n.value, str)
+    ]
+
+
+def test_no_hand_typed_latex_copy_of_a_theorem_in_the_proofs_or_the_package():
+    """The proofs' claims and docstrings print a theorem's right-hand side from its
+    :class:`Theorem` (``latex``, ``latex_rhs``, ``latex_terms``): no string in ``proofs/`` or
+    ``octk/`` (docstrings included) holds a LaTeX copy of a theorem's term."""
+    sigs = _term_signatures()
+    root = Path(__file__).parents[1]
+    paths = sorted((root / "proofs").glob("*.py")) + sorted(ROOT.rglob("*.py"))
+    assert len(paths) > 40
+    for path in paths:
+        for s in _all_strings(path):
+            copies = _latex_copies(s, sigs)
+            assert not copies, f"{path.relative_to(root)}: a hand-typed copy of {copies}: {s!r}"
+
+
+def test_no_hand_typed_latex_copy_of_a_theorem_in_the_notebooks():
+    """The notebooks display a theorem's statement printed from its :class:`Theorem`; no
+    formula of a markdown cell (``$…$``, ``$$…$$``) is a LaTeX copy of a theorem's term."""
+    jupytext = pytest.importorskip("jupytext")
+    sigs = _term_signatures()
+    sources = sorted((Path(__file__).parents[1] / "notebooks").glob("[0-9][0-9]_*.py"))
+    assert sources
+    for path in sources:
+        for cell in jupytext.read(path).cells:
+            if cell.cell_type != "markdown":
+                continue
+            for formula in re.findall(r"\$\$(.+?)\$\$|\$(.+?)\$", cell.source, re.S):
+                copies = _latex_copies("".join(formula), sigs)
+                assert not copies, f"{path.name}: a hand-typed copy of {copies}: {formula}"
 
 
 def test_every_bound_is_a_theorem_evaluated_from_its_terms():

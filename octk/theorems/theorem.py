@@ -210,15 +210,25 @@ class Theorem:
         where = ", ".join(f"{text(s)} = {text(v)}" for s, v in self.definitions.items())
         return f"{self.lhs} ≤ {body}" + (f", {where}" if where else "")
 
+    def latex_terms(self, per_coordinate: bool = False) -> dict[str, str]:
+        """Each term's LaTeX by name, printed from its expression (``per_coordinate``: for
+        one coordinate, as :meth:`per_coordinate` gives it; definitions kept as symbols)."""
+        one = per_coordinate_of if per_coordinate else (lambda e: e)
+        return {k.name: latex(one(k.expr)) for k in self.terms_}
+
+    def latex_rhs(self, per_coordinate: bool = False) -> str:
+        """The right-hand side in LaTeX with its definitions (γ = …), without ``R(T) ≤``:
+        what a proof's claim about the right-hand side prints."""
+        body = " + ".join(self.latex_terms(per_coordinate).values())
+        where = ", ".join(f"{latex(s)} = {latex(v)}" for s, v in self.definitions.items())
+        return body + (rf",\quad {where}" if where else "")
+
     def latex(self, per_coordinate: bool = False) -> str:
         """The statement in LaTeX, printed from the terms (``per_coordinate``: for one
         coordinate, as :meth:`per_coordinate` gives it, e.g. for a proof's claim)."""
-        one = per_coordinate_of if per_coordinate else (lambda e: e)
-        body = " + ".join(latex(one(k.expr)) for k in self.terms_)
-        where = ", ".join(f"{latex(s)} = {latex(v)}" for s, v in self.definitions.items())
         lhs = "R(T)" if self.lhs == "R(T)" else "R_T"
         tail = r"\ \text{(per coordinate)}" if per_coordinate else ""
-        return rf"{lhs} \le {body}" + (rf",\quad {where}" if where else "") + tail
+        return rf"{lhs} \le {self.latex_rhs(per_coordinate)}" + tail
 
     def docstring(self) -> str:
         lines = [f"{self.title} [{self.source}].", "", ".. math::", "", "    " + self.latex(), ""]
