@@ -40,14 +40,13 @@ class ReferenceBackend:
         names = list(dict.fromkeys([t, i, x, DATA, *U, *hyper, *state, *temps, *accs]))
 
         # Floats become named constants holding their exact double value, so that
-        # no printer rounds them (SymPy prints 15 digits; a double needs 17)
+        # no printer rounds them (SymPy prints 15 digits; a double needs 17); so do
+        # integers beyond int64, which NumPy would otherwise hold as Python objects
         exprs = [sp.sympify(e) for e in prog.all_expressions()]
-        floats = {
-            f: sp.Symbol(f"_float{k}")
-            for k, f in enumerate(
-                sorted(set().union(*(e.atoms(sp.Float) for e in exprs)), key=float)
-            )
+        numbers = set().union(*(e.atoms(sp.Float) for e in exprs)) | {
+            n for e in exprs for n in e.atoms(sp.Integer) if abs(int(n)) >= 2**63
         }
+        floats = {f: sp.Symbol(f"_float{k}") for k, f in enumerate(sorted(numbers, key=float))}
         args = [*names, *floats.values()]
 
         def fn(expr):
@@ -63,6 +62,7 @@ class ReferenceBackend:
         def kernel(lanes, t0: int, t1: int, k0: int):
             env = dict.fromkeys(sym_names, 0.0)
             env[XHAT] = 0.0
+            kernel.env = env  # type: ignore[attr-defined]  # the last step's values, read by octk.nonfinite
             env.update(float_values)
             for k, h in enumerate(prog.hyper):
                 env[h] = lanes.par[k]

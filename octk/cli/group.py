@@ -2,7 +2,9 @@
 
 Every error octk raises on purpose (:class:`octk.errors.OctkError`) and every usage
 error ends as one line ``octk: error: <message>`` on stderr with exit status 2, never
-as a traceback; ``--debug`` re-raises unexpected exceptions (exit status 1 otherwise).
+as a traceback; a run that turned non-finite (:class:`~octk.errors.NonFiniteError`)
+exits with status 3, Ctrl-C with 130 ("interrupted at step N of T");
+``--debug`` re-raises unexpected exceptions (exit status 1 otherwise).
 Warnings become ``octk: warning: <message>`` lines. Progress bars go to stderr, so
 ``--json`` output on stdout stays parseable.
 """
@@ -15,7 +17,7 @@ from typing import Any, NoReturn, TextIO
 
 import click
 
-from octk.errors import OctkError
+from octk.errors import NonFiniteError, OctkError, RunInterrupted
 
 CONTEXT: dict[str, Any] = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -86,8 +88,12 @@ class OctkGroup(click.Group):
             sys.exit(0)
         except click.ClickException as e:
             fail(_click_message(e))
+        except NonFiniteError as e:  # the run stopped meaning anything: not a usage error
+            fail(str(e), 3)
         except OctkError as e:
             fail(str(e))
+        except RunInterrupted as e:  # Ctrl-C during a run: what was completed
+            fail(str(e), 130)
         except (click.Abort, KeyboardInterrupt):
             fail("interrupted", 130)
         except BrokenPipeError:  # e.g. `octk list | head`

@@ -1,0 +1,257 @@
+r"""The time loop of :func:`octk.simulate.run_program`: segments sized by time,
+finiteness checks, Ctrl-C, and a trace streamed to disk.
+
+* **Segments sized by time.** Every backend advances the lanes with
+  ``kernel(lanes, t0, t1, k0)``; a Numba or CUDA call cannot be interrupted, so the
+  driver keeps each call short: the first one runs :data:`FIRST_SEGMENT` steps,
+  each later one is resized from the measured rate so that a call takes about
+  :data:`TARGET_SECONDS` (at most ×16 larger or ÷4 smaller than the last). Ctrl-C
+  is therefore seen within about half a second on every backend, with or without
+  a progress bar, and raises :class:`~octk.errors.RunInterrupted` naming the last
+  completed step (the command line prints it and exits with status 130).
+* **Finite values.** Between segments the lanes are checked and a non-finite
+  value is located and explained by :mod:`octk.nonfinite` (its policies).
+* **Trace.** With a :class:`TraceFile` every iterate x_{t+1} is written to a
+  memory-mapped ``.npy`` segment by segment; the kernel writes them into a
+  buffer of at most :data:`TRACE_BUFFER_BYTES` per call, so memory does not grow
+  with T.
+* **Gradient scale.** :func:`with_gradient_scale` multiplies the program's
+  gradient by an exact power of two (see :mod:`octk.rules.scaling`).
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import shutil
+import time
+import warnings
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import sympy as sp
+
+from octk.errors import NonFiniteError, NonFiniteWarning, ParameterError, RunInterrupted
+from octk.nonfinite import NonFinite, diagnose, first_bad, locate, snapshot
+from octk.symbols import g
+
+FIRST_SEGMENT = 256
+TARGET_SECONDS = 0.25
+TRACE_BUFFER_BYTES = 32 * 2**20
+#: gradients above this bound run scaled (scale-invariant rules only), to about 2^128
+RESCALE_ABOVE = 2.0**256
+RESCALE_TO = 128
+
+
+class SegmentSizer:
+    """Steps per kernel call: ``fixed`` if given, else sized so a call takes ~0.25 s."""
+
+    def __init__(self, fixed: int | None, steps: int):
+        self.fixed = fixed is not None
+        self.size = fixed if fixed is not None else min(steps, FIRST_SEGMENT)
+        self.calls = 0
+
+    def update(self, n: int, seconds: float) -> None:
+        self.calls += 1
+        if self.fixed or self.calls == 1:  # the first call includes compilation
+            return
+        want = n * TARGET_SECONDS / max(seconds, 1e-6)
+        self.size = int(min(max(want, self.size / 4, 1), self.size * 16))
+
+
+class TraceFile:
+    """Every iterate x_{t+1}, t = 1..T, in a memory-mapped ``.npy`` file: shape (T, d)
+    for one configuration, (T, C, d) for a batch."""
+
+    def __init__(self, path, steps: int, n_cfg: int, d: int):
+        from numpy.lib.format import open_memmap
+
+        self.path = Path(path)
+        self.shape = (steps, d) if n_cfg == 1 else (steps, n_cfg, d)
+        try:
+            self.array = open_memmap(self.path, mode="w+", dtype=np.float64, shape=self.shape)
+        except OSError as e:
+            raise ParameterError(
+                f"trace: cannot write {str(self.path)!r}: {e.strerror or e}"
+            ) from None
+
+    def write(self, t0: int, rows: np.ndarray) -> None:
+        """Rows x_{t+1} for t = t0, t0 + 1, ... (one row of lanes each)."""
+        self.array[t0 - 1 : t0 - 1 + len(rows)] = rows.reshape((len(rows), *self.shape[1:]))
+
+    def close(self) -> None:
+        self.array.flush()
+        del self.array
+
+
+def trace_bytes(steps: int, n_cfg: int, d: int) -> int:
+    """The size of a trace file (its data; the header adds 128 bytes)."""
+    return steps * n_cfg * d * 8
+
+
+def check_trace_path(path, steps: int, n_cfg: int, d: int) -> int:
+    """Raise unless a trace of this size can be written at ``path``; return its size."""
+    path = Path(path)
+    size = trace_bytes(steps, n_cfg, d)
+    parent = path.parent if str(path.parent) else Path(".")
+    existing = next((p for p in (parent, *parent.parents) if p.exists()), Path("."))
+    if not os.access(existing, os.W_OK):
+        raise ParameterError(
+            f"trace: cannot write {str(path)!r}: {str(existing)!r} is not writable"
+        )
+    free = shutil.disk_usage(existing).free
+    if size > free:
+        raise ParameterError(
+            f"trace: {steps:,} steps × {n_cfg * d} coordinates need {size / 2**30:.3g} GiB, "
+            f"more than the {free / 2**30:.3g} GiB free under {str(existing)!r}"
+        )
+    return size
+
+
+class Stepper:
+    """``advance(t0, t1)``: run steps t0..t1, filling checkpoints (and the trace)."""
+
+    def __init__(self, kernel, lanes, trace: TraceFile | None):
+        self.kernel, self.lanes, self.trace = kernel, lanes, trace
+        per_step = 8 * lanes.n_lanes * (2 + lanes.ck_stats.shape[0])
+        self.rows = max(1, TRACE_BUFFER_BYTES // per_step)
+
+    def __call__(self, t0: int, t1: int) -> None:
+        lanes = self.lanes
+        if self.trace is None:
+            self.kernel(lanes, t0, t1, int(np.searchsorted(lanes.ck_t, t0, side="left")))
+            return
+        Q, L = lanes.ck_stats.shape[0], lanes.n_lanes
+        for a in range(t0, t1 + 1, self.rows):
+            b = min(t1, a + self.rows - 1)
+            m = b - a + 1
+            sub = replace(
+                lanes,
+                ck_t=np.arange(a, b + 1, dtype=np.int64),
+                ck_x=np.empty((m, L)),
+                ck_loss=np.empty((m, L)),
+                ck_stats=np.empty((Q, m, L)),
+            )
+            self.kernel(sub, a, b, 0)
+            for f in ("x", "state", "loss", "stats"):  # a backend may rebind them
+                setattr(lanes, f, getattr(sub, f))
+            self.trace.write(a, sub.ck_x)
+            lo, hi = np.searchsorted(lanes.ck_t, [a, b + 1], side="left")
+            rows = lanes.ck_t[lo:hi] - a
+            lanes.ck_x[lo:hi] = sub.ck_x[rows]
+            lanes.ck_loss[lo:hi] = sub.ck_loss[rows]
+            lanes.ck_stats[:, lo:hi] = sub.ck_stats[:, rows]
+
+
+def drive(be, prog, lanes, meta, *, progress=False, segment=None, nonfinite="warn", trace=None):
+    """Advance ``lanes`` from t = 1 to T (module doc); the first :class:`NonFinite`, or None."""
+    steps = meta["steps"]
+    kernel = be.compile(prog, meta["domain"])
+    advance = Stepper(kernel, lanes, trace)
+    sizer = SegmentSizer(segment, steps)
+    bar = None
+    if progress:
+        from tqdm.auto import tqdm
+
+        bar = tqdm(
+            total=steps,
+            unit="step",
+            unit_scale=True,
+            desc=f"{prog.rule.name}/{be.name}",
+            leave=False,
+        )
+    checking = nonfinite != "ignore"
+    record: NonFinite | None = None
+    done, t0 = 0, 1
+    try:
+        while t0 <= steps:
+            t1 = min(steps, t0 + sizer.size - 1)
+            snap = snapshot(lanes) if checking else None
+            started = time.perf_counter()
+            advance(t0, t1)
+            sizer.update(t1 - t0 + 1, time.perf_counter() - started)
+            if checking and first_bad(prog, lanes) is not None:
+                step, before = locate(advance, prog, lanes, snap, t0, t1)
+                found = first_bad(prog, lanes)
+                assert found is not None
+                record = diagnose(prog, meta["domain"], lanes, before, step, found)
+                if nonfinite == "raise":
+                    done = step - 1
+                    raise NonFiniteError(str(record), record)
+                warnings.warn(str(record), NonFiniteWarning, stacklevel=4)
+                checking = False
+                if step < t1:
+                    advance(step + 1, t1)
+            if bar is not None:
+                bar.update(t1 - t0 + 1)
+            done, t0 = t1, t1 + 1
+    except KeyboardInterrupt:
+        raise RunInterrupted(done, steps) from None
+    finally:
+        if bar is not None:
+            bar.close()
+    return record
+
+
+# --------------------------------------------------------------------------- rescaling
+def gradient_scale(prog, meta) -> tuple[float, dict[str, sp.Basic] | None]:
+    """(c, state degrees) of an exact rescaling g → c·g, or (1.0, None) where none is
+    needed or allowed: the gradient bound exceeds :data:`RESCALE_ABOVE` and the rule
+    is scale-invariant at every configuration's hyperparameters."""
+    from octk.rules.scaling import scale_degrees
+
+    seq, dom = meta["sequence"], meta["domain"]
+    try:
+        bound = seq.gradient_bound(dom, meta["d"])
+    except (ParameterError, ValueError, TypeError, OverflowError):
+        return 1.0, None
+    if bound is None or not math.isfinite(bound) or bound <= RESCALE_ABOVE:
+        return 1.0, None
+    configs = {tuple(float(v[k]) for v in meta["params"].values()) for k in range(meta["n_cfg"])}
+    degrees = None
+    for cfg in configs:
+        degrees = scale_degrees(prog.rule, dict(zip(meta["params"], cfg, strict=True)))
+        if degrees is None:
+            return 1.0, None
+    exponent = RESCALE_TO - math.ceil(math.log2(bound))
+    return math.ldexp(1.0, exponent), degrees
+
+
+def with_gradient_scale(prog, c: float):
+    """``prog`` with its gradient g multiplied by ``c`` (an exact power of two)."""
+    if c == 1.0:
+        return prog
+    return replace(
+        prog,
+        assignments=tuple((s, sp.Float(c) * e if s == g else e) for s, e in prog.assignments),
+    )
+
+
+def unscale_state(state: dict[str, np.ndarray], degrees, c: float) -> dict[str, np.ndarray]:
+    """The state of the unscaled run: s / c^k for a state of degree k (inf beyond float64)."""
+    if c == 1.0 or not degrees:
+        return state
+    e = -math.log2(c)
+    out = {}
+    with np.errstate(over="ignore"):
+        for name, v in state.items():
+            k = float(degrees.get(name, 0))
+            out[name] = np.ldexp(v, int(e * k)) if (e * k).is_integer() else v * c ** (-k)
+    return out
+
+
+__all__ = [
+    "FIRST_SEGMENT",
+    "TARGET_SECONDS",
+    "TRACE_BUFFER_BYTES",
+    "SegmentSizer",
+    "Stepper",
+    "TraceFile",
+    "check_trace_path",
+    "drive",
+    "gradient_scale",
+    "trace_bytes",
+    "unscale_state",
+    "with_gradient_scale",
+]
