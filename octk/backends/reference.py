@@ -69,8 +69,9 @@ class ReferenceBackend:
             env["i"] = lanes.coord
             k = k0
             for step in range(t0, t1 + 1):
-                # t per lane: NumPy's select needs conditions of one shape (t > 1 & g < 0)
-                env["t"] = np.full(lanes.x.shape, step, dtype=np.int64)
+                # t per lane: NumPy's select needs conditions of one shape (t > 1 & g < 0);
+                # float64, so that t**k overflows to inf instead of wrapping in int64
+                env["t"] = np.full(lanes.x.shape, step, dtype=np.float64)
                 env["x"] = lanes.x
                 for q, (sym, _) in enumerate(prog.state):
                     env[sym.name] = lanes.state[q]
@@ -82,7 +83,7 @@ class ReferenceBackend:
                     seq = prog.sequence
                     col = lanes.coord if lanes.data.shape[1] > 1 else 0
                     env["data_ti"] = lanes.data[seq.row(step), col]
-                with np.errstate(divide="ignore", invalid="ignore"):
+                with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
                     for target, f in steps:
                         env[target] = _lanes(f(*(env[n] for n in sym_names)), lanes)
                     # statistics and monitors: updates over their previous values
