@@ -13,6 +13,8 @@ from pathlib import Path
 
 from octk.errors import ParameterError
 
+FIGURE_SUFFIXES = (".png", ".svg", ".pdf")
+
 
 def check_output_file(option: str, path: Path, suffixes: tuple[str, ...], force: bool) -> Path:
     """``path`` if a file can be written there (module doc), else a ParameterError
@@ -53,4 +55,4 @@ def _check_writable(option: str, folder: Path, path: Path) -> None:
         ) from None
 
 
-__all__ = ["check_output_dir", "check_output_file"]
+__all__ = ["FIGURE_SUFFIXES", "check_output_dir", "check_output_file"]

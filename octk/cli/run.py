@@ -31,7 +31,7 @@ from octk.cli.options import (
 )
 from octk.cli.output import finite, g, vec
 from octk.cli.params import hyperparameter_names, rule_option_names, split_params
-from octk.cli.paths import check_output_file
+from octk.cli.paths import FIGURE_SUFFIXES, check_output_file
 from octk.errors import NonFiniteError, ParameterError
 
 
@@ -231,9 +231,6 @@ def _check_defined(reg: Any) -> None:
             f"the regret at t = {int(reg.t[k]):,} is undefined (comparator status "
             f"{reg.status[0, k]!r}, value {reg.best[0, k]}); the loss statistics are not finite"
         )
-
-
-FIGURE_SUFFIXES = (".png", ".svg", ".pdf")
 
 
 def summary(res: dict[str, Any], r: Any) -> str:
