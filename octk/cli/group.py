@@ -86,6 +86,9 @@ class OctkGroup(click.Group):
         except _NO_ARGS_IS_HELP as e:  # bare `octk`: show the help
             click.echo(e.ctx.get_help())
             sys.exit(0)
+        except click.Abort as e:  # click turns KeyboardInterrupt into Abort
+            cause = e.__cause__ or e.__context__
+            fail(str(cause) if isinstance(cause, RunInterrupted) else "interrupted", 130)
         except click.ClickException as e:
             fail(_click_message(e))
         except NonFiniteError as e:  # the run stopped meaning anything: not a usage error
@@ -94,7 +97,7 @@ class OctkGroup(click.Group):
             fail(str(e))
         except RunInterrupted as e:  # Ctrl-C during a run: what was completed
             fail(str(e), 130)
-        except (click.Abort, KeyboardInterrupt):
+        except KeyboardInterrupt:
             fail("interrupted", 130)
         except BrokenPipeError:  # e.g. `octk list | head`
             sys.stderr.close()
