@@ -39,9 +39,8 @@ from octk.symbols import g
 FIRST_SEGMENT = 256
 TARGET_SECONDS = 0.25
 TRACE_BUFFER_BYTES = 32 * 2**20
-#: gradients above this bound run scaled (scale-invariant rules only), to about 2^128
+#: gradients above this bound run scaled (scale-invariant rules only, see gradient_scale)
 RESCALE_ABOVE = 2.0**256
-RESCALE_TO = 128
 
 
 class SegmentSizer:
@@ -195,18 +194,46 @@ def drive(be, prog, lanes, meta, *, progress=False, segment=None, nonfinite="war
 
 
 # --------------------------------------------------------------------------- rescaling
+def _signal_range(seq) -> tuple[float, float] | None:
+    """(smallest nonzero, largest) |s_t| where the sequence says, else None."""
+    from octk.symbols import DATA
+
+    if seq.signal == DATA and seq.data is not None:
+        values = np.abs(seq.data[seq.data != 0])
+    elif (support := seq.support()) is not None:
+        values = np.abs(np.array([v for v in support if v != 0], dtype=np.float64))
+    else:
+        return None
+    if values.size == 0 or not np.all(np.isfinite(values)):
+        return None
+    return float(values.min()), float(values.max())
+
+
 def gradient_scale(prog, meta) -> tuple[float, dict[str, sp.Basic] | None]:
     """(c, state degrees) of an exact rescaling g → c·g, or (1.0, None) where none is
-    needed or allowed: the gradient bound exceeds :data:`RESCALE_ABOVE` and the rule
-    is scale-invariant at every configuration's hyperparameters."""
+    needed or allowed.
+
+    Needed: some |g| exceeds :data:`RESCALE_ABOVE`. Allowed: the gradient is the
+    signal itself (a linear loss), whose smallest and largest nonzero magnitudes
+    g_min, G are known (a data table or a finite support); the rule is
+    scale-invariant at every configuration's hyperparameters; and one power of two
+    c keeps every (c·g)² of the run normal, c·g_min ≥ 2^−511, and the sums of T of
+    them finite, (c·G)²·T < 2^1023 — then the scaled run computes the unscaled
+    run's iterates exactly.
+    """
+    from octk.backends.program import S
     from octk.rules.scaling import scale_degrees
 
-    seq, dom = meta["sequence"], meta["domain"]
-    try:
-        bound = seq.gradient_bound(dom, meta["d"])
-    except (ParameterError, ValueError, TypeError, OverflowError):
+    seq = meta["sequence"]
+    grad = dict(prog.assignments).get(g)
+    if grad is None or sp.simplify(grad - S) != 0:
         return 1.0, None
-    if bound is None or not math.isfinite(bound) or bound <= RESCALE_ABOVE:
+    span = _signal_range(seq)
+    if span is None or span[1] <= RESCALE_ABOVE:
+        return 1.0, None
+    low = -511 - math.floor(math.log2(span[0]))  # c ≥ 2^low keeps c·g_min normal when squared
+    high = math.floor((1023 - math.log2(meta["steps"])) / 2 - math.log2(span[1])) - 1
+    if low > high:
         return 1.0, None
     configs = {tuple(float(v[k]) for v in meta["params"].values()) for k in range(meta["n_cfg"])}
     degrees = None
@@ -214,8 +241,7 @@ def gradient_scale(prog, meta) -> tuple[float, dict[str, sp.Basic] | None]:
         degrees = scale_degrees(prog.rule, dict(zip(meta["params"], cfg, strict=True)))
         if degrees is None:
             return 1.0, None
-    exponent = RESCALE_TO - math.ceil(math.log2(bound))
-    return math.ldexp(1.0, exponent), degrees
+    return math.ldexp(1.0, (low + high) // 2), degrees
 
 
 def with_gradient_scale(prog, c: float):
