@@ -75,7 +75,7 @@ def parse_expression(text: str, *, name: str = "expression", extra: dict | None 
     try:
         tree = ast.parse(text.strip(), mode="eval")
     except SyntaxError as e:
-        raise ParameterError(f"{name}: cannot parse {text!r} ({e.msg})") from None
+        raise ParameterError(f"{name}: cannot parse {_short(text)} ({e.msg})") from None
     except (RecursionError, MemoryError):
         raise ParameterError(f"{name}: {_short(text)} nests too deeply to parse") from None
     depth = _depth(tree)

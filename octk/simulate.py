@@ -173,6 +173,7 @@ def prepare(
     if checkpoints is None:
         ck = log_checkpoints(steps)
     elif isinstance(checkpoints, str) and checkpoints == "all":
+        _check_memory("checkpoints", steps * n_cfg * d * 8 * 3, steps, n_cfg * d)
         ck = np.arange(1, steps + 1, dtype=np.int64)
     else:
         ck = np.unique(np.asarray(checkpoints, dtype=np.int64))
