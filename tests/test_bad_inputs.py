@@ -41,7 +41,7 @@ def error_line(res) -> str:
         ("log(-2)", "'log(-2)' is not real"),
         ("10**400", "'10**400' gives a number beyond float64's range"),
         ("1e400", "'1e400' is beyond float64's range"),
-        ("+".join(["t"] * 1000), f"levels deep (a sum of n terms nests n levels); at most {MAX_DEPTH}"),
+        ("+".join(["t"] * 1000), f"(a sum of n terms nests n levels); at most {MAX_DEPTH}"),
         ("(" * 300 + "t" + ")" * 300, "too many nested parentheses"),
         ("mod(t, 0)", "invalid expression 'mod(t, 0)'"),
     ],
