@@ -143,12 +143,60 @@ class Stepper:
             lanes.ck_stats[:, lo:hi] = sub.ck_stats[:, rows]
 
 
+class Driver:
+    """Runs ranges of steps of one run: time-sized segments, finiteness checks (the
+    policy ``nonfinite``, see :mod:`octk.nonfinite`) and Ctrl-C (module doc).
+
+    ``run(t0, t1)`` may be called for successive ranges (a caller that swaps the
+    lanes' checkpoint arrays between them, like :func:`octk.bounds.scan.scan`);
+    ``record`` is the first :class:`NonFinite`, or None.
+    """
+
+    def __init__(self, kernel, prog, lanes, meta, *, segment=None, nonfinite="warn", trace=None):
+        self.prog, self.lanes, self.meta = prog, lanes, meta
+        self.advance = Stepper(kernel, lanes, trace)
+        self.sizer = SegmentSizer(segment, meta["steps"])
+        self.policy = nonfinite
+        self.checking = nonfinite != "ignore"
+        self.record: NonFinite | None = None
+        self.done = 0
+
+    def run(self, t0: int, t1: int, bar=None) -> None:
+        prog, lanes = self.prog, self.lanes
+        try:
+            while t0 <= t1:
+                b = min(t1, t0 + self.sizer.size - 1)
+                snap = snapshot(lanes) if self.checking else None
+                started = time.perf_counter()
+                self.advance(t0, b)
+                self.sizer.update(b - t0 + 1, time.perf_counter() - started)
+                if self.checking and first_bad(prog, lanes) is not None:
+                    self._found(snap, t0, b)
+                if bar is not None:
+                    bar.update(b - t0 + 1)
+                self.done, t0 = b, b + 1
+        except KeyboardInterrupt:
+            raise RunInterrupted(self.done, self.meta["steps"]) from None
+
+    def _found(self, snap, t0: int, t1: int) -> None:
+        step, before = locate(self.advance, self.prog, self.lanes, snap, t0, t1)
+        found = first_bad(self.prog, self.lanes)
+        assert found is not None
+        self.record = diagnose(self.prog, self.meta["domain"], self.lanes, before, step, found)
+        if self.policy == "raise":
+            self.done = step - 1
+            raise NonFiniteError(str(self.record), self.record)
+        warnings.warn(str(self.record), NonFiniteWarning, stacklevel=5)
+        self.checking = False
+        if step < t1:
+            self.advance(step + 1, t1)
+
+
 def drive(be, prog, lanes, meta, *, progress=False, segment=None, nonfinite="warn", trace=None):
     """Advance ``lanes`` from t = 1 to T (module doc); the first :class:`NonFinite`, or None."""
     steps = meta["steps"]
     kernel = be.compile(prog, meta["domain"])
-    advance = Stepper(kernel, lanes, trace)
-    sizer = SegmentSizer(segment, steps)
+    driver = Driver(kernel, prog, lanes, meta, segment=segment, nonfinite=nonfinite, trace=trace)
     bar = None
     if progress:
         from tqdm.auto import tqdm
@@ -160,37 +208,12 @@ def drive(be, prog, lanes, meta, *, progress=False, segment=None, nonfinite="war
             desc=f"{prog.rule.name}/{be.name}",
             leave=False,
         )
-    checking = nonfinite != "ignore"
-    record: NonFinite | None = None
-    done, t0 = 0, 1
     try:
-        while t0 <= steps:
-            t1 = min(steps, t0 + sizer.size - 1)
-            snap = snapshot(lanes) if checking else None
-            started = time.perf_counter()
-            advance(t0, t1)
-            sizer.update(t1 - t0 + 1, time.perf_counter() - started)
-            if checking and first_bad(prog, lanes) is not None:
-                step, before = locate(advance, prog, lanes, snap, t0, t1)
-                found = first_bad(prog, lanes)
-                assert found is not None
-                record = diagnose(prog, meta["domain"], lanes, before, step, found)
-                if nonfinite == "raise":
-                    done = step - 1
-                    raise NonFiniteError(str(record), record)
-                warnings.warn(str(record), NonFiniteWarning, stacklevel=4)
-                checking = False
-                if step < t1:
-                    advance(step + 1, t1)
-            if bar is not None:
-                bar.update(t1 - t0 + 1)
-            done, t0 = t1, t1 + 1
-    except KeyboardInterrupt:
-        raise RunInterrupted(done, steps) from None
+        driver.run(1, steps, bar)
     finally:
         if bar is not None:
             bar.close()
-    return record
+    return driver.record
 
 
 # --------------------------------------------------------------------------- rescaling
@@ -271,6 +294,7 @@ __all__ = [
     "FIRST_SEGMENT",
     "TARGET_SECONDS",
     "TRACE_BUFFER_BYTES",
+    "Driver",
     "SegmentSizer",
     "Stepper",
     "TraceFile",

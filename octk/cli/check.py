@@ -176,7 +176,7 @@ def check(
         return
     if grid_items or heatmap:
         raise click.UsageError("--grid and --heatmap go with --search")
-    res = bounds.check(r, seq, dom, params=hyper, progress=show, **kw)
+    res = bounds.check(r, seq, dom, params=hyper, progress=show, nonfinite="raise", **kw)
     if plot:
         from octk.plots import plot_bound
 
