@@ -125,7 +125,16 @@ def prepare(
             raise ParameterError(
                 f"parameter {k} must be a number or an array of numbers; got {v!r}"
             ) from None
-    n_cfg = _batch_size(params, seed, x0)
+    try:
+        if isinstance(x0, str | bytes):
+            raise ValueError
+        x0_arr = np.asarray(x0, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise ParameterError(
+            f"x0 must be a number, or an array of numbers of shape (d,) or (configs, d); "
+            f"got {_shown(x0)}"
+        ) from None
+    n_cfg = _batch_size(params, seed, x0_arr)
     resolved = {}
     for h in rule.hyperparameters:
         arr = _per_config(h.name, params.get(h.name, h.default), n_cfg)
@@ -139,7 +148,6 @@ def prepare(
         rule.resolve({k: params[k] for k in extra})  # raises naming the unknown one
 
     # dimension
-    x0_arr = np.asarray(x0, dtype=np.float64)
     dims = set()
     if x0_arr.ndim >= 1:
         dims.add(x0_arr.shape[-1])
