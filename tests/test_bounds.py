@@ -243,8 +243,10 @@ def test_hypotheses_fail_where_they_should():
     # unbounded domain, ball projection, OGD's constant step, optax's AdaGrad
     r = check("amsgrad", "reddi-thm1", "reals", steps=50, backend=REF)
     assert "bounded diameter D∞" in _failing(r) and not np.isfinite(r.rhs[0, -1])
-    r = check("amsgrad", "uniform", "ball:1", steps=50, backend=REF, d=2)
+    r = check("amsgrad", "uniform", "ball:1;projection=euclidean", steps=50, backend=REF, d=2)
     assert "projection as in the analysis" in _failing(r)
+    r = check("amsgrad", "uniform", "ball:1", steps=50, backend=REF, d=2)  # Π_{F,√V}: the default
+    assert "projection as in the analysis" not in _failing(r)
     r = check(rule("ogd", schedule="constant"), "uniform", steps=50, backend=REF)
     assert _failing(r) == ["step size α_t = α/√t"]
     r = check(rule("adagrad", preset="optax"), "uniform", steps=50, backend=REF)

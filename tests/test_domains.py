@@ -241,13 +241,17 @@ def test_diameters_and_coordinate_bound_against_samples(spec):
     d = 3
     D, Dinf = dom.diameter(d)
     r = dom.coordinate_bound(d)
+    widths = dom.coordinate_widths(d)
+    assert widths.shape == (d,) and np.max(widths) == Dinf
     pts = dom.project(_rows(d, np.random.default_rng(1), n=2000, scale=50.0))
     diff = pts[:, None, :] - pts[None, :, :]
     assert np.max(np.linalg.norm(diff, axis=-1)) <= D * (1 + 1e-12)
     assert np.max(np.abs(diff)) <= Dinf * (1 + 1e-12)
+    assert np.all(np.max(np.abs(diff), axis=(0, 1)) <= widths * (1 + 1e-12))
     assert np.max(np.abs(pts)) <= r * (1 + 1e-12)
     if np.isfinite(D):
         assert np.max(np.abs(pts)) >= 0.9 * r and np.max(np.abs(diff)) >= 0.9 * Dinf
+        assert np.all(np.max(np.abs(diff), axis=(0, 1)) >= 0.9 * widths)
 
 
 def test_weights_follow_the_program_not_the_name():

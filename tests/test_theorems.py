@@ -316,3 +316,39 @@ def test_the_readme_violation_is_not_vacuous():
     k = int(np.searchsorted(res.t, 1000))
     assert res.vacuous[0, 0] and not res.vacuous[0, k]  # 117.87 ≥ 6 at T = 1; not at 1000
     assert res.tightness[0, -1] == pytest.approx(res.regret[0, -1] / res.rhs[0, -1])
+
+
+def test_a_rule_written_from_scratch_is_read_by_its_structure():
+    """Adam's program with other names (no ``m``, ``mhat``, ``vhat``): the same anatomy,
+    the same K&B verdicts and numbers, Γ read through its own bias-corrected moment."""
+    from octk.rules.adaptive import alpha, beta1, beta2, eps
+    from octk.rules.rule import Rule, State, guarded_step
+    from octk.symbols import g, t, x
+
+    mom, sec, mh = (sp.Symbol(n, real=True) for n in ("mom", "sec", "mom_hat"))
+    paper = rule("adam", schedule="sqrt")
+    den = sp.sqrt(sec / (1 - beta2**t)) + eps
+    mine = Rule(
+        name="scratch",
+        title="written by hand",
+        source="a user",
+        hyperparameters=paper.hyperparameters,
+        state=(State("mom", sp.Integer(0), "first"), State("sec", sp.Integer(0), "second")),
+        program=(
+            (mom, beta1 * mom + (1 - beta1) * g),
+            (sec, beta2 * sec + (1 - beta2) * g**2),
+            (mh, mom / (1 - beta1**t)),
+            (sp.Symbol("delta", real=True), guarded_step(alpha / sp.sqrt(t) * mh / den, den > 0)),
+            (x, x - sp.Symbol("delta", real=True)),
+        ),
+    )
+    a = anatomy(mine)
+    assert a.family == ("ema", "ema") and a.m_bias_corrected and a.v_bias_corrected
+    assert mine.first_moment_symbol() == mh
+    p = {"alpha": 0.1, "beta1": 0.0, "beta2": 0.1, "eps": 0.0}
+    ours = check(mine, "reddi-thm1:C=3", steps=2000, backend=REF, params=p)
+    theirs = check(paper, "reddi-thm1:C=3", steps=2000, backend=REF, params=p)
+    assert default_bound(mine).name == "kb-thm4.1" and ours.hypotheses_hold(0)
+    assert int(ours.first_violation[0]) == 1377
+    np.testing.assert_allclose(ours.rhs, theirs.rhs, rtol=1e-12)
+    assert ours.gamma["count"][0] == theirs.gamma["count"][0] > 0

@@ -22,7 +22,6 @@ from dataclasses import dataclass
 import numpy as np
 import sympy as sp
 
-from octk.domains import Box, Reals
 from octk.rules.adaptive import beta1, lam
 from octk.rules.anatomy import Anatomy, anatomy, same
 from octk.symbols import t
@@ -156,18 +155,10 @@ def _param(run, name: str, c: int) -> float | None:
 
 def projection_check(domain, adaptive: bool) -> Check:
     """Whether the domain's projection is the analysis's (the weighted Π_{F,√V} for an
-    adaptive method, the Euclidean one otherwise)."""
-    if isinstance(domain, Box | Reals) or not adaptive:
-        what = "the clip onto a box is Π_{F,√V}" if isinstance(domain, Box) else "no projection"
-        if not adaptive:
-            what = "Euclidean projection"
-        return Check("projection as in the analysis", HOLDS, f"{domain.spec()}: {what}")
-    return Check(
-        "projection as in the analysis",
-        FAILS,
-        f"{domain.spec()}: octk projects onto the ball in the Euclidean norm, the analysis "
-        "needs the weighted projection Π_{F,√V}",
-    )
+    adaptive method, the Euclidean one otherwise): the domain says
+    (:meth:`octk.domains.Domain.analysis_projection`)."""
+    ok, why = domain.analysis_projection(adaptive)
+    return Check("projection as in the analysis", HOLDS if ok else FAILS, why)
 
 
 def _algorithm(h: Hypothesis, ctx, c: int) -> Check:

@@ -26,7 +26,6 @@ from dataclasses import dataclass
 import numpy as np
 import sympy as sp
 
-from octk.domains import Ball, Box
 from octk.errors import ParameterError
 from octk.monitors import Monitor, gamma_monitors, last, running_max, running_min, running_sum
 from octk.rules import Rule
@@ -72,36 +71,23 @@ def bound_monitors(rule: Rule) -> tuple[Monitor, ...]:
 def declared_gradient_bound(sequence: Sequence, domain, d: int) -> float | None:
     """G∞ ≥ sup |∇f_t(x)_i| over x ∈ F from the sequence's declared bound (None: unknown).
 
-    Linear: ``Sequence.bound`` (sup |s|). Quadratic: 2(sup_F |x_i| + sup |s|) on a
-    bounded F. Absolute: 1.
+    The loss owns it (:meth:`octk.sequences.Sequence.gradient_bound`): linear, sup |s|;
+    quadratic, 2(sup_F |x_i| + sup |s|) on a bounded F; absolute, 1.
     """
-    if sequence.loss == "absolute":
-        return 1.0
-    b = sequence.bound
-    if b is None:
-        return None
-    if sequence.loss == "linear":
-        return float(b)
-    if isinstance(domain, Box):
-        lo, hi = domain.bounds(d)
-        r = float(np.max(np.maximum(np.abs(lo), np.abs(hi))))
-        return 2 * (r + float(b)) if math.isfinite(r) else None
-    if isinstance(domain, Ball):
-        return 2 * (float(domain.radius) + float(b))
-    return None
+    return sequence.gradient_bound(domain, d)
 
 
 def coordinate_widths(domain, d: int) -> np.ndarray:
-    """(d,) the extent of F along each coordinate, sup_{x,y∈F} |x_i − y_i| (inf if unbounded).
+    """(d,) an upper bound on F's extent along each coordinate, sup_{x,y∈F} |x_i − y_i|.
 
-    A box: hi_i − lo_i; the ball of radius r: 2r; R^d: inf.
+    A product of intervals (``domain.separable``): hi_i − lo_i of its intervals; any other
+    F: its ℓ∞ diameter D∞ (|x_i − y_i| ≤ ‖x − y‖∞), exact for the ball (2r) and the
+    simplex.
     """
-    if isinstance(domain, Box):
-        lo, hi = domain.bounds(d)
-        return hi - lo
-    if isinstance(domain, Ball):
-        return np.full(d, 2.0 * float(domain.radius))
-    return np.full(d, np.inf)
+    if domain.separable:
+        lo, hi = domain.lane_bounds(d)
+        return np.asarray(hi, dtype=np.float64) - np.asarray(lo, dtype=np.float64)
+    return np.full(d, float(domain.diameter(d)[1]))
 
 
 def trivial_bound(widths, abs_sums, T, G, D) -> np.ndarray:

@@ -6,11 +6,10 @@ from __future__ import annotations
 import json
 import sys
 import time
-from typing import Any
 
 import click
 
-from octk.cli.group import CONTEXT, one_line
+from octk.cli.group import CONTEXT
 from octk.errors import ParameterError
 
 
@@ -60,52 +59,16 @@ def verify(pattern: str | None, as_json: bool, verbose: bool, list_only: bool) -
     for c in tqdm(selected, desc="verify", unit="claim", disable=not show, leave=False):
         results.append(c.run())
     wall = time.perf_counter() - start
-    failed = [r for r in results if not r.ok]
+    from proofs import report
+
     if as_json:
-        click.echo(
-            json.dumps(
-                {
-                    "claims": [r.as_dict() for r in results],
-                    "passed": len(results) - len(failed),
-                    "failed": len(failed),
-                    "seconds": round(wall, 3),
-                },
-                indent=2,
-            )
-        )
+        click.echo(json.dumps(report.as_json(results, wall), indent=2))
     else:
-        click.echo(verify_table(results, verbose))
+        click.echo(report.table(results, verbose))
         click.echo("")
-        click.echo(
-            f"{len(results) - len(failed)} of {len(results)} claims as expected "
-            f"({wall:.1f} s)"
-            + (f"; UNEXPECTED: {', '.join(r.claim.name for r in failed)}" if failed else "")
-        )
-    if failed:
+        click.echo(report.summary(results, wall))
+    if any(not r.ok for r in results):
         sys.exit(1)
 
 
-def verify_table(results: list[Any], verbose: bool) -> str:
-    """One line per claim result: name, source, verdict (against the expected one), seconds;
-    with ``verbose`` (or where the verdict is unexpected) the method and detail below it."""
-    w = max(len(r.claim.name) for r in results)
-    ws = min(34, max(len(r.claim.source) for r in results))
-    lines = [f"{'claim':<{w}}  {'source':<{ws}}  {'verdict':<18}  {'s':>6}"]
-    lines.append("-" * len(lines[0]))
-    for r in results:
-        v = r.outcome.verdict.value
-        if r.claim.expected.value != "proved":
-            v += " (expected)" if r.ok else f" (expected {r.claim.expected.value})"
-        elif not r.ok:
-            v += " !"
-        src = r.claim.source if len(r.claim.source) <= ws else r.claim.source[: ws - 1] + "…"
-        lines.append(f"{r.claim.name:<{w}}  {src:<{ws}}  {v:<18}  {r.seconds:6.2f}")
-        if verbose or not r.ok:
-            o = r.outcome
-            lines.append(f"{'':<{w}}    {o.method}: {one_line(o.detail)}")
-            if o.counterexample:
-                lines.append(f"{'':<{w}}    counterexample: {o.counterexample_text()}")
-    return "\n".join(lines)
-
-
-__all__ = ["verify", "verify_table"]
+__all__ = ["verify"]

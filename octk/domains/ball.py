@@ -23,15 +23,16 @@ Spec: ``ball:R`` (default R = 1), with the option ``projection=weighted``
   steps typically, at most 200). NumPy and the kernel run the same iteration;
   uniform weights give the Euclidean projection.
 
-Diameters D = D∞ = 2R; sup ‖x‖∞ = R. Comparator: a linear loss S·x is minimised
-at x* = −R S/‖S‖ (value −R‖S‖); the general comparator adds ‖x‖₂ ≤ R to cvxpy.
+Diameters D = D∞ = 2R (each coordinate spans [−R, R]); sup ‖x‖∞ = R.
+Comparator: a linear loss S·x is minimised at x* = −R S/‖S‖ (value −R‖S‖);
+the general comparator adds ‖x‖₂ ≤ R to cvxpy.
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import numpy as np
 
@@ -63,12 +64,12 @@ class Ball(Domain):
     examples = ("ball:1.5", "ball:0.8;projection=euclidean")
     options: ClassVar[dict[str, tuple[str, ...]]] = {"projection": PROJECTIONS}
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         object.__setattr__(self, "radius", check_real("radius", self.radius, lo=0, lo_open=True))
         projection_option({"projection": self.projection})
 
     @classmethod
-    def from_spec(cls, args, options, spec):
+    def from_spec(cls, args: list[str], options: dict[str, str], spec: str) -> Domain:
         if len(args) > 1:
             raise ParameterError(f"domain ball takes one radius R; got {spec!r}")
         radius = check_real("radius", args[0] if args else "1", lo=0, lo_open=True)
@@ -82,7 +83,7 @@ class Ball(Domain):
         return self.projection == "weighted"
 
     # -- geometry ----------------------------------------------------------------
-    def project(self, y, weights=None):
+    def project(self, y: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
         y = np.asarray(y, dtype=np.float64)
         n = np.sqrt(np.sum(y * y, axis=-1, keepdims=True))
         if weights is None:
@@ -95,18 +96,21 @@ class Ball(Domain):
             out[r] = _weighted_rescale_np(rows[r], w[r], self.radius)
         return out.reshape(y.shape)
 
-    def contains(self, y, tol: float = 0.0) -> bool:
+    def contains(self, y: np.ndarray, tol: float = 0.0) -> bool:
         norm = np.sqrt(np.sum(np.asarray(y) ** 2, axis=-1))
         return bool(np.all(norm <= self.radius * (1 + tol) + tol))
 
     def diameter(self, d: int) -> tuple[float, float]:
         return 2 * self.radius, 2 * self.radius
 
+    def coordinate_widths(self, d: int) -> np.ndarray:
+        return np.full(d, 2.0 * self.radius)
+
     def coordinate_bound(self, d: int) -> float:
         return float(self.radius)
 
     # -- kernels -----------------------------------------------------------------
-    def lane_bounds(self, d: int):
+    def lane_bounds(self, d: int) -> tuple[np.ndarray, np.ndarray]:
         return np.full(d, -np.inf), np.full(d, float(self.radius))
 
     def kernel_projection(self) -> KernelProjection:
@@ -130,14 +134,14 @@ class Ball(Domain):
         )
 
     # -- comparator ----------------------------------------------------------------
-    def min_linear(self, S):
+    def min_linear(self, S: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """x* = −R S/‖S‖, value −R‖S‖ (x* = 0 where S = 0)."""
         norm = np.sqrt(np.sum(S * S, axis=-1))
         safe = np.where(norm > 0, norm, 1.0)
         x = -self.radius * S / safe[..., None]
         return x, -self.radius * norm, optimal(norm.shape)
 
-    def cvxpy_constraints(self, x, d: int) -> list:
+    def cvxpy_constraints(self, x: Any, d: int) -> list:
         import cvxpy as cp
 
         return [cp.norm(x, 2) <= self.radius]
@@ -175,7 +179,7 @@ def _weighted_rescale_np(y: np.ndarray, w: np.ndarray, R: float) -> np.ndarray:
 # --------------------------------------------------------------------------- kernel routines
 # Plain Python over arrays: the Numba kernel pastes their source under @njit
 # (see KernelProjection); they run on one configuration's views, in place.
-def ball_euclidean(x, lo, hi, w):
+def ball_euclidean(x: np.ndarray, lo: np.ndarray, hi: np.ndarray, w: np.ndarray) -> None:
     nrm = 0.0
     for j in range(x.shape[0]):
         nrm += x[j] * x[j]
@@ -186,7 +190,7 @@ def ball_euclidean(x, lo, hi, w):
             x[j] = x[j] * r
 
 
-def ball_secular(x, w, R):
+def ball_secular(x: np.ndarray, w: np.ndarray, R: float) -> float:
     a = 0.0
     b = 0.0
     for j in range(x.shape[0]):
@@ -222,7 +226,7 @@ def ball_secular(x, w, R):
     return mu
 
 
-def ball_weighted(x, lo, hi, w):
+def ball_weighted(x: np.ndarray, lo: np.ndarray, hi: np.ndarray, w: np.ndarray) -> None:
     R = hi[0]
     nrm = 0.0
     for j in range(x.shape[0]):

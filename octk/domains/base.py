@@ -9,7 +9,8 @@ module in it, so a new domain touches no other file. A domain owns
   projection Π_F(y) = argmin_{x∈F} ‖x − y‖₂ (``weights=None``) or RKK's weighted
   projection Π_{F,√V}(y) = argmin_{x∈F} ‖V^{1/4}(x − y)‖₂ with diagonal weights
   w = √V (Reddi, Kale & Kumar 2018, Algorithms 1 and 2);
-* ``contains``, ``diameter(d) -> (D, D∞)``, ``coordinate_bound(d)`` = sup_{x∈F} ‖x‖∞;
+* ``contains``, ``diameter(d) -> (D, D∞)``, ``coordinate_widths(d)`` (the extent
+  along each coordinate, whose maximum is D∞), ``coordinate_bound(d)`` = sup_{x∈F} ‖x‖∞;
 * the comparator pieces: the closed-form minimum of a linear loss over F and
   the cvxpy constraints of the general comparator;
 * the code a generated kernel runs for its projection (:class:`KernelProjection`);
@@ -33,7 +34,7 @@ import inspect
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import numpy as np
 
@@ -87,7 +88,7 @@ class Domain(ABC):
     options: ClassVar[dict[str, tuple[str, ...]]] = {}
     separable: ClassVar[bool] = False
 
-    def __init_subclass__(cls, **kw):
+    def __init_subclass__(cls, **kw: Any) -> None:
         super().__init_subclass__(**kw)
         if "kind" in cls.__dict__:
             Domain.REGISTRY[cls.kind] = cls
@@ -118,6 +119,10 @@ class Domain(ABC):
     @abstractmethod
     def diameter(self, d: int) -> tuple[float, float]:
         """(D, D∞) = (sup ‖x − y‖₂, sup ‖x − y‖∞) over x, y ∈ F ⊂ R^d."""
+
+    @abstractmethod
+    def coordinate_widths(self, d: int) -> np.ndarray:
+        """(d,) the extent of F along each coordinate, sup_{x,y∈F} |x_i − y_i| (max: D∞)."""
 
     @abstractmethod
     def coordinate_bound(self, d: int) -> float:
@@ -155,7 +160,7 @@ class Domain(ABC):
         """
 
     @abstractmethod
-    def cvxpy_constraints(self, x, d: int) -> list:
+    def cvxpy_constraints(self, x: Any, d: int) -> list:
         """The constraints x ∈ F of a cvxpy variable ``x`` of length d."""
 
     @abstractmethod
@@ -167,7 +172,7 @@ class Domain(ABC):
 
 
 # --------------------------------------------------------------------------- helpers
-def optimal(shape) -> np.ndarray:
+def optimal(shape: int | tuple[int, ...]) -> np.ndarray:
     """A status array of ``"optimal"`` (the comparator's status dtype)."""
     return np.full(shape, "optimal", dtype="<U18")
 
@@ -191,7 +196,7 @@ def guard_weights_np(w: np.ndarray) -> np.ndarray:
     return np.where(ok & (wmax > 0), w / safe, 1.0)
 
 
-def guard_weights(w):
+def guard_weights(w: np.ndarray) -> None:
     """The weights rule of the module docstring for one configuration, in place (kernels)."""
     wmax = 0.0
     for j in range(w.shape[0]):
@@ -204,7 +209,7 @@ def guard_weights(w):
             w[j] = 1.0
 
 
-def domain(spec) -> Domain:
+def domain(spec: object) -> Domain:
     """A domain from its spec (``box:-1,1``, ``reals``, ``ball:2;projection=euclidean``) or object.
 
     The spec is ``KIND``, then ``:`` and ``;``-separated parts: positional

@@ -11,7 +11,7 @@ both are the clip x_i = min(max(y_i, lo_i), hi_i).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import numpy as np
 
@@ -40,7 +40,7 @@ class Box(Domain):
     options: ClassVar[dict[str, tuple[str, ...]]] = {"projection": PROJECTIONS}
     separable = True
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         lo = np.atleast_1d(np.asarray(self.lo, dtype=np.float64))
         hi = np.atleast_1d(np.asarray(self.hi, dtype=np.float64))
         if lo.ndim != 1 or hi.ndim != 1:
@@ -64,7 +64,7 @@ class Box(Domain):
         projection_option({"projection": self.projection})
 
     @classmethod
-    def from_spec(cls, args, options, spec):
+    def from_spec(cls, args: list[str], options: dict[str, str], spec: str) -> Domain:
         lo, hi = [], []
         for p in args or ["-1,1"]:
             parts = p.split(",")
@@ -92,13 +92,13 @@ class Box(Domain):
         return np.broadcast_to(self.lo, (d,)).copy(), np.broadcast_to(self.hi, (d,)).copy()
 
     # -- geometry ----------------------------------------------------------------
-    def project(self, y, weights=None):
+    def project(self, y: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
         """The clip (both projections; see the module docstring)."""
         y = np.asarray(y, dtype=np.float64)
         lo, hi = self.bounds(y.shape[-1])
         return np.minimum(np.maximum(y, lo), hi)
 
-    def contains(self, y, tol: float = 0.0) -> bool:
+    def contains(self, y: np.ndarray, tol: float = 0.0) -> bool:
         y = np.asarray(y, dtype=np.float64)
         lo, hi = self.bounds(y.shape[-1])
         return bool(np.all(y >= lo - tol) and np.all(y <= hi + tol))
@@ -109,12 +109,16 @@ class Box(Domain):
         w = hi - lo
         return float(np.sqrt(np.sum(w * w))), float(np.max(w))
 
+    def coordinate_widths(self, d: int) -> np.ndarray:
+        lo, hi = self.bounds(d)
+        return hi - lo
+
     def coordinate_bound(self, d: int) -> float:
         lo, hi = self.bounds(d)
         return float(np.max(np.maximum(np.abs(lo), np.abs(hi))))
 
     # -- kernels -----------------------------------------------------------------
-    def lane_bounds(self, d: int):
+    def lane_bounds(self, d: int) -> tuple[np.ndarray, np.ndarray]:
         return self.bounds(d)
 
     def kernel_projection(self) -> KernelProjection:
@@ -126,7 +130,7 @@ class Box(Domain):
         return True, f"{self.spec()}: the clip onto a box is the Euclidean projection"
 
     # -- comparator ----------------------------------------------------------------
-    def min_linear(self, S):
+    def min_linear(self, S: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         r"""x*_i = lo_i if S_i > 0, hi_i if S_i < 0, clip(0, lo_i, hi_i) if S_i = 0.
 
         An infinite bound in the needed direction makes the problem unbounded.
@@ -142,7 +146,7 @@ class Box(Domain):
         status[unbounded] = "unbounded"
         return x, value, status
 
-    def cvxpy_constraints(self, x, d: int) -> list:
+    def cvxpy_constraints(self, x: Any, d: int) -> list:
         lo, hi = self.bounds(d)
         fl, fh = np.flatnonzero(np.isfinite(lo)), np.flatnonzero(np.isfinite(hi))
         cons = []

@@ -8,6 +8,7 @@ and a linear comparator is unbounded unless Σ_t s_t = 0.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -25,7 +26,7 @@ class Reals(Domain):
     separable = True
 
     @classmethod
-    def from_spec(cls, args, options, spec):
+    def from_spec(cls, args: list[str], options: dict[str, str], spec: str) -> Domain:
         if args or options:
             raise ParameterError(f"domain 'reals' takes no arguments; got {spec!r}")
         return cls()
@@ -33,19 +34,22 @@ class Reals(Domain):
     def spec(self) -> str:
         return "reals"
 
-    def project(self, y, weights=None):
+    def project(self, y: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
         return np.asarray(y, dtype=np.float64)
 
-    def contains(self, y, tol: float = 0.0) -> bool:
+    def contains(self, y: np.ndarray, tol: float = 0.0) -> bool:
         return bool(np.all(np.isfinite(y)))
 
     def diameter(self, d: int) -> tuple[float, float]:
         return float("inf"), float("inf")
 
+    def coordinate_widths(self, d: int) -> np.ndarray:
+        return np.full(d, np.inf)
+
     def coordinate_bound(self, d: int) -> float:
         return float("inf")
 
-    def lane_bounds(self, d: int):
+    def lane_bounds(self, d: int) -> tuple[np.ndarray, np.ndarray]:
         return np.full(d, -np.inf), np.full(d, np.inf)
 
     def kernel_projection(self) -> KernelProjection:
@@ -54,7 +58,7 @@ class Reals(Domain):
     def analysis_projection(self, adaptive: bool) -> tuple[bool, str]:
         return True, "reals: no projection"
 
-    def min_linear(self, S):
+    def min_linear(self, S: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """0 at x* = 0 where S = 0; unbounded (−inf) otherwise."""
         zero = np.all(S == 0, axis=-1)
         x = np.where(zero[..., None], 0.0, np.nan) + np.zeros_like(S)
@@ -63,7 +67,7 @@ class Reals(Domain):
         status[~zero] = "unbounded"
         return x, value, status
 
-    def cvxpy_constraints(self, x, d: int) -> list:
+    def cvxpy_constraints(self, x: Any, d: int) -> list:
         return []
 
     def key(self, d: int) -> tuple:

@@ -36,7 +36,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import numpy as np
 
@@ -65,12 +65,12 @@ class Simplex(Domain):
     examples = ("simplex:1", "simplex:2;projection=euclidean")
     options: ClassVar[dict[str, tuple[str, ...]]] = {"projection": PROJECTIONS}
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         object.__setattr__(self, "total", check_real("simplex R", self.total, lo=0, lo_open=True))
         projection_option({"projection": self.projection})
 
     @classmethod
-    def from_spec(cls, args, options, spec):
+    def from_spec(cls, args: list[str], options: dict[str, str], spec: str) -> Domain:
         if len(args) > 1:
             raise ParameterError(f"domain simplex takes one total R (sum of x); got {spec!r}")
         total = check_real("simplex R", args[0] if args else "1", lo=0, lo_open=True)
@@ -84,7 +84,7 @@ class Simplex(Domain):
         return self.projection == "weighted"
 
     # -- geometry ----------------------------------------------------------------
-    def project(self, y, weights=None):
+    def project(self, y: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
         y = np.asarray(y, dtype=np.float64)
         w = (
             np.ones(y.shape)
@@ -101,7 +101,7 @@ class Simplex(Domain):
         tau = np.take_along_axis(tau_k, rho, axis=-1)
         return np.maximum(0.0, y - tau / w)
 
-    def contains(self, y, tol: float = 0.0) -> bool:
+    def contains(self, y: np.ndarray, tol: float = 0.0) -> bool:
         y = np.asarray(y, dtype=np.float64)
         scale = max(1.0, self.total)
         sums = np.sum(y, axis=-1)
@@ -116,11 +116,15 @@ class Simplex(Domain):
             return 0.0, 0.0
         return self.total * math.sqrt(2.0), float(self.total)
 
+    def coordinate_widths(self, d: int) -> np.ndarray:
+        """R along each coordinate (x_i ∈ [0, R]) for d ≥ 2; 0 for d = 1."""
+        return np.full(d, 0.0 if d == 1 else float(self.total))
+
     def coordinate_bound(self, d: int) -> float:
         return float(self.total)
 
     # -- kernels -----------------------------------------------------------------
-    def lane_bounds(self, d: int):
+    def lane_bounds(self, d: int) -> tuple[np.ndarray, np.ndarray]:
         return np.zeros(d), np.full(d, float(self.total))
 
     def kernel_projection(self) -> KernelProjection:
@@ -144,7 +148,7 @@ class Simplex(Domain):
         )
 
     # -- comparator ----------------------------------------------------------------
-    def min_linear(self, S):
+    def min_linear(self, S: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """x* = R e_k, k = argmin_i S_i (first on ties); value R·min_i S_i."""
         k = np.argmin(S, axis=-1)
         x = np.zeros(S.shape)
@@ -152,7 +156,7 @@ class Simplex(Domain):
         value = self.total * np.min(S, axis=-1)
         return x, value, optimal(value.shape)
 
-    def cvxpy_constraints(self, x, d: int) -> list:
+    def cvxpy_constraints(self, x: Any, d: int) -> list:
         import cvxpy as cp
 
         return [x >= 0, cp.sum(x) == self.total]
@@ -164,7 +168,7 @@ class Simplex(Domain):
 # --------------------------------------------------------------------------- kernel routines
 # Plain Python over arrays: the Numba kernel pastes their source under @njit
 # (see KernelProjection); they run on one configuration's views, in place.
-def simplex_sorted(x, w, R):
+def simplex_sorted(x: np.ndarray, w: np.ndarray, R: float) -> None:
     n = x.shape[0]
     b = np.empty(n)
     for j in range(n):
@@ -184,12 +188,12 @@ def simplex_sorted(x, w, R):
         x[j] = max(0.0, x[j] - tau / w[j])
 
 
-def simplex_weighted(x, lo, hi, w):
+def simplex_weighted(x: np.ndarray, lo: np.ndarray, hi: np.ndarray, w: np.ndarray) -> None:
     guard_weights(w)
     simplex_sorted(x, w, hi[0])
 
 
-def simplex_euclidean(x, lo, hi, w):
+def simplex_euclidean(x: np.ndarray, lo: np.ndarray, hi: np.ndarray, w: np.ndarray) -> None:
     for j in range(x.shape[0]):
         w[j] = 1.0
     simplex_sorted(x, w, hi[0])

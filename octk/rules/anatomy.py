@@ -130,13 +130,26 @@ def first_moment_state(rule: Rule) -> sp.Symbol | None:
 def first_moment_symbol(rule: Rule) -> sp.Symbol:
     """The direction the step scales: ``mhat`` if the program has it, else ``m``, else ``g``.
 
-    The step is δ_t = η_t · M_t with M_t this symbol (see :func:`effective_step`).
+    The step is δ_t = η_t · M_t with M_t this symbol (see :func:`effective_step`). A
+    program that names neither is read by its structure: the temporary equal to
+    m_t/(1 − β1^t) for the state m_t that is an EMA of g, else that state, else g.
     """
     targets = {s.name: s for s, _ in rule.program}
     for name in ("mhat", "m"):
         if name in targets:
             return targets[name]
-    return g
+    m = first_moment_state(rule)
+    if m is None:
+        return g
+    b1 = _ema_weight(rule, m.name, g)
+    assert b1 is not None
+    corrected = m / (1 - b1.xreplace({t: 1}) ** t)
+    states = rule.state_names
+    for target, _ in rule.program:
+        if target.name not in states and target.name not in ("delta", "x"):
+            if _zero(in_terms_of(rule, target.name, states) - corrected):
+                return target
+    return m
 
 
 def _delta(rule: Rule) -> sp.Expr:

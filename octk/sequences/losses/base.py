@@ -13,10 +13,18 @@ Domains are read through their methods only, never by type.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from typing import ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 import sympy as sp
+
+if TYPE_CHECKING:
+    from octk.domains.base import Domain
+
+#: the finitely many values of a signal (``Sequence.support()``), or None
+Support = tuple[float, ...] | None
+#: a vectorised comparator solution: (x*, value, status)
+Solution = tuple[np.ndarray, np.ndarray, np.ndarray]
 
 
 class CvxpyObjective(ABC):
@@ -45,7 +53,7 @@ class Loss(ABC):
     name: ClassVar[str]
     summary: ClassVar[str]
 
-    def __init_subclass__(cls, **kw):
+    def __init_subclass__(cls, **kw: Any) -> None:
         super().__init_subclass__(**kw)
         if "name" in cls.__dict__:
             Loss.REGISTRY[cls.name] = cls()
@@ -60,14 +68,14 @@ class Loss(ABC):
         """∂ℓ/∂x (a subgradient where ℓ has a kink)."""
 
     @abstractmethod
-    def statistics(self, s: sp.Expr, support) -> tuple[tuple[str, sp.Expr], ...]:
+    def statistics(self, s: sp.Expr, support: Support) -> tuple[tuple[str, sp.Expr], ...]:
         """(name, per-step term) pairs whose sums over t make the comparator problem."""
 
-    def stat_names(self, support) -> tuple[str, ...]:
+    def stat_names(self, support: Support) -> tuple[str, ...]:
         """The statistics' names (``support``: the signal's finitely many values, or None)."""
         return tuple(n for n, _ in self.statistics(sp.Symbol("s", real=True), support))
 
-    def validate(self, sequence) -> None:
+    def validate(self, sequence: Any) -> None:
         """Raise ParameterError if ``sequence``'s signal cannot drive this loss (default: any)."""
         return None
 
@@ -77,27 +85,27 @@ class Loss(ABC):
 
     # -- the comparator --------------------------------------------------------------
     @abstractmethod
-    def has_closed_form(self, domain) -> bool:
+    def has_closed_form(self, domain: Domain) -> bool:
         """Whether :meth:`closed_form` solves the comparator over ``domain``."""
 
     @abstractmethod
-    def closed_form(self, domain, stats: dict, n: np.ndarray, support):
+    def closed_form(self, domain: Domain, stats: dict, n: np.ndarray, support: Support) -> Solution:
         """min_{x∈F} Σ_t f_t(x), vectorised: stats name -> (..., d), n (...) → (x, value, status).
 
         ``support``: the signal's values (``Sequence.support()``), or None.
         """
 
     @abstractmethod
-    def cvxpy_objective(self, x, d: int, support) -> CvxpyObjective:
+    def cvxpy_objective(self, x: Any, d: int, support: Support) -> CvxpyObjective:
         """The parametrised cvxpy objective (see :class:`CvxpyObjective`)."""
 
-    def objective_key(self, support) -> object:
+    def objective_key(self, support: Support) -> object:
         """What of the signal :meth:`cvxpy_objective` depends on, for the problem cache."""
         return None
 
     # -- hypotheses ------------------------------------------------------------------
     @abstractmethod
-    def gradient_bound(self, signal_bound: float | None, domain, d: int) -> float | None:
+    def gradient_bound(self, signal_bound: float | None, domain: Domain, d: int) -> float | None:
         """G∞ ≥ sup_t sup_{x∈F} |∂ℓ/∂x_i| from sup |s| (None: unknown)."""
 
     def __repr__(self) -> str:
