@@ -83,9 +83,9 @@ PARAMS = st.dictionaries(
 ).map(lambda d: [f"{k}={v}" for k, v in d.items()])
 
 
-def _check_cli(rule, seq, dom, steps, params, loss):
+def _check_cli(rule, seq, dom, steps, params, loss, as_json):
     args = ["run", "--rule", rule, "--sequence", seq, "--domain", dom, "--steps", steps]
-    args += ["--backend", "reference", "--loss", loss, "--json"]
+    args += ["--backend", "reference", "--loss", loss] + (["--json"] if as_json else [])
     for p in params:
         args += ["--param", p]
     res = CliRunner().invoke(main, args, catch_exceptions=False)
@@ -93,8 +93,9 @@ def _check_cli(rule, seq, dom, steps, params, loss):
     assert "internal error" not in res.stderr, (args, res.stderr)
     if res.exit_code == 0:
         assert "nan" not in res.stdout.lower(), (args, res.stdout)
-        out = json.loads(res.stdout)
-        assert out["regret"] is None or out["regret"] == out["regret"]  # None: ±inf only
+        if as_json:
+            out = json.loads(res.stdout)
+            assert out["regret"] is None or out["regret"] == out["regret"]  # None: ±inf only
     else:
         errors = [ln for ln in res.stderr.splitlines() if ln.startswith("octk: error:")]
         assert len(errors) == 1, (args, res.stderr)
@@ -107,20 +108,21 @@ CLI_ARGS = dict(
     steps=st.sampled_from(["1", "7", "40", "40", "40", "0", "-3", "2.5", "1e20", "x"]),
     params=PARAMS,
     loss=st.sampled_from(["linear", "quadratic", "absolute"]),
+    as_json=st.booleans(),
 )
 
 
 @FAST
 @given(**CLI_ARGS)
-def test_cli_fails_only_with_octk_errors(rule, seq, dom, steps, params, loss):
-    _check_cli(rule, seq, dom, steps, params, loss)
+def test_cli_fails_only_with_octk_errors(rule, seq, dom, steps, params, loss, as_json):
+    _check_cli(rule, seq, dom, steps, params, loss, as_json)
 
 
 @pytest.mark.slow
 @SLOW
 @given(**CLI_ARGS)
-def test_cli_fails_only_with_octk_errors_long(rule, seq, dom, steps, params, loss):
-    _check_cli(rule, seq, dom, steps, params, loss)
+def test_cli_fails_only_with_octk_errors_long(rule, seq, dom, steps, params, loss, as_json):
+    _check_cli(rule, seq, dom, steps, params, loss, as_json)
 
 
 def _check_api(rule, seq, steps, segment, x0):

@@ -215,6 +215,11 @@ def _emit_source(
     click.echo(NumbaBackend(**options).source(prog, meta["domain"], lanes=lanes.n_lanes))
 
 
+def _minimiser(x: Any) -> str:
+    """The comparator's x*, or "none" where there is none (an unbounded problem)."""
+    return "none" if np.isnan(np.asarray(x, dtype=np.float64)).any() else vec(x)
+
+
 def _size(n: int) -> str:
     for unit, scale in (("GiB", 2**30), ("MiB", 2**20), ("KiB", 2**10)):
         if n >= scale:
@@ -246,7 +251,7 @@ def summary(res: dict[str, Any], r: Any) -> str:
         f"simulated in {res['simulate_s']:.3g} s",
         f"  {'x_1':<11} {vec(res['x0'])}",
         f"  {'x_{T+1}':<11} {vec(res['x'])}",
-        f"  {'comparator':<11} x* = {vec(comp['x'])}, min Σ f_t = {g(comp['value'])} "
+        f"  {'comparator':<11} x* = {_minimiser(comp['x'])}, min Σ f_t = {g(comp['value'])} "
         f"({comp['status']}, {comp['solver']})",
         f"  {'regret':<11} R_T = {g(res['regret'])}   R_T/T = {g(res['average_regret'])}",
     ]
