@@ -182,7 +182,15 @@ class Driver:
         step, before = locate(self.advance, self.prog, self.lanes, snap, t0, t1)
         found = first_bad(self.prog, self.lanes)
         assert found is not None
-        self.record = diagnose(self.prog, self.meta["domain"], self.lanes, before, step, found)
+        self.record = diagnose(
+            self.prog,
+            self.meta["domain"],
+            self.lanes,
+            before,
+            step,
+            found,
+            self.meta.get("dtype", "float64"),
+        )
         if self.policy == "raise":
             self.done = step - 1
             raise NonFiniteError(str(self.record), self.record)
@@ -195,7 +203,8 @@ class Driver:
 def drive(be, prog, lanes, meta, *, progress=False, segment=None, nonfinite="warn", trace=None):
     """Advance ``lanes`` from t = 1 to T (module doc); the first :class:`NonFinite`, or None."""
     steps = meta["steps"]
-    kernel = be.compile(prog, meta["domain"])
+    dtype = meta.get("dtype", "float64")
+    kernel = be.compile(prog, meta["domain"], **({"dtype": dtype} if dtype != "float64" else {}))
     driver = Driver(kernel, prog, lanes, meta, segment=segment, nonfinite=nonfinite, trace=trace)
     bar = None
     if progress:

@@ -136,9 +136,12 @@ def locate(advance, prog, lanes, snap, t0: int, t1: int) -> tuple[int, dict]:
 
 
 # --------------------------------------------------------------------------- diagnosis
-def diagnose(prog, domain, lanes, before: dict, step: int, found: tuple[str, int]) -> NonFinite:
+def diagnose(
+    prog, domain, lanes, before: dict, step: int, found: tuple[str, int], dtype: str = "float64"
+) -> NonFinite:
     """Replay ``step`` of the configuration of lane ``found[1]`` with the reference
-    backend from ``before`` and explain the first non-finite value (module doc)."""
+    backend from ``before`` and explain the first non-finite value (module doc). A
+    run in ``dtype`` float32 whose step is finite in float64 is said to be so."""
     from octk.backends.reference import XHAT, ReferenceBackend
 
     quantity, lane = found
@@ -190,6 +193,10 @@ def diagnose(prog, domain, lanes, before: dict, step: int, found: tuple[str, int
             break
         values[target.name] = v
     else:
+        if dtype != "float64":
+            top = float(np.finfo(np.dtype(dtype)).max)
+            cause = f"the step is finite in float64 but leaves {dtype} (max {top:.2g})"
+            hint = "run in float64 (dtype='float64')"
         for name, arr, good in _arrays(prog, one):
             w = float(np.asarray(arr)[coord])
             if not good(np.asarray(w)):

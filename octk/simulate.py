@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from octk.backends import get_backend
+from octk.backends import check_dtype, dtype_name, get_backend, resolve_backend
 from octk.backends.program import StepProgram, lower
 from octk.domains import domain as make_domain
 from octk.driver import unscale_state
@@ -293,10 +293,11 @@ def simulate(
     seed=0,
     d: int | None = None,
     checkpoints=None,
-    backend: Any = "numba",
+    backend: Any = "auto",
     progress: bool = False,
     segment: int | None = None,
     monitors=None,
+    dtype="float64",
     nonfinite: str = "warn",
     trace=None,
 ) -> Trajectory:
@@ -313,9 +314,12 @@ def simulate(
     seed : the random draws' seed, a scalar or one per configuration.
     d : the dimension, where nothing else fixes it (default 1).
     checkpoints : None (log-spaced, ~20 per decade, plus T), ``"all"``, or steps.
-    backend : a name from :data:`octk.backends.BACKENDS` (``"numba"``, the default;
-        ``"reference"``, the NumPy oracle) or a backend object, e.g.
-        ``NumbaBackend(parallel=False)`` (see :func:`octk.backends.get_backend`).
+    backend : a name from :data:`octk.backends.BACKENDS` or a backend object, e.g.
+        ``NumbaBackend(parallel=False)`` (see :func:`octk.backends.get_backend`):
+        ``"auto"`` (default: ``"cupy"`` where a GPU is visible and the run is large,
+        else ``"numba"``), ``"numba"``, ``"reference"`` (the NumPy oracle), ``"cupy"``
+        or ``"cuda-host"`` (the CUDA kernel compiled for the CPU). The backend that
+        ran is ``Trajectory.backend``.
     progress : show a progress bar over time segments.
     segment : steps per backend call, ≥ 1 (default: sized so that a call takes
         about 0.25 s, see :mod:`octk.driver`; Ctrl-C is seen between calls).
@@ -336,6 +340,9 @@ def simulate(
 
     Ctrl-C raises :class:`~octk.errors.RunInterrupted` (a ``KeyboardInterrupt``)
     naming the last completed step.
+    dtype : ``"float64"`` (default) or ``"float32"`` (backends ``cupy`` and
+        ``cuda-host``: the kernel computes in single precision; the Trajectory holds
+        float64 arrays of those values).
 
     Returns
     -------
@@ -346,7 +353,8 @@ def simulate(
     check_choice("nonfinite", nonfinite, POLICIES)
     if segment is not None:
         segment = check_int("segment", segment, lo=1)
-    be = get_backend(backend)
+    resolve_backend(backend)  # an unknown name or dtype fails before any work
+    name = dtype_name(dtype)
     prog, lanes, meta = prepare(
         rule,
         sequence,
@@ -361,7 +369,11 @@ def simulate(
     )
     from octk.driver import TraceFile, gradient_scale, with_gradient_scale
 
-    c, degrees = gradient_scale(prog, meta)
+    be = get_backend(resolve_backend(backend, work=lanes.n_lanes * meta["steps"], dtype=name))
+    meta["dtype"] = check_dtype(be, dtype)
+
+    # the exponent ranges of gradient_scale are float64's
+    c, degrees = gradient_scale(prog, meta) if meta["dtype"] == "float64" else (1.0, None)
     prog = with_gradient_scale(prog, c)
     sink = None
     if trace is not None:
@@ -419,6 +431,7 @@ def _trajectory(
         sequence=meta["sequence"],
         domain=meta["domain"],
         backend=backend,
+        dtype=meta.get("dtype", "float64"),
         steps=meta["steps"],
         t=lanes.ck_t.copy(),
         x=lanes.ck_x.reshape(K, C, d).transpose(1, 0, 2).copy(),

@@ -40,6 +40,8 @@ class Trajectory:
         step, quantity, cause), or None where every value stayed finite.
     gradient_scale : c where the run used the gradients c·g (an exact power of two,
         for a scale-invariant rule whose gradients would overflow; 1 otherwise).
+    backend, dtype : the simulator that ran and the precision it computed in
+        (the arrays are float64 either way).
     """
 
     rule: Rule
@@ -58,6 +60,7 @@ class Trajectory:
     monitors: dict[str, np.ndarray] = field(default_factory=dict)
     nonfinite: object = None
     gradient_scale: float = 1.0
+    dtype: str = "float64"
 
     @property
     def n_configs(self) -> int:

@@ -27,3 +27,22 @@ def assert_close(a, b, *, rtol=1e-12, what=""):
     worst = float(np.nanmax(err)) if err.size else 0.0
     assert np.all(np.isfinite(a) == np.isfinite(b)), f"{what}: non-finite values differ"
     assert worst <= rtol, f"{what}: worst scaled difference {worst:.3e} > {rtol:.0e}"
+
+
+def fast_backends(dom=None) -> tuple[str, ...]:
+    """The backends compared with the reference: numba, and cuda-host (the generated CUDA
+    kernel text compiled for the CPU) where a C++ compiler is installed and, given a
+    domain, where the CUDA kernels project onto it (``test_cuda_backend`` checks that
+    they refuse the others by name)."""
+    from octk.backends import get_backend
+    from octk.backends.cuda_projections import supports
+    from octk.domains import domain
+    from octk.errors import BackendUnavailableError
+
+    try:
+        get_backend("cuda-host")
+    except BackendUnavailableError:
+        return ("numba",)
+    if dom is not None and not supports(domain(dom)):
+        return ("numba",)
+    return ("numba", "cuda-host")

@@ -1,4 +1,8 @@
-"""The Numba backend agrees with the reference backend to 1e-12 (float64).
+"""The fast backends agree with the reference backend to 1e-12 (float64).
+
+The fast backends are ``numba`` and ``cuda-host``: the generated CUDA kernel text
+(the source the ``cupy`` backend runs on a GPU) compiled for the CPU, so that the
+GPU kernels are checked on the whole grid without a GPU.
 
 The grid is walked from the registries, so a new rule, option value, preset,
 sequence or loss is covered the day it is added:
@@ -16,7 +20,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from conftest import assert_close
+from conftest import assert_close, fast_backends
 
 from octk.backends.numba_backend import NumbaBackend
 from octk.domains import Domain, domain
@@ -28,6 +32,14 @@ from octk.simulate import prepare, run_program, simulate
 T = 400
 DOMAINS = tuple(spec for cls in Domain.REGISTRY.values() for spec in cls.examples)
 SEQ_FOR_RULES = ("uniform:low=-2,high=2", "reddi-thm1:C=3", "sparse:p=0.3", "adaptive-sign")
+
+FAST = fast_backends()  # no C++ compiler: numba alone, and test_cuda_host_is_available skips
+
+
+def test_cuda_host_is_available():
+    if "cuda-host" not in FAST:
+        pytest.skip("no C++ compiler: the CUDA kernel text is not run on the host here")
+    assert FAST == ("numba", "cuda-host")
 
 
 def _params(r):
@@ -46,14 +58,16 @@ def _compare(r, seq, dom, *, d=3, x0=0.3, params=None, seed=11, steps=T):
         x0 = domain(dom).project(np.full((1, d), float(x0)))[0]
     kw = dict(steps=steps, x0=x0, params=params, seed=seed, d=d, checkpoints="all")
     ref = simulate(r, seq, dom, backend="reference", **kw)
-    fast = simulate(r, seq, dom, backend="numba", **kw)
-    what = f"{r!r} on {seq!r} over {dom}"
-    assert_close(fast.x, ref.x, what=what + " x")
-    assert_close(fast.loss, ref.loss, what=what + " loss")
-    for name in ref.stats:
-        assert_close(fast.stats[name], ref.stats[name], what=f"{what} {name}")
-    for name in ref.state:
-        assert_close(fast.state[name], ref.state[name], what=f"{what} state {name}")
+    for backend in fast_backends(dom):
+        fast = simulate(r, seq, dom, backend=backend, **kw)
+        assert fast.backend == backend
+        what = f"{backend}: {r!r} on {seq!r} over {dom}"
+        assert_close(fast.x, ref.x, what=what + " x")
+        assert_close(fast.loss, ref.loss, what=what + " loss")
+        for name in ref.stats:
+            assert_close(fast.stats[name], ref.stats[name], what=f"{what} {name}")
+        for name in ref.state:
+            assert_close(fast.state[name], ref.state[name], what=f"{what} state {name}")
     return ref
 
 
@@ -190,10 +204,26 @@ def test_parallel_kernel_matches_serial_across_many_chunks():
     assert_close(outs[0], outs[1], rtol=0.0, what="parallel vs serial")
 
 
-def test_segments_resume_exactly():
+@pytest.mark.parametrize("dom", ["box:-1,1", "ball:1", "ball:1;projection=euclidean"])
+def test_segments_resume_exactly(dom):
     """Running T steps in segments of 37 gives the same result as one call."""
     r, seq = rule("adamax"), sequence("uniform")
-    one = simulate(r, seq, steps=500, d=2, backend="numba", params={"alpha": 0.05})
-    seg = simulate(r, seq, steps=500, d=2, backend="numba", params={"alpha": 0.05}, segment=37)
-    assert_close(seg.x, one.x, rtol=0.0)
-    assert_close(seg.stats["sum_s"], one.stats["sum_s"], rtol=0.0)
+    for backend in fast_backends(dom):
+        kw = dict(steps=500, d=2, backend=backend, params={"alpha": 0.05})
+        one = simulate(r, seq, dom, **kw)
+        seg = simulate(r, seq, dom, segment=37, **kw)
+        assert_close(seg.x, one.x, rtol=0.0, what=backend)
+        assert_close(seg.stats["sum_s"], one.stats["sum_s"], rtol=0.0, what=backend)
+
+
+def test_ball_beyond_a_warp_and_many_configurations():
+    """d = 40 > 32 (the GPU's block-reduction layout) and 70 configurations of d = 3
+    (groups of 4 threads of a warp), each with its own α and seed."""
+    r, seq = rule("adam", schedule="sqrt"), sequence("uniform:low=-2,high=2")
+    ball = "ball:0.8;projection=euclidean"
+    _compare(r, seq, ball, d=40, x0=0.0, steps=150)
+    n = 70
+    _compare(
+        r, seq, ball, d=3, x0=0.0, steps=150,
+        params={"alpha": np.linspace(0.01, 0.5, n)}, seed=np.arange(n),
+    )  # fmt: skip

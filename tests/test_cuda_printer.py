@@ -1,8 +1,9 @@
 """The CUDA C printer prints every rule × sequence step as C that nvcc compiles.
 
-The GPU backend (a later piece) will put these bodies into a RawKernel; here
-the printed steps are compiled with ``nvcc`` where it is installed (no GPU
-needed), so a printer bug is caught on any machine with the CUDA toolkit.
+The printer on its own: every step body, with monitors, compiled with ``nvcc``
+where it is installed (no GPU needed). The whole kernels built from these bodies
+are compiled (NVRTC, nvcc) and run on the host in ``test_cuda_backend.py`` and
+``test_backends_agree.py``.
 """
 
 from __future__ import annotations

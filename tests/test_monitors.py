@@ -13,7 +13,7 @@ import math
 import numpy as np
 import pytest
 import sympy as sp
-from conftest import assert_close
+from conftest import assert_close, fast_backends
 
 from octk.bounds import bound_monitors
 from octk.errors import ParameterError
@@ -218,14 +218,15 @@ def test_reference_and_numba_agree_on_monitors(name, preset, seq, dom):
         params["lam"] = 0.99
     kw = dict(steps=400, d=3, x0=0.3, seed=11, params=params, checkpoints="all", monitors=mons)
     ref = simulate(r, seq, dom, backend="reference", **kw)
-    fast = simulate(r, seq, dom, backend="numba", **kw)
-    assert set(ref.monitors) == {m.name for m in mons} == set(fast.monitors)
-    assert set(ref.stats) == set(fast.stats) and not set(ref.stats) & set(ref.monitors)
-    for k in ref.monitors:
-        assert_close(fast.monitors[k], ref.monitors[k], what=f"{name}/{preset} {k}")
-    for k in ref.stats:
-        assert_close(fast.stats[k], ref.stats[k], what=f"{name}/{preset} {k}")
-    assert_close(fast.x, ref.x, what="x")
+    for backend in fast_backends(dom):  # numba and the CUDA kernel text run on the host
+        fast = simulate(r, seq, dom, backend=backend, **kw)
+        assert set(ref.monitors) == {m.name for m in mons} == set(fast.monitors)
+        assert set(ref.stats) == set(fast.stats) and not set(ref.stats) & set(ref.monitors)
+        for k in ref.monitors:
+            assert_close(fast.monitors[k], ref.monitors[k], what=f"{backend} {name}/{preset} {k}")
+        for k in ref.stats:
+            assert_close(fast.stats[k], ref.stats[k], what=f"{backend} {name}/{preset} {k}")
+        assert_close(fast.x, ref.x, what=f"{backend} x")
 
 
 def test_config_and_at_slice_monitors(ogd_uniform):

@@ -48,6 +48,10 @@ class _Common:
         super().__init__(settings)
         self._names = names
 
+    def _lit(self, v: float) -> str:
+        """A floating-point literal of the target's real type."""
+        return _flit(v)
+
     def _select(self, cond: str, a: str, b: str) -> str:
         """``a`` where ``cond`` holds, else ``b`` (a branch-free select after compilation)."""
         return self._select_format.format(cond=cond, a=a, b=b)
@@ -58,31 +62,32 @@ class _Common:
         raise KernelPrintError(f"symbol {expr} has no kernel variable")
 
     def _print_Float(self, expr):
-        return _flit(float(expr))
+        return self._lit(float(expr))
 
     def _print_Rational(self, expr):
-        return _flit(expr.p / expr.q)
+        return self._lit(expr.p / expr.q)
 
     def _print_Integer(self, expr):
         return str(int(expr))
 
     def _print_Half(self, expr):
-        return "0.5"
+        return self._lit(0.5)
 
     def _print_Pow(self, expr, rational=False):
         b, e = expr.base, expr.exp
         pb = self.parenthesize(b, sp.printing.precedence.PRECEDENCE["Atom"])
         if e == sp.S.Half:
             return f"{self._sqrt}({self._real(b)})"
+        one = self._lit(1.0)
         if e == -sp.S.Half:
-            return f"(1.0/{self._sqrt}({self._real(b)}))"
+            return f"({one}/{self._sqrt}({self._real(b)}))"
         if e.is_Integer:
             n = int(e)
             if n == 0:
-                return "1.0"
+                return one
             if 1 <= abs(n) <= 4:
                 prod = "*".join([pb] * abs(n))
-                return f"({prod})" if n > 0 else f"(1.0/({prod}))"
+                return f"({prod})" if n > 0 else f"({one}/({prod}))"
         raise KernelPrintError(
             f"cannot print the power {expr} exactly in a kernel: kernels take integer "
             "exponents −4..4 and ±1/2, and b^(t+k) as a running product; the reference "
@@ -114,11 +119,12 @@ class _Common:
 
     def _print_sign(self, expr):
         a = self._print(expr.args[0])
-        return self._select(f"{a} > 0", "1.0", self._select(f"{a} < 0", "-1.0", "0.0"))
+        one, zero = self._lit(1.0), self._lit(0.0)
+        return self._select(f"{a} > 0", one, self._select(f"{a} < 0", "-" + one, zero))
 
     def _value(self, e):
         """A branch value, as a float literal when it is an integer (one type per select)."""
-        return _flit(int(e)) if e.is_Integer else self._print(e)
+        return self._lit(int(e)) if e.is_Integer else self._print(e)
 
     def _print_Piecewise(self, expr):
         if expr.args[-1].cond is not sp.true:
@@ -144,14 +150,91 @@ class NumbaPrinter(_Common, PythonCodePrinter):
         return "False"
 
 
+def _c_integer(expr) -> bool:
+    """Whether ``expr`` is built of integer symbols, integers, +, × and integer Mod only,
+    so that C computes it in integers (floor(t/4) is integer-valued but a double in C)."""
+    if expr.is_Integer or (expr.is_Symbol and expr.is_integer):
+        return True
+    if isinstance(expr, sp.Add | sp.Mul):
+        return all(_c_integer(a) for a in expr.args)
+    if isinstance(expr, sp.Mod):
+        return _c_integer(expr.args[0]) and expr.args[1].is_Integer and expr.args[1] > 0
+    return False
+
+
 class CudaPrinter(_Common, C99CodePrinter):
-    """CUDA C (double precision) for a generated ``RawKernel`` body."""
+    """CUDA C++ for a generated kernel, in ``real`` = ``double`` (default) or ``float``.
+
+    In ``float``, every literal carries the ``f`` suffix and integers are cast to
+    ``float``, so the arithmetic stays in single precision (C++ overloads pick
+    ``sqrt(float)``, ``fmax(float, float)``); nothing is silently promoted to double.
+    """
 
     _abs, _max, _min = "fabs", "fmax", "fmin"
     _select_format = "(({cond}) ? ({a}) : ({b}))"
 
-    def __init__(self, names: dict[sp.Symbol, str]):
+    def __init__(self, names: dict[sp.Symbol, str], real: str = "double"):
+        if real not in ("double", "float"):
+            raise KernelPrintError(f"real must be 'double' or 'float'; got {real!r}")
         super().__init__(names, {"strict": True})
+        self._real_type = real
+
+    def _lit(self, v: float) -> str:
+        text = _flit(v)
+        if self._real_type == "float" and text[-1].isdigit():
+            return text + "f"
+        return text
+
+    # C's integer arithmetic differs from Python's (1/t truncates, a % b takes the sign of
+    # a), and C++'s math overloads are ambiguous for long long (fabs(t), fmax(t, 3)). So
+    # integers are reals everywhere (t prints as (double)(t), 3 as 3.0), except in an
+    # integer context: the arguments of an integer Mod, which keeps Python's sign, and
+    # comparisons of two integers (t == 1 stays exact in float32 too).
+    _integer_context = False
 
     def _real(self, expr) -> str:
-        return f"(double)({self._print(expr)})" if expr.is_integer else self._print(expr)
+        text = self._print(expr)
+        if isinstance(expr, sp.Mod) and _c_integer(expr):  # the one integer-typed print
+            return f"({self._real_type})({text})"
+        return text
+
+    def _in_integers(self, fn, *args):
+        outer, self._integer_context = self._integer_context, True
+        try:
+            return fn(*args)
+        finally:
+            self._integer_context = outer
+
+    def _print_Symbol(self, expr):
+        name = super()._print_Symbol(expr)
+        if expr.is_integer and not self._integer_context:
+            return f"(({self._real_type})({name}))"
+        return name
+
+    def _print_Integer(self, expr):
+        return str(int(expr)) if self._integer_context else self._lit(int(expr))
+
+    def _print_Relational(self, expr):
+        if _c_integer(expr.lhs) and _c_integer(expr.rhs):
+            return self._in_integers(super()._print_Relational, expr)
+        return super()._print_Relational(expr)
+
+    def _print_Abs(self, expr):
+        return f"{self._abs}({self._real(expr.args[0])})"
+
+    def _fold(self, fn: str, args) -> str:
+        a, *rest = (self._real(x) for x in args)
+        for r in rest:
+            a = f"{fn}({a}, {r})"
+        return a
+
+    def _print_Mod(self, expr):
+        n, m = expr.args
+        if _c_integer(n) and m.is_Integer and m > 0:
+            a, b = (self._in_integers(self._print, x) for x in expr.args)
+            return f"((({a}) % ({b}) + ({b})) % ({b}))"
+        # otherwise in reals (exact for integer values: floor(t/4) % 3): Python's a % b
+        # (the sign of b) from C's fmod (the sign of a)
+        a, b = (self._print(x) for x in expr.args)
+        r = self._real_type
+        return f"octk_pymod(({r})({a}), ({r})({b}))"
