@@ -61,7 +61,7 @@ print(f"T_MAIN = {T_MAIN:,}, T_SWEEP = {T_SWEEP:,}, seeds per random sequence = 
 # %% [markdown]
 # ## The bounds octk knows
 #
-# Each is a function of a run; `unverified` marks statements THEORY.md could not check against
+# Each is a function of a run; `unverified` marks statements octk could not check against
 # the primary text. For AdamNC, RKK's Theorem 5 / Corollary 2 are unverified, so octk evaluates
 # **its own derived bound** instead (see `octk.bounds._rhs_adamnc`) and says so in every output.
 
@@ -86,7 +86,7 @@ display(Markdown("\n".join(rows)))
 # is evaluated with the domain's $D = D_\infty = 2$ and the sequence's declared $G_\infty = C$.
 # With $\beta_1 = 0$ the schedule $\beta_{1,t} = \beta_1\lambda^{t-1}$ is 0 for every
 # $\lambda$, so the theorem holds for all $\lambda \in (0,1)$ and octk uses the infimum
-# $\lambda \to 0$ (the tightest form; THEORY §4). One `search` call per C batches all step
+# $\lambda \to 0$ (the tightest form; theory §4). One `search` call per C batches all step
 # sizes into one simulation.
 
 # %%
@@ -186,7 +186,7 @@ display(Markdown("\n".join(rows)))
 print(ams.verdict(0))
 
 # %% [markdown]
-# Two of every three $\Gamma_t$ are negative (THEORY §4 predicts exactly this in the
+# Two of every three $\Gamma_t$ are negative (theory §4 predicts exactly this in the
 # steady state), from $t = 2$ on; AMSGrad's running max keeps every $\Gamma_t > 0$.
 #
 # ### The same verdict from the command line
@@ -310,7 +310,7 @@ assert sub.first_violation[0] > 0 and np.all(fin.first_violation == 0)
 # **K&B Theorem 4.1 at small gradients.** Its second term is
 # $\alpha G_\infty \sum_i\|g_{1:T,i}\|_2$ (up to constants): *quadratic* in the scale of the
 # gradients, while the regret is linear in it. This comes from Lemma 10.3/10.4, whose proof ends
-# at $2G_\infty/(1-\gamma)^2$ although the lemma states $2/(1-\gamma)$ (THEORY §4: not
+# at $2G_\infty/(1-\gamma)^2$ although the lemma states $2/(1-\gamma)$ (theory §4: not
 # scale-consistent). With gradients ±0.01 the bound fails already at T = 1, with
 # $\Gamma_t \succeq 0$ holding (so this is not the Γ flaw). At T = 1, with $x_1 = 0$,
 # $\beta_1 = 0$, $\lambda\to0$: $R(1) = |g_1| = 0.01$ while the right-hand side is

@@ -19,11 +19,13 @@ from octk.errors import (
     ComparatorError,
     ComparatorWarning,
     OctkError,
+    OptionalDependencyError,
     ParameterError,
     ShapeError,
     UnknownNameError,
 )
 from octk.regret import Comparator, Regret, comparator, regret
+from octk.results import load, load_regret
 from octk.rules import Rule, rule, rule_names
 from octk.sequences import Sequence, sequence, sequence_names
 from octk.simulate import simulate
@@ -39,6 +41,7 @@ __all__ = [
     "ComparatorError",
     "ComparatorWarning",
     "OctkError",
+    "OptionalDependencyError",
     "ParameterError",
     "Reals",
     "Regret",
@@ -49,6 +52,8 @@ __all__ = [
     "UnknownNameError",
     "comparator",
     "domain",
+    "load",
+    "load_regret",
     "log_checkpoints",
     "regret",
     "rule",

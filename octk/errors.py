@@ -31,6 +31,10 @@ class BackendUnavailableError(OctkError, ImportError):
     """A backend whose optional dependency (or device) is missing."""
 
 
+class OptionalDependencyError(OctkError, ImportError):
+    """A feature whose optional extra is not installed (the message names the extra)."""
+
+
 class ComparatorError(OctkError, RuntimeError):
     """The comparator problem min_x sum_t f_t(x) could not be solved."""
 
@@ -62,11 +66,57 @@ class RunInterrupted(KeyboardInterrupt):
 
 
 def unknown_name(kind: str, name: str, known: Iterable[str]) -> UnknownNameError:
-    """An :class:`UnknownNameError` listing the known names and the closest match."""
+    """An :class:`UnknownNameError` listing the known names and the closest match.
+
+    The match ignores case and counts edits (insertions, deletions, substitutions
+    and swaps of two neighbours, see :func:`edit_distance`); a name within about
+    two edits in five characters is suggested, the nearest first.
+
+    >>> str(unknown_name("rule", "AMSGrad", ["adam", "amsgrad"])).endswith("'amsgrad'?")
+    True
+    >>> str(unknown_name("rule", "adma", ["adam", "adamax"])).endswith("'adam'?")
+    True
+    """
     known = sorted(known)
-    close = difflib.get_close_matches(name, known, n=1)
-    hint = f" Did you mean {close[0]!r}?" if close else ""
+    close = closest_name(str(name), known)
+    hint = f" Did you mean {close!r}?" if close else ""
     return UnknownNameError(f"unknown {kind} {name!r}; known: {', '.join(known)}.{hint}")
+
+
+def closest_name(name: str, known: Iterable[str]) -> str | None:
+    """The known name nearest to ``name`` ignoring case, or None if none is near."""
+    low = name.lower()
+    limit = max(1, 2 * len(low) // 5)
+    scored = []
+    for k in known:
+        dist = edit_distance(low, k.lower())
+        if dist <= limit:
+            ratio = difflib.SequenceMatcher(None, low, k.lower()).ratio()
+            scored.append((dist, -ratio, k))
+    if scored:
+        return min(scored)[2]
+    starts = [k for k in known if len(low) >= 3 and k.lower().startswith(low)]
+    return starts[0] if len(starts) == 1 else None
+
+
+def edit_distance(a: str, b: str) -> int:
+    """The optimal-string-alignment distance: insertions, deletions, substitutions and
+    transpositions of adjacent characters, each costing 1.
+
+    >>> edit_distance("adma", "adam"), edit_distance("adma", "adamax")
+    (1, 2)
+    """
+    prev2: list[int] = []
+    prev = list(range(len(b) + 1))
+    for i in range(1, len(a) + 1):
+        cur = [i] + [0] * len(b)
+        for j in range(1, len(b) + 1):
+            cost = a[i - 1] != b[j - 1]
+            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost)
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                cur[j] = min(cur[j], prev2[j - 2] + 1)
+        prev2, prev = prev, cur
+    return prev[len(b)]
 
 
 def check_real(name: str, value, *, lo=None, hi=None, lo_open=False, hi_open=False) -> float:

@@ -17,7 +17,8 @@ switched, and the functions are safe in scripts, tests and notebooks alike
   a bound fails, per cell of a grid.
 
 Here R_t = Σ_{s≤t} f_s(x_s) − min_{x∈F} Σ_{s≤t} f_s(x) (see :mod:`octk.regret`),
-and "x_t" at checkpoint t is the iterate after t steps (the point played next).
+and x_t is the point played at step t: x_1 (the start) at t = 1, and the iterate
+after t steps, x_{t+1}, at t + 1.
 A batch of C > 1 configurations (e.g. seeds of a stochastic adversary) is drawn
 as its mean with a band of ± one standard deviation.
 
@@ -112,11 +113,17 @@ def _zoom(ax, curves: list[tuple[np.ndarray, np.ndarray]]) -> None:
     ax.set_ylim(lo - pad, hi + pad)
 
 
-def _x_rows(traj, t: np.ndarray, coord: int = 0) -> np.ndarray:
-    """x at the checkpoints ``t`` of ``traj`` (C, K), coordinate ``coord``."""
-    idx = np.searchsorted(traj.t, t)
-    idx = np.minimum(idx, traj.t.size - 1)
-    return traj.x[:, idx, coord]
+def _iterates(traj, t=None, coord: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """(steps, x) to draw the iterate x_s of ``traj`` against s, coordinate ``coord``.
+
+    A checkpoint t holds x_{t+1}, the point played at step t + 1, so it is drawn at
+    s = t + 1, after the first iterate x_1 at s = 1. ``t``: the checkpoints to use
+    (default all). Returns (K + 1,) steps and (C, K + 1) values.
+    """
+    t = traj.t if t is None else np.asarray(t)
+    idx = np.minimum(np.searchsorted(traj.t, t), traj.t.size - 1)
+    steps = np.concatenate([[1], np.asarray(traj.t)[idx] + 1])
+    return steps, np.concatenate([traj.x0[:, None, coord], traj.x[:, idx, coord]], axis=1)
 
 
 def _style(ax, title: str, ylabel: str, *, x_panel: bool = False) -> None:
@@ -146,7 +153,7 @@ def plot_run(traj, reg, path=None, *, title: str | None = None) -> Figure:
     d = traj.d
     for i in range(min(d, 8)):
         lab = label if d == 1 else f"$x_{{t,{i}}}$"
-        _draw(ax_x, traj.t, traj.x[:, :, i], lab, "tab:blue" if d == 1 else f"C{i}")
+        _draw(ax_x, *_iterates(traj, coord=i), lab, "tab:blue" if d == 1 else f"C{i}")
     _style(ax_x, "iterate $x_t$", "$x_t$", x_panel=True)
     if d > 1:
         ax_x.legend(fontsize=8)
@@ -182,14 +189,14 @@ def plot_figure1(
     for k, (label, (traj, reg)) in enumerate(results["online"].items()):
         c = _color(label, k)
         _draw(ax_r, np.asarray(reg.t), np.asarray(reg.average), label, c)
-        _draw(ax_x, np.asarray(reg.t), _x_rows(traj, np.asarray(reg.t)), label, c)
+        _draw(ax_x, *_iterates(traj, reg.t), label, c)
     _limit_lines(ax_r, limits)
     _zoom(ax_r, [(reg.t, reg.average) for _, reg in results["online"].values()])
     ax_r.axhline(0.0, color="k", lw=0.5, alpha=0.5)
     _style(ax_r, "online: $R_t/t$ (y range of t ≥ √T)", "$R_t/t$")
     _style(ax_x, "online: $x_t$", "$x_t$", x_panel=True)
     for k, (label, (traj, reg)) in enumerate(results.get("stochastic", {}).items()):
-        _draw(ax_s, np.asarray(reg.t), _x_rows(traj, np.asarray(reg.t)), label, _color(label, k))
+        _draw(ax_s, *_iterates(traj, reg.t), label, _color(label, k))
     _style(ax_s, "stochastic: $x_t$", "$x_t$", x_panel=True)
     for ax in (ax_r, ax_x, ax_s):
         if ax.has_data():
@@ -221,7 +228,7 @@ def plot_theorem1(
         for k, (label, (traj, reg)) in enumerate(results[case].items()):
             c = _color(label, k)
             ls = "--" if label == "OGD" else "-"
-            _draw(ax_x, np.asarray(reg.t), _x_rows(traj, np.asarray(reg.t)), label, c, ls=ls)
+            _draw(ax_x, *_iterates(traj, reg.t), label, c, ls=ls)
             _draw(ax_r, np.asarray(reg.t), np.asarray(reg.average), label, c, ls=ls)
         _limit_lines(ax_r, (limits or {}).get(case))
         ax_r.axhline(0.0, color="k", lw=0.5, alpha=0.5)

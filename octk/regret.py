@@ -87,7 +87,10 @@ class Regret:
     t : (K,) checkpoint steps; played : (C, K) Σ_{t≤T} f_t(x_t); best : (C, K)
     min_{x∈F} Σ_{t≤T} f_t(x); x_star : (C, K, d) the minimisers; status : (C, K)
     comparator statuses; solver : the solver(s) used (``"closed-form"``,
-    ``"CLARABEL"``, ...).
+    ``"CLARABEL"``, ...); run : the run measured, in one line (rule, sequence, domain).
+
+    ``repr()`` shows a few lines (:func:`octk.results.text.regret_text`);
+    :meth:`to_xarray` and :meth:`to_pandas` give the arrays (the ``octk[io]`` extra).
     """
 
     t: np.ndarray
@@ -96,6 +99,24 @@ class Regret:
     x_star: np.ndarray
     status: np.ndarray
     solver: str
+    run: str = ""
+
+    def __repr__(self) -> str:
+        from octk.results.text import regret_text
+
+        return regret_text(self)
+
+    def to_xarray(self):
+        """An :class:`xarray.Dataset` (:func:`octk.results.regret_to_xarray`)."""
+        from octk.results import regret_to_xarray
+
+        return regret_to_xarray(self)
+
+    def to_pandas(self):
+        """One row per (configuration, checkpoint) (:func:`octk.results.regret_to_pandas`)."""
+        from octk.results import regret_to_pandas
+
+        return regret_to_pandas(self)
 
     @property
     def regret(self) -> np.ndarray:
@@ -301,7 +322,7 @@ def regret(traj, *, method: str = "auto", at=None) -> Regret:
             x, best, status = _closed_form(seq, dom, stats, n)
         if bad.any():
             x[bad], best[bad], status[bad] = np.nan, np.nan, "nan"
-        return Regret(t, played, best, x, status, "closed-form")
+        return Regret(t, played, best, x, status, "closed-form", _run_line(traj))
 
     x = np.full((C, K, d), np.nan)
     best = np.full((C, K), np.nan)
@@ -323,7 +344,13 @@ def regret(traj, *, method: str = "auto", at=None) -> Regret:
             ComparatorWarning,
             stacklevel=2,
         )
-    return Regret(t, played, best, x, status, "+".join(sorted(solvers)) or "cvxpy")
+    return Regret(t, played, best, x, status, "+".join(sorted(solvers)) or "cvxpy", _run_line(traj))
+
+
+def _run_line(traj) -> str:
+    from octk.results.text import run_line
+
+    return run_line(traj.rule, traj.sequence, traj.domain)
 
 
 __all__ = ["METHODS", "STATUSES", "Comparator", "Regret", "comparator", "regret"]

@@ -23,6 +23,10 @@ class Trajectory:
 
     Shapes: C configurations, K checkpoints, d coordinates.
 
+    ``repr()`` shows a few lines (what ran, the shape, the final values); :meth:`save`,
+    :meth:`load`, :meth:`to_xarray` and :meth:`to_pandas` keep a run with its metadata
+    (:mod:`octk.results`, the ``octk[io]`` extra).
+
     Attributes
     ----------
     t : (K,) the checkpoint steps.
@@ -91,6 +95,39 @@ class Trajectory:
             state={n: v[sl] for n, v in self.state.items()},
             monitors={n: v[sl] for n, v in self.monitors.items()},
         )
+
+    def __repr__(self) -> str:
+        from octk.results.text import trajectory_text
+
+        return trajectory_text(self)
+
+    # -- keeping results (the ``octk[io]`` extra) -------------------------------
+    def to_xarray(self, regret=None):
+        """This run (with its :class:`~octk.regret.Regret`, if given) as an
+        :class:`xarray.Dataset` carrying its metadata (:mod:`octk.results.dataset`)."""
+        from octk.results import to_xarray
+
+        return to_xarray(self, regret)
+
+    def to_pandas(self, regret=None):
+        """One row per (configuration, checkpoint) (:func:`octk.results.to_pandas`)."""
+        from octk.results import to_pandas
+
+        return to_pandas(self, regret)
+
+    def save(self, path, *, regret=None, overwrite: bool = False):
+        """Write this run and its metadata to a netCDF-4 file (:func:`octk.results.save`);
+        :meth:`load` reads it back."""
+        from octk.results import save
+
+        return save(self, path, regret=regret, overwrite=overwrite)
+
+    @classmethod
+    def load(cls, path) -> Trajectory:
+        """The run saved in ``path`` by :meth:`save`."""
+        from octk.results import load
+
+        return load(path)
 
     def at(self, steps) -> Trajectory:
         """The checkpoints whose step is in ``steps`` (each must be a checkpoint)."""

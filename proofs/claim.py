@@ -112,12 +112,12 @@ class Step:
 class Outcome:
     """What a check established.
 
-    verdict : proved / refuted / undecided.
-    method : how (``identity``, ``induction``, ``closed-form sum``, ``sign``,
-        ``limit``, ``counterexample``, ...).
-    detail : one line for the verify table.
-    counterexample : for ``refuted``, exact values of the symbols (name -> Rational).
-    steps : the derivation, for notebooks and ``octk verify -v``.
+    * verdict: proved / refuted / undecided.
+    * method: how (``identity``, ``induction``, ``closed-form sum``, ``sign``,
+      ``limit``, ``counterexample``, ...).
+    * detail: one line for the verify table.
+    * counterexample: for ``refuted``, exact values of the symbols (name -> Rational).
+    * steps: the derivation, for notebooks and ``octk verify -v``.
     """
 
     verdict: Verdict

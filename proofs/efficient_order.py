@@ -200,7 +200,7 @@ CLAIMS = (
         assumptions=_ASSUME,
         prove=equivalent_with_scaled_eps,
         rule=_adam,
-        note="compares rule('adam') with rule('adam', eps_mode='hat') (observation, THEORY §2)",
+        note="compares rule('adam') with rule('adam', eps_mode='hat') (observation, theory §2)",
         scope=Scope.IDENTITY,
         basis=Basis.OBSERVATION,
         detects=(

@@ -19,7 +19,7 @@ read from the program by :meth:`octk.rules.Rule.effective_step`.
 * The same run for every t: with the closed form v_t = v*_(t mod 3) − β2^t v*_c (proved
   by induction from the rule's update), Γ_{3k+2} < 0 and Γ_{3k+3} < 0 for every k ≥ 0
   while Γ_{3k+4} > 0 (a positive-coefficient certificate in k and u = β2^(3k)); as
-  u → 0, αΓ_{3k+2} → 1.312√(3k+2) − 2.865√(3k+1) (THEORY §4's numbers).
+  u → 0, αΓ_{3k+2} → 1.312√(3k+2) − 2.865√(3k+1) (theory §4's numbers).
 * AMSGrad, AdaGrad, online gradient descent: proved for every gradient sequence by a
   monotonicity certificate over the rule's update (a maximum is ≥ its argument, a sum
   of squares grows, α_t decreases). Without AMSGrad's max (mutation ``max->current``)
@@ -71,8 +71,8 @@ u = sp.Symbol("u", positive=True)  # β2^(3k) ∈ (0, 1]
 RKK_C = 3
 RKK_PARAMS = {"beta1": 0, "beta2": sp.Rational(1, 10), "eps": 0, "alpha": 1}
 
-#: THEORY §4: √v of the steady cycle after the C step, the first and the second −1 step
-THEORY_ROOTS = (2.865, 1.312, 1.035)
+#: theory §4: √v of the steady cycle after the C step, the first and the second −1 step
+EXPECTED_ROOTS = (2.865, 1.312, 1.035)
 
 
 def _alpha_free(rule: Rule) -> Outcome:
@@ -217,7 +217,7 @@ def adam_rkk_cycle(rule: Rule) -> Outcome:
     form = Step(
         "as u → 0: αΓ_{3k+2} → √v_b √(3k+2) − √v_a √(3k+1) and "
         "αΓ_{3k+3} → √v_c √(3k+3) − √v_b √(3k+2), with (√v_a, √v_b, √v_c) = "
-        f"{shown} (THEORY §4: {THEORY_ROOTS})",
+        f"{shown} (theory §4: {EXPECTED_ROOTS})",
         sp.Eq(
             sp.Symbol(r"\alpha\Gamma_{3k+2}"),
             roots[1] * sp.sqrt(3 * k + 2) - roots[0] * sp.sqrt(3 * k + 1),
@@ -227,8 +227,10 @@ def adam_rkk_cycle(rule: Rule) -> Outcome:
     parts = [closed, *checks, u_lim]
     if not all(first):
         return undecided("exact run", "a sign on the exact run was not decided", steps)
-    if shown != THEORY_ROOTS:
-        return undecided("sign", f"cycle roots {shown} differ from THEORY {THEORY_ROOTS}", steps)
+    if shown != EXPECTED_ROOTS:
+        return undecided(
+            "sign", f"cycle roots {shown} differ from theory §4's {EXPECTED_ROOTS}", steps
+        )
     out = all_of(*parts)
     if out.proved:
         return proved(
@@ -317,7 +319,7 @@ CLAIMS = (
             r"\Gamma_{3k+4} > 0\ (k \ge 0);\ "
             r"\alpha\Gamma_{3k+2} \approx 1.312\sqrt{3k+2} - 2.865\sqrt{3k+1}"
         ),
-        source="THEORY §4 (observation on RKK Theorem 1's sequence)",
+        source="theory §4 (observation on RKK Theorem 1's sequence)",
         assumptions=(
             r"\beta_1 = 0,\ \epsilon = 0,\ \alpha_t = \alpha/\sqrt t,\ \beta_2 = 1/10,\ v_0 = 0",
         ),

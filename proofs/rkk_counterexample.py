@@ -42,9 +42,9 @@ from proofs.dynamics import linear_cycle, period_drift, rule_params, steady_cycl
 C = rkk_sequence.C
 k = sp.Symbol("k", integer=True, positive=True)
 
-#: THEORY §7's numbers
-THEORY_CYCLE = (8.207, 1.721, 1.072)  # v at C = 3
-THEORY_DRIFT = {"adam": {3: 0.681}, "amsgrad": {3: -0.349, 10: -0.804}}
+#: theory §7's numbers
+EXPECTED_CYCLE = (8.207, 1.721, 1.072)  # v at C = 3
+EXPECTED_DRIFT = {"adam": {3: 0.681}, "amsgrad": {3: -0.349, 10: -0.804}}
 
 
 def theorem1_params(rule: Rule) -> dict:
@@ -65,7 +65,7 @@ def cycle_of_v(rule: Rule) -> Outcome:
             sp.Eq(sp.Symbol("(v_a, v_b, v_c)"), sp.Tuple(*u), evaluate=False),
         ),
         Step(
-            f"at C = 3: {numbers} (THEORY §7: {THEORY_CYCLE})",
+            f"at C = 3: {numbers} (theory §7: {EXPECTED_CYCLE})",
             sp.Eq(
                 sp.Symbol("(v_a, v_b, v_c)|_{C=3}"),
                 sp.Tuple(*[x.xreplace({C: 3}) for x in u]),
@@ -80,8 +80,10 @@ def cycle_of_v(rule: Rule) -> Outcome:
             sp.StrictGreaterThan(u[2], 0, evaluate=False),
         )
     )
-    if numbers != THEORY_CYCLE:
-        return undecided("steady state", f"cycle at C = 3 is {numbers}, not {THEORY_CYCLE}", steps)
+    if numbers != EXPECTED_CYCLE:
+        return undecided(
+            "steady state", f"cycle at C = 3 is {numbers}, not {EXPECTED_CYCLE}", steps
+        )
     return all_of(out, below).with_steps(*steps)
 
 
@@ -90,7 +92,7 @@ def _drift(rule: Rule, positive: bool, name: str) -> Outcome:
     params = theorem1_params(rule)
     cycle, out = steady_cycle(rule, gs, params, C, 2, sp.oo)
     drift, dsteps = period_drift(rule, gs, params, cycle, C, 2, sp.oo)
-    values = {c: round(float(drift.xreplace({C: c})), 3) for c in THEORY_DRIFT[name]}
+    values = {c: round(float(drift.xreplace({C: c})), 3) for c in EXPECTED_DRIFT[name]}
     steps = [
         Step(
             "steady state of every state of the rule over one period (C, −1, −1)",
@@ -103,7 +105,7 @@ def _drift(rule: Rule, positive: bool, name: str) -> Outcome:
         *dsteps,
         Step(
             r"drift over one period: $\lim \sqrt{3t}\,(x_{3t+4} - x_{3t+1})/\alpha$ "
-            f"(values {values}; THEORY §7: {THEORY_DRIFT[name]})",
+            f"(values {values}; theory §7: {EXPECTED_DRIFT[name]})",
             sp.Eq(sp.Symbol("D(C)"), drift),
         ),
     ]
@@ -122,8 +124,10 @@ def _drift(rule: Rule, positive: bool, name: str) -> Outcome:
             sign.counterexample or {"C": sp.Integer(3)},
             steps,
         )
-    if values != THEORY_DRIFT[name]:
-        return undecided("sign (radicals)", f"drift {values} ≠ THEORY {THEORY_DRIFT[name]}", steps)
+    if values != EXPECTED_DRIFT[name]:
+        return undecided(
+            "sign (radicals)", f"drift {values} ≠ theory §7 {EXPECTED_DRIFT[name]}", steps
+        )
     return all_of(out, sign).with_steps(*steps)
 
 
@@ -178,7 +182,7 @@ CLAIMS = (
             r"v_t \to (v_a, v_b, v_c) \text{ periodically},\ "
             r"v_t = v^*_{t \bmod 3} - \beta_2^t v_c;\ C = 3:\ (8.207, 1.721, 1.072)"
         ),
-        source="RKK Theorem 1 (proof), THEORY §7",
+        source="RKK Theorem 1 (proof), theory §7",
         assumptions=(r"C > 2,\ \beta_1 = 0,\ \beta_2 = 1/(1+C^2),\ v_0 = 0",),
         prove=cycle_of_v,
         rule=lambda: make_rule("adam", schedule="sqrt"),
@@ -209,7 +213,7 @@ CLAIMS = (
             r"-\frac{C}{\sqrt{v_a}} + \frac{1}{\sqrt{v_b}} + \frac{1}{\sqrt{v_c}} > 0"
             r"\ \ (C > 2)"
         ),
-        source="RKK Theorem 1 (proof); THEORY §7 (+0.681 at C = 3)",
+        source="RKK Theorem 1 (proof); theory §7 (+0.681 at C = 3)",
         assumptions=(
             r"C > 2,\ \beta_1 = 0,\ \beta_2 = 1/(1+C^2),\ \epsilon = 0,\ \alpha_t = \alpha/\sqrt t",
             r"x \text{ in the interior (the projection stops it at } +1)",
@@ -245,7 +249,7 @@ CLAIMS = (
             r"\lim \frac{\sqrt{3t}}{\alpha}(x_{3t+4} - x_{3t+1}) = "
             r"\frac{2 - C}{\sqrt{\max(v_a, v_b, v_c)}} < 0\ \ (C > 2)"
         ),
-        source="RKK §4 (AMSGrad); THEORY §7 (−0.349 at C = 3, −0.804 at C = 10)",
+        source="RKK §4 (AMSGrad); theory §7 (−0.349 at C = 3, −0.804 at C = 10)",
         assumptions=(r"C > 2,\ \beta_1 = 0,\ \beta_2 = 1/(1+C^2),\ \alpha_t = \alpha/\sqrt t",),
         prove=drift_amsgrad,
         rule=lambda: make_rule("amsgrad"),
@@ -274,7 +278,7 @@ CLAIMS = (
         assumptions=(r"C > 2,\ F = [-1, 1],\ x^* = -1",),
         prove=regret_rate(),
         rule=lambda: make_rule("adam", schedule="sqrt"),
-        note="An identity over one period and a limit; C = 10 gives 16/3 ≈ 5.333 (THEORY §7).",
+        note="An identity over one period and a limit; C = 10 gives 16/3 ≈ 5.333 (theory §7).",
         scope=Scope.GENERAL,
         basis=Basis.PAPER,
         reads_rule=False,

@@ -764,7 +764,7 @@ CLAIMS = (
             r"\frac{|\hat m_t|}{\sqrt{\hat v_t}} \le \frac{(1-\beta_1)\sqrt{1-\beta_2^t}}"
             r"{(1-\beta_1^t)\sqrt{1-\beta_2}\sqrt{1-\beta_1^2/\beta_2}}"
         ),
-        source="observation (THEORY §3), against K&B §2.1",
+        source="observation (theory §3), against K&B §2.1",
         assumptions=(r"\beta_1^2 < \beta_2", _BETAS, _FROM_ZERO),
         prove=cauchy_schwarz,
         rule=_adam,
@@ -792,7 +792,7 @@ CLAIMS = (
             r"g_i = (\beta_1/\beta_2)^{t-i}:\ \frac{m_t^2}{v_t} = \frac{(1-\beta_1)^2}{1-\beta_2}"
             r"\cdot\frac{1-\gamma^t}{1-\gamma},\ \gamma = \beta_1^2/\beta_2"
         ),
-        source="observation (THEORY §3): the equality case",
+        source="observation (theory §3): the equality case",
         assumptions=(_BETAS, _FROM_ZERO),
         prove=cauchy_schwarz_tight,
         rule=_adam,
@@ -824,7 +824,7 @@ CLAIMS = (
             r"\frac{1-\beta_1}{\sqrt{1-\beta_2}\sqrt{1-\beta_1^2/\beta_2}} = "
             r"\sqrt{370/7} \approx 7.27"
         ),
-        source="observation (THEORY §3)",
+        source="observation (theory §3)",
         assumptions=(r"\text{the rule's default } \beta_1, \beta_2",),
         prove=cs_value_defaults,
         rule=_adam,

@@ -1,4 +1,4 @@
-r"""K&B Theorem 4.1 and the pieces of its proof (K&B Appendix 10; THEORY §4).
+r"""K&B Theorem 4.1 and the pieces of its proof (K&B Appendix 10; theory §4).
 
 .. math::
 
@@ -507,7 +507,7 @@ def chain_constant(rule: Rule) -> tuple[sp.Basic, Outcome, list[Step]]:
     The factors: the bias bound (:func:`bias_bound`), the weights of g in m and of g²
     in v (m_t² ≤ t Σ_k a² c1^(2(t−k)) g_k² and v_t ≥ b c2^(t−k) g_k²), the
     arithmetic–geometric sum (:func:`agm_sum`) and Lemma 10.3's 2G∞ (as the proof
-    uses it). The chain's regrouping of the double sum is taken as THEORY §4 states it."""
+    uses it). The chain's regrouping of the double sum is taken as theory §4 states it."""
     mo = _moments(rule)
     gam = mo["c1"] ** 2 / sp.sqrt(mo["c2"])
     K = (1 / (1 - mo["c1"]) ** 2) * (mo["a"] ** 2 / sp.sqrt(mo["b"])) * _sum_bound(gam) * 2 * G
@@ -970,7 +970,7 @@ CLAIMS = (
     Claim(
         name="t41.lemma_10_3_scale",
         statement=_L103 + r"\ \text{is invariant under } g \to c g,\ G_\infty \to c G_\infty",
-        source=_SRC + ", Lemma 10.3 (THEORY §4 observation)",
+        source=_SRC + ", Lemma 10.3 (theory §4 observation)",
         assumptions=(r"c > 0",),
         prove=lemma_10_3_scale,
         rule=_thm_rule,
@@ -983,7 +983,7 @@ CLAIMS = (
     Claim(
         name="t41.harmonic_log",
         statement=r"\sum_{t=1}^{T} \frac{1}{t} \le 1 + \log T",
-        source="the √(1+log T) of RKK Theorem 4 (THEORY §4)",
+        source="the √(1+log T) of RKK Theorem 4 (theory §4)",
         assumptions=(r"T \ge 1",),
         prove=harmonic(),
         rule=_thm_rule,
@@ -999,7 +999,7 @@ CLAIMS = (
     Claim(
         name="t41.scale_free",
         statement=r"\sum_{t=1}^{T} \frac{|g_t|}{\sqrt t} \le \sqrt{1 + \log T}\ \|g_{1:T}\|_2",
-        source="THEORY §4 (the scale-free replacement of Lemma 10.3)",
+        source="theory §4 (the scale-free replacement of Lemma 10.3)",
         assumptions=(r"T \ge 1",),
         prove=scale_free(),
         rule=_thm_rule,
@@ -1077,7 +1077,7 @@ CLAIMS = (
             "arithmetic–geometric sum, 2G∞ from Lemma 10.3), equals the constant Theorem 4.1 "
             "uses. The inequality Σ m̂²/√(t v̂) ≤ K‖g‖ itself is not proved: it rests on "
             "Lemma 10.3, which is refuted, and t41.lemma_10_4_as_proved refutes it on an "
-            "exact run. The chain's regrouping is taken as THEORY §4 states it."
+            "exact run. The chain's regrouping is taken as theory §4 states it."
         ),
         scope=Scope.IDENTITY,
         basis=Basis.PAPER,
@@ -1186,7 +1186,7 @@ CLAIMS = (
     Claim(
         name="t41.vhat_le_G_sqrt",
         statement=r"\sqrt{\hat v_t} \le G_\infty\sqrt{1-\beta_2}",
-        source=_SRC + ", proof of Theorem 10.5 (THEORY §4 observation)",
+        source=_SRC + ", proof of Theorem 10.5 (theory §4 observation)",
         assumptions=(_BOUNDED, r"v_0 = 0"),
         prove=vhat_le_G_sqrt,
         rule=_thm_rule,
@@ -1198,7 +1198,7 @@ CLAIMS = (
     Claim(
         name="t41.vhat_le_G",
         statement=r"\sqrt{\hat v_t} \le G_\infty",
-        source="THEORY §4 (the bound that holds)",
+        source="theory §4 (the bound that holds)",
         assumptions=(_BOUNDED, r"v_0 = 0"),
         prove=vhat_le_G,
         rule=_thm_rule,

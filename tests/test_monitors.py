@@ -154,7 +154,7 @@ def test_gamma_monitors_match_a_hand_computation():
     assert m["gamma_neg"][0] == 0 and m["gamma_first"][-1] == 2.0
     assert_close(m["gamma_min"][1:], np.minimum.accumulate(gam), what="min Γ")
     assert math.isinf(m["gamma_min"][0])
-    # two of every three Γ's are negative in the steady state (THEORY §4)
+    # two of every three Γ's are negative in the steady state (theory §4)
     assert m["gamma_neg"][-1] == pytest.approx(2 * T / 3, abs=2)
 
 

@@ -1,4 +1,4 @@
-"""The numbers the papers (and THEORY.md §7) claim, asserted on octk's runs.
+"""The numbers the papers (and theory §7) claim, asserted on octk's runs.
 
 Tolerances: the §7 values are independent float64 simulations quoted to 3–4
 significant figures, so each assertion allows half a unit in the last quoted
@@ -41,7 +41,7 @@ def test_theorem1_adam_goes_to_the_wrong_end_c3():
     assert np.all(tr.x[0, 1:, 0] == 1.0)  # x = +1 from t ≈ 10³ on
     assert tr.x[0, 0, 0] > 0.99
     avg = reg.average[0]
-    assert avg[1] == pytest.approx(0.655, abs=1e-3)  # THEORY §7: 0.655 at 6·10³
+    assert avg[1] == pytest.approx(0.655, abs=1e-3)  # theory §7: 0.655 at 6·10³
     assert avg[2] == pytest.approx(0.6666, abs=2e-4)  # 0.6666 at 3·10⁵
     assert avg[2] < 2 / 3 and avg[2] > avg[1]  # increasing towards (2C−4)/3 = 2/3
     assert np.all(reg.x_star[0, :, 0] == -1.0)  # the best point is x* = −1
@@ -77,7 +77,7 @@ def test_theorem1_steady_state_cycle_of_v_c3():
     ("r", "C", "drift"), [(ADAM_SQRT, 3, 0.681), (AMSGRAD, 3, -0.349), (AMSGRAD, 10, -0.804)]
 )
 def test_theorem1_three_step_drift_sign_and_size(r, C, drift):
-    """x_{t+3} − x_t ≈ drift · α/√(3t) at a large t, unconstrained (THEORY §7)."""
+    """x_{t+3} − x_t ≈ drift · α/√(3t) at a large t, unconstrained (theory §7)."""
     t0, alpha = 300_001, 0.1
     params = {"alpha": alpha}
     params.update(beta1=0.0, beta2=1.0 / (1.0 + C * C))
@@ -125,7 +125,7 @@ def test_section5_online_constant_step():
 
 
 def test_section5_stochastic_adam_goes_up_amsgrad_down():
-    """16 seeds; R_T/T ≈ 0.4 in expectation (THEORY: ±0.08 at 6·10⁶ between runs)."""
+    """16 seeds; R_T/T ≈ 0.4 in expectation (theory §7: ±0.08 at 6·10⁶ between runs)."""
     seeds = np.arange(16)
     T = 2 * 10**6
     tr, reg = synthetic(ADAM_SQRT, "reddi-synthetic-stochastic", 1.0, [T], seed=seeds)

@@ -151,7 +151,7 @@ def test_paper_rule_gets_the_expected_verdict(name):
 
 
 def test_the_refuted_claims_have_the_observations_values():
-    """The counterexamples are the ones the theory notes (THEORY §3): small and exact."""
+    """The counterexamples are the ones the theory notes (theory §3): small and exact."""
     at_most = CLAIMS["step.at_most_alpha"].check()
     assert at_most.counterexample["t"] == 2
     paper = CLAIMS["step.paper_bound"].check()

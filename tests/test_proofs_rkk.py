@@ -1,5 +1,5 @@
 """RKK Theorem 1's mechanism: the exact steady cycle of v, the sign of the 3-step drift for
-every C > 2 (Adam up, AMSGrad down) with THEORY §7's numbers, the regret rate, and the
+every C > 2 (Adam up, AMSGrad down) with theory §7's numbers, the regret rate, and the
 mutation table."""
 
 from __future__ import annotations
@@ -45,7 +45,7 @@ def test_cycle_is_exact_and_matches_theory():
     assert out.proved
     at3 = [x.xreplace({C: 3}) for x in u]
     assert at3[0] == sp.Rational(8199, 999)  # v_a = (β2² + β2 + C²)/(1 + β2 + β2²) at C = 3
-    assert tuple(round(float(x), 3) for x in at3) == F.THEORY_CYCLE
+    assert tuple(round(float(x), 3) for x in at3) == F.EXPECTED_CYCLE
     assert sp.simplify(c - 1 / (1 + C**2)) == 0
 
 

@@ -24,9 +24,11 @@ def test_every_rule_and_preset_builds_with_valid_defaults(name):
         assert set(values) == set(r.hyper_names)
         assert r.program[-1][0] == x  # the program ends with x̂_{t+1}
         assert x in r.transition()  # and has a transition for x
-        # the public builder's docstring carries each preset's rendered program
+        # the public builder's docstring carries each preset's rendered program: unicode
+        # math for help() in a terminal, LaTeX for the documentation site
         doc = getattr(rules, name).__doc__
-        assert r.latex() in doc
+        assert "\n".join("    " + ln for ln in r.pretty().splitlines()) in doc
+        assert r.latex() in getattr(rules, name).latex_doc
 
 
 def test_docstring_math_follows_the_rule():
@@ -67,6 +69,13 @@ def test_bad_option_values_name_the_option(name, options, match):
 def test_unknown_names_suggest_the_closest():
     with pytest.raises(UnknownNameError, match="Did you mean 'amsgrad'"):
         rule("amsgard")
+    with pytest.raises(UnknownNameError, match="Did you mean 'amsgrad'"):
+        rule("AMSGrad")  # case is ignored
+    with pytest.raises(UnknownNameError, match="Did you mean 'adam'"):
+        rule("adma")  # a swap of two letters is one edit (adamax is two away)
+    with pytest.raises(UnknownNameError) as err:
+        rule("lbfgs")
+    assert "Did you mean" not in str(err.value)  # nothing is near
     with pytest.raises(UnknownNameError, match="unknown option of rule 'adam' 'beta3'"):
         rule("adam", beta3=True)
     with pytest.raises(UnknownNameError, match="preset of rule 'adamnc'"):

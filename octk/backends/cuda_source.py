@@ -11,7 +11,7 @@ compiles three ways, from the very same text:
   instead; the ``cuda-host`` backend loads it with ctypes (and the tests compare
   it with the reference backend).
 
-The pieces shared by all three (``__host__ __device__``):
+The pieces shared by all three (``__host__ __device__``)::
 
     struct octk_lane              one lane's registers: x, bounds, loss, seed,
                                   hyperparameters p_*, state s_*, accumulators acc*
@@ -22,7 +22,7 @@ The pieces shared by all three (``__host__ __device__``):
     octk_project(ln, x̂, ‖x̂‖²)     Π_F (see cuda_projections.py)
     octk_checkpoint(ln, k, j)     x, loss and accumulators into checkpoint row k
 
-The kernels (layouts):
+The kernels (layouts)::
 
     octk_lanes        one thread per lane, the time loop t0..t1 inside, state in
                       registers, arrays touched at the ends and at checkpoints

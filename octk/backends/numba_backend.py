@@ -2,7 +2,7 @@
 
 Nothing here is written per optimizer. :func:`kernel_source` prints the
 :class:`~octk.backends.program.StepProgram` with :class:`NumbaPrinter` into
-one loop nest:
+one loop nest::
 
     for chunk in prange(chunks):               # configurations in parallel
         views of the chunk's lanes (disjoint between chunks: updated in place;

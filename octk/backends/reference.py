@@ -3,7 +3,7 @@
 It is written for clarity, not speed. Each assignment of the
 :class:`~octk.backends.program.StepProgram` is turned into a NumPy function
 by SymPy's own ``lambdify`` (not by octk's printers, so a printer bug cannot
-hide in both), and the step loop runs in Python over arrays of lanes:
+hide in both), and the step loop runs in Python over arrays of lanes::
 
     for t in 1..T:
         s, g, f   = signal, gradient and loss of every lane at x_t

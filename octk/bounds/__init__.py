@@ -14,7 +14,8 @@ this package evaluates them on runs:
 * :mod:`~octk.bounds.search` -- :func:`search` over a grid;
 * :mod:`~octk.bounds.report` -- every text and JSON rendering.
 
-Names (THEORY.md): ``kb-thm4.1``, ``kb-thm4.1-lemma-stated``, ``kb-cor4.2`` (K&B);
+Names (the theory page, docs/theory.md): ``kb-thm4.1``, ``kb-thm4.1-lemma-stated``,
+``kb-cor4.2`` (K&B);
 ``rkk-thm4``, ``rkk-thm4-submitted``, ``rkk-cor1`` (RKK); ``rkk-cor1-careful`` and
 ``rkk-cor2`` (octk's derived bounds); ``duchi-adagrad``, ``duchi-adagrad-dinf``;
 ``zinkevich-ogd``.
@@ -42,7 +43,7 @@ from octk.bounds.search import SearchResult, search
 from octk.rules.anatomy import alpha_t, beta1_t, second_moment
 
 
-def __getattr__(name: str):
+def __getattr__(name: str) -> dict[str, str]:
     """``DEFAULT_BOUND`` (:mod:`octk.bounds.registry`), computed on first use."""
     if name == "DEFAULT_BOUND":
         from octk.bounds import registry

@@ -1,4 +1,4 @@
-r"""The ``octk`` command line, one module per command.
+r"""The ``octk`` command line, one module per command::
 
     octk run --rule adam --param alpha=0.1 --param beta1=0 --param beta2=0.1 \
              --sequence reddi-thm1:C=3 --steps 300000 [--json] [--plot run.png]

@@ -15,7 +15,7 @@ f_t(x) = c_t x, so the regret against the best point in hindsight is
   correction, no ε, v̂_t = max(v̂_{t−1}, v_t), α_t = α/√t);
 * OGD -- ``rule("ogd")``, x_{t+1} = Π_F(x_t − α g_t/√t) (Theorem 1, C = 3 only).
 
-Cases (THEORY.md §5–§7):
+Cases (theory §5–§7):
 
 * Theorem 1: c_t = C if t mod 3 = 1 else −1, β1 = 0, β2 = 1/(1 + C²); Adam goes
   to x = +1 with R_T/T → (2C − 4)/3 although x* = −1. C = 3: α = 0.1, x_1 = 0;
@@ -56,7 +56,7 @@ def beta2_theorem1(C: float) -> float:
 
 @dataclass(frozen=True)
 class Method:
-    """One optimizer of an experiment and what the paper / THEORY.md §7 expect of it.
+    """One optimizer of an experiment and what the paper / theory §7 expect of it.
 
     ``end`` is the end of [−1, 1] that x_t should approach; ``ref`` the value of
     R_T/T an independent float64 simulation gave at the full T (None: no number),
@@ -154,7 +154,7 @@ EXPERIMENTS: tuple[Experiment, ...] = (
         step_size="α_t = 1/√t (RKK: not stated)",
         methods=(
             _m(ADAM, "x ≈ +1; R_t/t ≈ 0.4 in expectation (± 0.08 at 6·10⁶)", +1, 0.4, 0.08),
-            _m(AMSGRAD, "x → −1 (RKK Figure 1 right; no number in THEORY.md §7)", -1),
+            _m(AMSGRAD, "x → −1 (RKK Figure 1 right; no number in theory §7)", -1),
         ),
         stochastic=True,
     ),
@@ -226,7 +226,7 @@ def markdown_table(rows: list[dict]) -> str:
         "x_T",
         "R_T/T",
         "step size",
-        "expected (THEORY.md §7)",
+        "expected (theory §7)",
         "check",
     ]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
@@ -278,7 +278,7 @@ def run_reddi2018(
     ----------
     out_dir : folder for ``figure1.png``, ``theorem1.png``, ``table.md``, ``results.json``.
     scale : multiplies every T (a quick look: 0.01; the tests: 0.001); the
-        expected numbers of THEORY.md §7 are compared only at scale 1.
+        expected numbers of theory §7 are compared only at scale 1.
     backend : ``"numba"`` (default), ``"reference"``, or a backend object (see
         :func:`octk.simulate.simulate`); the outputs record its name.
     progress : progress bars on stderr.

@@ -349,26 +349,32 @@ def presets_of(name: str) -> tuple[str, ...]:
 
 def _rule_function(spec: RuleSpec):
     """A public builder ``octk.rules.<name>(preset="paper", **options)`` whose docstring
-    shows every preset's program, rendered from the SymPy rule itself."""
+    shows every preset's program, rendered from the SymPy rule itself: as unicode math
+    (``help()`` in a terminal); the documentation renders the LaTeX form, kept in the
+    builder's ``latex_doc`` (see ``docs/conf.py``)."""
 
     def build(preset: str = "paper", **options) -> Rule:
         return spec.build(preset, **options)
 
-    lines = [spec.summary, ""]
-    lines.append("Options (first value = the paper's):")
-    for k, vals in spec.options.items():
-        lines.append(f"    {k}: {', '.join(repr(v) for v in vals)}")
-    lines.append("")
-    for pname, p in spec.presets.items():
-        r = spec.build(pname)
-        lines.append(
-            f"Preset ``{pname}`` -- {p.source}. Defaults: "
-            + ", ".join(f"{h.name}={h.default:g}" for h in r.hyperparameters)
-        )
-        if p.note:
-            lines.append(f"    {p.note}")
-        lines += ["", ".. math::", "", "    " + r.latex(), ""]
-    build.__doc__ = "\n".join(lines)
+    def doc(math) -> str:
+        lines = [spec.summary, ""]
+        lines.append("Options (first value = the paper's):")
+        for k, vals in spec.options.items():
+            lines.append(f"    {k}: {', '.join(repr(v) for v in vals)}")
+        lines.append("")
+        for pname, p in spec.presets.items():
+            r = spec.build(pname)
+            lines.append(
+                f"Preset ``{pname}`` -- {p.source}. Defaults: "
+                + ", ".join(f"{h.name}={h.default:g}" for h in r.hyperparameters)
+            )
+            if p.note:
+                lines.append(f"    {p.note}")
+            lines += ["", *math(r), ""]
+        return "\n".join(lines)
+
+    build.__doc__ = doc(lambda r: ["::", "", *("    " + ln for ln in r.pretty().splitlines())])
+    build.latex_doc = doc(lambda r: [".. math::", "", "    " + r.latex()])  # type: ignore[attr-defined]
     build.__name__ = build.__qualname__ = spec.name
     return build
 

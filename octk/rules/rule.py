@@ -66,6 +66,27 @@ _LATEX_NAMES = {
 }
 
 
+# names sympy.pretty renders as Greek letters with subscripts (v0, the hyperparameter,
+# shows as v_init: v₀ is the initial state)
+_PRETTY_NAMES = {"eps": "epsilon", "lam": "lambda", "lr_decay": "eta_decay", "v0": "v_init"}
+
+
+def _pretty_functions(expr: sp.Expr) -> sp.Expr:
+    """Max/Min as plain functions ``max(...)``, which :func:`sympy.pretty` draws (it
+    prints its own Max in plain text)."""
+    return expr.replace(
+        lambda e: isinstance(e, sp.Max | sp.Min),
+        lambda e: sp.Function(type(e).__name__.lower())(*e.args),
+    )
+
+
+def rule_for_doctest() -> Rule:
+    """``rule("adam")`` (for the examples in this module's docstrings)."""
+    from octk.rules.catalog import rule
+
+    return rule("adam")
+
+
 def hyper_symbol(name: str) -> sp.Symbol:
     """The SymPy symbol of hyperparameter ``name`` (non-negative real)."""
     return sp.Symbol(name, real=True, nonnegative=True)
@@ -256,6 +277,40 @@ class Rule:
             + guard
             + r" \\ x_{t+1} &= \Pi_F(\hat{x}_{t+1}) \end{aligned}"
         )
+
+    def pretty(self) -> str:
+        """The program as unicode math for a terminal (``help()``, ``print``), rendered by
+        :func:`sympy.pretty` from the same expressions as :meth:`latex`.
+
+        >>> print(rule_for_doctest().pretty().splitlines()[0])
+        init: m₀ = 0, v₀ = 0
+        """
+        names = {
+            h.symbol: sp.Symbol(_PRETTY_NAMES.get(h.name, h.name)) for h in self.hyperparameters
+        }
+        names[g], names[x] = sp.Symbol("g_t"), sp.Symbol("x_t")
+        state = set(self.state_names)
+        names.update({st.symbol: sp.Symbol(f"{st.name}_t-1") for st in self.state})
+        inits = ", ".join(
+            f"{sp.pretty(sp.Symbol(s.name + '_0'))} = {sp.pretty(s.init.xreplace(names))}"
+            for s in self.state
+        )
+        blocks = [f"init: {inits or 'none'}"]
+        for target, expr in self.program:
+            lhs = sp.Symbol("xhat_t+1" if target == x else f"{target.name}_t")
+            shown = _pretty_functions(drop_guard(expr).xreplace(names))
+            blocks.append(sp.pretty(sp.Eq(lhs, shown, evaluate=False), use_unicode=True))
+            if target.name in state or target != x:
+                names[target] = lhs
+        if self.guard is not sp.true:
+            cond = sp.pretty(self.guard.xreplace(names), use_unicode=True)
+            blocks.append("the step is 0 unless:" + ("\n" if "\n" in cond else " ") + cond)
+        blocks.append("xₜ₊₁ = Π_F(x̂ₜ₊₁)")
+        return "\n".join(blocks)
+
+    def _repr_latex_(self) -> str:
+        """The program rendered as math in a notebook (:meth:`latex`)."""
+        return r"$\displaystyle " + self.latex() + "$"
 
     def describe(self) -> str:
         """A plain-text listing of the program (for ``octk list`` and error messages)."""

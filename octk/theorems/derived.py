@@ -1,11 +1,11 @@
 r"""octk's own bounds: derived by octk, not printed in a paper (each says so in every output).
 
 * ``rkk-cor1-careful``: RKK Corollary 1 with Theorem 4's middle term summed carefully,
-  d β1 D∞² G∞/(2α(1−β1)(1−λ)²) (THEORY §5, observation; ``proofs/amsgrad_bound.py``
+  d β1 D∞² G∞/(2α(1−β1)(1−λ)²) (theory §5, observation; ``proofs/amsgrad_bound.py``
   proves the sum from the rule's β1,t and α_t).
 * ``rkk-cor2``: AdamNC (β2,t = 1 − 1/t, so v_t = (1/t) Σ_{s≤t} g_s²), α_t = α/√t,
   β1,t ≤ β1 < 1. RKK's Theorem 5 / Corollary 2 could not be checked against the paper
-  (THEORY §5: unverified), so octk does **not** evaluate them; it evaluates this bound,
+  (theory §5: unverified), so octk does **not** evaluate them; it evaluates this bound,
   derived along RKK's Theorem 4 proof with s_{t,i} = √v_{t,i}/α_t = ‖g_{1:t,i}‖₂/α
   nondecreasing (Γ_t ⪰ 0 holds exactly).
 

@@ -1,6 +1,6 @@
 r"""Duchi, Hazan & Singer 2011, diagonal AdaGrad by composite mirror descent.
 
-Their Theorem 5 / Corollary 6 (wording unverified, THEORY §5), with δ = 0 and η = α
+Their Theorem 5 / Corollary 6 (wording unverified, theory §5), with δ = 0 and η = α
 (octk's AdaGrad steps α g_{t,i}/(ε + ‖g_{1:t,i}‖₂) with a constant schedule: η = α,
 δ = ε):
 
@@ -17,10 +17,7 @@ from octk.theorems.quantities import Dinf, Sgnorm, Xinf
 from octk.theorems.theorem import Algorithm, Hypothesis, Term, Theorem
 
 SOURCE = "Duchi, Hazan & Singer 2011"
-NOTE = (
-    "THEORY.md marks the wording of Duchi et al.'s statement unverified; the form "
-    "evaluated is THEORY §5's"
-)
+NOTE = "the wording of Duchi et al.'s statement is unverified; the form evaluated is theory §5's"
 ADAGRAD = Algorithm(
     "AdaGrad (diagonal)", first_moment="none", second_moment="sum", eps=("outside", "none")
 )

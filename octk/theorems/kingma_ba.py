@@ -1,6 +1,6 @@
 r"""Kingma & Ba 2015, "Adam: A Method for Stochastic Optimization" (arXiv 1412.6980v9).
 
-Theorem 4.1 (THEORY §4): bounded gradients (G, G∞) and iterates (D, D∞), β1, β2 ∈
+Theorem 4.1 (theory §4): bounded gradients (G, G∞) and iterates (D, D∞), β1, β2 ∈
 [0, 1), γ = β1²/√β2 < 1, α_t = α/√t, β1,t = β1 λ^(t−1), λ ∈ (0, 1). Three variants:
 
 * ``kb-thm4.1``: the statement, whose second term is Lemma 10.4's constant *as proved*
@@ -70,7 +70,7 @@ THM_4_1_LEMMA_STATED = Theorem(
     HYPOTHESES,
     GAMMA,
     note="Lemma 10.4 is stated as 2/(1−γ)·‖g_{1:T,i}‖₂/√(1−β2) but proved as "
-    "2G∞/(1−γ)²·‖g_{1:T,i}‖₂/√(1−β2) (THEORY §4); this variant uses the stated one",
+    "2G∞/(1−γ)²·‖g_{1:T,i}‖₂/√(1−β2) (theory §4); this variant uses the stated one",
 )
 COR_4_2 = Theorem(
     "kb-cor4.2",

@@ -1,6 +1,6 @@
 r"""The named quantities of a run that regret bounds are written over.
 
-A published bound is a formula in a few quantities of the run (THEORY §1): the
+A published bound is a formula in a few quantities of the run (theory §1): the
 horizon T, the dimension d, the diameters D ≥ ‖x − y‖₂ and D∞ ≥ ‖x − y‖∞ of F, the
 gradient bounds G ≥ ‖g_t‖₂ and G∞ ≥ ‖g_t‖∞, and data-dependent sums such as
 Σ_i ‖g_{1:T,i}‖₂ (with ‖g_{1:T,i}‖₂ = (Σ_{t≤T} g_{t,i}²)^{1/2}). Each is a
@@ -34,7 +34,9 @@ class Quantity:
     per_coordinate: sp.Basic
 
 
-def _q(name: str, text: str, latex: str, doc: str, per=None, **assumptions) -> Quantity:
+def _q(
+    name: str, text: str, latex: str, doc: str, per: sp.Basic | None = None, **assumptions: bool
+) -> Quantity:
     sym = sp.Symbol(name, **(assumptions or {"positive": True}))
     return Quantity(sym, text, latex, doc, sym if per is None else per)
 

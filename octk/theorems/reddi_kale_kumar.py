@@ -1,6 +1,6 @@
 r"""Reddi, Kale & Kumar 2018, "On the Convergence of Adam and Beyond" (arXiv 1904.09237).
 
-Theorem 4 (AMSGrad, THEORY §5): α_t = α/√t, β1,t ≤ β1, γ = β1/√β2 < 1 (RKK's γ, not
+Theorem 4 (AMSGrad, theory §5): α_t = α/√t, β1,t ≤ β1, γ = β1/√β2 < 1 (RKK's γ, not
 K&B's), bounded D∞ and G∞. Variants:
 
 * ``rkk-thm4``: the final version (1/α in the first term);
@@ -82,7 +82,7 @@ THM_4_SUBMITTED = Theorem(
     GAMMA,
     lhs="R_T",
     note="the submission omits the 1/α of the first term, which is dimensionally "
-    "inconsistent (THEORY §5); the final version has it",
+    "inconsistent (theory §5); the final version has it",
 )
 COR_1 = Theorem(
     "rkk-cor1",
@@ -93,7 +93,7 @@ COR_1 = Theorem(
     GAMMA,
     lhs="R_T",
     note="the printed middle term lacks the factor d/α that summing Theorem 4's middle "
-    "term gives (THEORY §5, observation); rkk-cor1-careful has it",
+    "term gives (theory §5, observation); rkk-cor1-careful has it",
 )
 
 THEOREMS = (THM_4, THM_4_SUBMITTED, COR_1)
