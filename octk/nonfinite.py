@@ -48,13 +48,21 @@ _MUTABLE = ("x", "state", "loss", "stats")
 class NonFinite:
     """Where a run's first non-finite value appeared.
 
-    step : the first step t after which a value is inf or nan.
-    quantity : what turned non-finite: ``"state v"``, ``"iterate x"``, ``"loss"``,
+    Attributes
+    ----------
+    step : int
+        The first step t after which a value is inf or nan.
+    quantity : str
+        What turned non-finite: ``"state v"``, ``"iterate x"``, ``"loss"``,
         ``"signal s"``, ``"statistic sum_s"``, ...
-    config, coordinate : the configuration (batch index) and coordinate i.
-    value : the value (inf, −inf or nan).
-    cause : the innermost subexpression that left float64, with its inputs.
-    hint : what to try.
+    config, coordinate : int
+        The configuration (batch index) and the coordinate i.
+    value : float
+        The value (inf, −inf or nan).
+    cause : str
+        The innermost subexpression that left float64, with its inputs.
+    hint : str
+        What to try.
     """
 
     step: int

@@ -332,14 +332,6 @@ def simulate(
         See :mod:`octk.nonfinite`.
     trace : a path: every iterate x_{t+1}, t = 1..T, is streamed to this ``.npy``
         file (shape (T, d), or (T, C, d) for a batch), segment by segment.
-
-    Gradients beyond 2^256 run scaled by an exact power of two where the rule is
-    scale-invariant at its hyperparameters (:mod:`octk.rules.scaling`: Adam and
-    RMSProp with ε = 0, AMSGrad, AdaGrad, AdaMax, AdamNC), giving the iterates of the
-    unscaled run without overflowing g²; ``Trajectory.gradient_scale`` records it.
-
-    Ctrl-C raises :class:`~octk.errors.RunInterrupted` (a ``KeyboardInterrupt``)
-    naming the last completed step.
     dtype : ``"float64"`` (default) or ``"float32"`` (backends ``cupy`` and
         ``cuda-host``: the kernel computes in single precision; the Trajectory holds
         float64 arrays of those values).
@@ -347,6 +339,16 @@ def simulate(
     Returns
     -------
     Trajectory
+
+    Notes
+    -----
+    Gradients beyond 2^256 run scaled by an exact power of two where the rule is
+    scale-invariant at its hyperparameters (:mod:`octk.rules.scaling`: Adam and
+    RMSProp with ε = 0, AMSGrad, AdaGrad, AdaMax, AdamNC), giving the iterates of the
+    unscaled run without overflowing g²; ``Trajectory.gradient_scale`` records it.
+
+    Ctrl-C raises :class:`~octk.errors.RunInterrupted` (a ``KeyboardInterrupt``)
+    naming the last completed step.
     """
     from octk.driver import check_trace_path
 
