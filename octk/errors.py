@@ -43,6 +43,28 @@ class ComparatorWarning(UserWarning):
     """The comparator was solved, but only to reduced accuracy."""
 
 
+class NonFiniteError(OctkError, ArithmeticError):
+    """A run produced a non-finite value (inf or nan) in its state, iterate, loss or
+    statistics; ``record`` is the :class:`octk.nonfinite.NonFinite` that says where."""
+
+    def __init__(self, message: str, record: object = None):
+        super().__init__(message)
+        self.record = record
+
+
+class NonFiniteWarning(RuntimeWarning):
+    """A run produced a non-finite value and went on (``nonfinite="warn"``)."""
+
+
+class RunInterrupted(KeyboardInterrupt):
+    """Ctrl-C during a run: ``completed`` of ``steps`` steps were done when it stopped."""
+
+    def __init__(self, completed: int, steps: int):
+        super().__init__(f"interrupted at step {completed:,} of {steps:,}")
+        self.completed = completed
+        self.steps = steps
+
+
 def unknown_name(kind: str, name: str, known: Iterable[str]) -> UnknownNameError:
     """An :class:`UnknownNameError` listing the known names and the closest match.
 
@@ -103,7 +125,7 @@ def check_real(name: str, value, *, lo=None, hi=None, lo_open=False, hi_open=Fal
     ``lo``/``hi`` of None mean unbounded; ``*_open`` excludes the end point.
     """
     interval = (
-        ("(" if lo_open else "[")
+        ("(" if lo_open or lo is None else "[")
         + ("-inf" if lo is None else f"{lo:g}")
         + ", "
         + ("inf" if hi is None else f"{hi:g}")
@@ -114,7 +136,7 @@ def check_real(name: str, value, *, lo=None, hi=None, lo_open=False, hi_open=Fal
     except (TypeError, ValueError):
         raise ParameterError(f"{name} must be a real number in {interval}; got {value!r}") from None
     if not math.isfinite(v):
-        raise ParameterError(f"{name} must be finite, in {interval}; got {v}")
+        raise ParameterError(f"{name} must be a finite number in {interval}; got {v}")
     if lo is not None and (v < lo or (lo_open and v == lo)):
         raise ParameterError(f"{name} must be in {interval}; got {v:g}")
     if hi is not None and (v > hi or (hi_open and v == hi)):

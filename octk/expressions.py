@@ -17,6 +17,10 @@ import sympy as sp
 from octk.errors import ParameterError
 from octk.symbols import U, i, t, x
 
+MAX_LENGTH = 10_000  # characters of an expression
+MAX_DEPTH = 200  # nesting levels of an expression (Python's parser and SymPy recurse)
+MAX_FLOAT = 1.7976931348623157e308
+
 NAMES = {"t": t, "i": i, "x": x, "pi": sp.pi, "E": sp.E, **{f"U{k}": u for k, u in enumerate(U)}}
 
 
@@ -64,10 +68,22 @@ def parse_expression(text: str, *, name: str = "expression", extra: dict | None 
     Raises :class:`ParameterError` naming ``name`` and the offending piece.
     """
     names = {**NAMES, **(extra or {})}
+    if len(text) > MAX_LENGTH:
+        raise ParameterError(
+            f"{name}: the expression has {len(text):,} characters; at most {MAX_LENGTH:,}"
+        )
     try:
         tree = ast.parse(text.strip(), mode="eval")
     except SyntaxError as e:
-        raise ParameterError(f"{name}: cannot parse {text!r} ({e.msg})") from None
+        raise ParameterError(f"{name}: cannot parse {_short(text)} ({e.msg})") from None
+    except (RecursionError, MemoryError):
+        raise ParameterError(f"{name}: {_short(text)} nests too deeply to parse") from None
+    depth = _depth(tree)
+    if depth > MAX_DEPTH:
+        raise ParameterError(
+            f"{name}: {_short(text)} nests {depth} levels deep (a sum of n terms nests n "
+            f"levels); at most {MAX_DEPTH}"
+        )
 
     def bad(node, what):
         seg = ast.get_source_segment(text.strip(), node) or type(node).__name__
@@ -78,6 +94,12 @@ def parse_expression(text: str, *, name: str = "expression", extra: dict | None 
         )
 
     def walk(node):
+        value = build(node)
+        if isinstance(value, sp.Basic) and not isinstance(node, ast.Expression):
+            _check_value(name, text, node, value)
+        return value
+
+    def build(node):
         if isinstance(node, ast.Expression):
             return walk(node.body)
         if isinstance(node, ast.Constant):
@@ -115,5 +137,49 @@ def parse_expression(text: str, *, name: str = "expression", extra: dict | None 
         return walk(tree)
     except ParameterError:
         raise
-    except (TypeError, ValueError) as e:
-        raise ParameterError(f"{name}: invalid expression {text!r} ({e})") from None
+    except RecursionError:
+        raise ParameterError(f"{name}: {_short(text)} nests too deeply to evaluate") from None
+    except (TypeError, ValueError, ArithmeticError) as e:
+        raise ParameterError(f"{name}: invalid expression {_short(text)} ({e})") from None
+
+
+def _short(text: str) -> str:
+    """``text`` quoted, cut to 60 characters."""
+    text = text.strip()
+    return repr(text if len(text) <= 60 else text[:57] + "...")
+
+
+def _depth(tree: ast.AST) -> int:
+    """The nesting depth of ``tree``, computed without recursion."""
+    deepest, stack = 0, [(tree, 1)]
+    while stack:
+        node, level = stack.pop()
+        deepest = max(deepest, level)
+        stack.extend((child, level + 1) for child in ast.iter_child_nodes(node))
+    return deepest
+
+
+def _check_value(name: str, text: str, node: ast.AST, value: sp.Basic) -> None:
+    """Reject a subexpression that is undefined, complex or beyond float64, naming it."""
+    seg = repr(ast.get_source_segment(text.strip(), node) or text.strip())
+    if isinstance(node, ast.Constant) and value.has(sp.oo, -sp.oo):
+        raise ParameterError(f"{name}: {seg} is beyond float64's range (|v| ≤ 1.8e308)")
+    if value.has(sp.zoo, sp.nan, sp.oo, -sp.oo):
+        what = "divides by zero" if _divides_by_zero(node) else "is undefined or infinite"
+        raise ParameterError(f"{name}: {seg} {what}; every value must be a finite real number")
+    if value.has(sp.I):
+        raise ParameterError(
+            f"{name}: {seg} is not real (it is {value}); every value must be a real number"
+        )
+    for n in value.atoms(sp.Number):
+        if abs(float(n)) > MAX_FLOAT if n.is_finite else True:
+            raise ParameterError(
+                f"{name}: {seg} gives a number beyond float64's range (|v| ≤ 1.8e308)"
+            )
+
+
+def _divides_by_zero(node: ast.AST) -> bool:
+    return any(
+        isinstance(n, ast.BinOp) and isinstance(n.op, ast.Div | ast.Mod | ast.FloorDiv)
+        for n in ast.walk(node)
+    ) or any(isinstance(n, ast.BinOp) and isinstance(n.op, ast.Pow) for n in ast.walk(node))

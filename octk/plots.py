@@ -34,7 +34,10 @@ import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
+from octk.errors import ParameterError
+
 COLORS = {"Adam": "tab:red", "AMSGrad": "tab:blue", "OGD": "tab:gray"}
+FIGURE_FORMATS = ("png", "svg", "pdf")
 MAX_POINTS = 4000  # points per curve: denser checkpoints are thinned on a log grid
 
 
@@ -45,13 +48,19 @@ def _new_figure(width: float, height: float) -> Figure:
 
 
 def save_figure(fig: Figure, path) -> Path:
-    """Write ``fig`` to ``path``: PDF if it ends in ``.pdf``, else PNG (dpi 150).
+    """Write ``fig`` to ``path`` in the format its extension names: ``.png`` (dpi 150),
+    ``.svg`` or ``.pdf``; any other extension is a ParameterError.
 
     Parent folders are created.
     """
     path = Path(path)
+    fmt = path.suffix.lower().lstrip(".")
+    if fmt not in FIGURE_FORMATS:
+        raise ParameterError(
+            f"figure path {str(path)!r} must end in .png, .svg or .pdf (the format); "
+            f"got {path.suffix or 'no extension'!r}"
+        )
     path.parent.mkdir(parents=True, exist_ok=True)
-    fmt = "pdf" if path.suffix.lower() == ".pdf" else "png"
     fig.savefig(path, format=fmt, dpi=150)
     return path
 

@@ -294,6 +294,13 @@ def regret(traj, *, method: str = "auto", at=None) -> Regret:
     Where the comparator is unbounded the regret is +inf. Checkpoints whose
     statistics are not finite get best = nan, x_star = nan, status ``"nan"``.
     """
+    from octk.trajectory import Trajectory
+
+    if not isinstance(traj, Trajectory):
+        shown = repr(traj) if len(repr(traj)) <= 60 else type(traj).__name__
+        raise ParameterError(
+            f"regret needs a Trajectory (the result of octk.simulate); got {shown}"
+        )
     seq, dom = traj.sequence, traj.domain
     closed = _use_closed_form(seq, dom, method)
     if at is not None:

@@ -9,6 +9,7 @@ state between segments is plain arrays (a run can be stopped and resumed).
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,12 +18,17 @@ import numpy as np
 from octk.backends import check_dtype, dtype_name, get_backend, resolve_backend
 from octk.backends.program import StepProgram, lower
 from octk.domains import domain as make_domain
-from octk.errors import ParameterError, ShapeError, check_int
+from octk.driver import unscale_state
+from octk.errors import ParameterError, ShapeError, check_choice, check_int
+from octk.nonfinite import POLICIES
 from octk.rules import Rule
 from octk.rules import rule as make_rule
 from octk.sequences import Sequence
 from octk.sequences import sequence as make_sequence
 from octk.trajectory import Trajectory, log_checkpoints
+
+#: the longest run: t stays exact in float64 (2^53 ≈ 9.0e15) and in int64
+MAX_STEPS = 10**15
 
 
 @dataclass
@@ -89,10 +95,25 @@ def prepare(
     monitors=None,
 ):
     """Validate everything and build (program, lanes, metadata) for a backend."""
+    if not isinstance(rule, str | Rule):
+        raise ParameterError(
+            f"rule must be a rule name (octk.rules.SPECS: 'adam', 'amsgrad', ...) or an "
+            f"octk.rules.Rule; got {_shown(rule)}"
+        )
+    if not isinstance(sequence, str | Sequence):
+        hint = (
+            "; for a table of signals use octk.sequences.sequence('array', path=ARRAY)"
+            if isinstance(sequence, np.ndarray | list | tuple)
+            else ""
+        )
+        raise ParameterError(
+            f"sequence must be a sequence name like 'reddi-thm1:C=3' or an "
+            f"octk.sequences.Sequence; got {_shown(sequence)}{hint}"
+        )
     rule = make_rule(rule) if isinstance(rule, str) else rule
     sequence = make_sequence(sequence) if isinstance(sequence, str) else sequence
     dom = make_domain(domain)
-    steps = check_int("steps", steps, lo=1)
+    steps = check_int("steps", steps, lo=1, hi=MAX_STEPS)
     sequence.check_steps(steps)
     params = dict(params or {})
     for k, v in params.items():
@@ -104,7 +125,16 @@ def prepare(
             raise ParameterError(
                 f"parameter {k} must be a number or an array of numbers; got {v!r}"
             ) from None
-    n_cfg = _batch_size(params, seed, x0)
+    try:
+        if isinstance(x0, str | bytes):
+            raise ValueError
+        x0_arr = np.asarray(x0, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise ParameterError(
+            f"x0 must be a number, or an array of numbers of shape (d,) or (configs, d); "
+            f"got {_shown(x0)}"
+        ) from None
+    n_cfg = _batch_size(params, seed, x0_arr)
     resolved = {}
     for h in rule.hyperparameters:
         arr = _per_config(h.name, params.get(h.name, h.default), n_cfg)
@@ -118,7 +148,6 @@ def prepare(
         rule.resolve({k: params[k] for k in extra})  # raises naming the unknown one
 
     # dimension
-    x0_arr = np.asarray(x0, dtype=np.float64)
     dims = set()
     if x0_arr.ndim >= 1:
         dims.add(x0_arr.shape[-1])
@@ -152,6 +181,7 @@ def prepare(
     if checkpoints is None:
         ck = log_checkpoints(steps)
     elif isinstance(checkpoints, str) and checkpoints == "all":
+        _check_memory("checkpoints", steps * n_cfg * d * 8 * 3, steps, n_cfg * d)
         ck = np.arange(1, steps + 1, dtype=np.int64)
     else:
         ck = np.unique(np.asarray(checkpoints, dtype=np.int64))
@@ -162,6 +192,7 @@ def prepare(
 
     prog = lower(rule, sequence, _monitor_list(monitors), weights=dom.reads_weights)
     L = n_cfg * d
+    _check_memory("checkpoints", len(ck) * L * 8 * (2 + len(prog.stats)), len(ck), L)
     lanes_par = (
         np.stack([np.repeat(resolved[h], d) for h in prog.hyper])
         if prog.hyper
@@ -204,6 +235,32 @@ def prepare(
     return prog, lanes, meta
 
 
+def _shown(value) -> str:
+    """A short description of a wrong argument (an array by its shape, not its values)."""
+    if isinstance(value, np.ndarray):
+        return f"an array of shape {value.shape}"
+    text = repr(value)
+    return text if len(text) <= 60 else f"a {type(value).__name__}"
+
+
+def available_memory() -> int | None:
+    """Bytes of memory available now (None where the system does not say)."""
+    try:
+        return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (ValueError, OSError, AttributeError):
+        return None
+
+
+def _check_memory(what: str, size: int, count: int, lanes: int) -> None:
+    free = available_memory()
+    if free is not None and size > free:
+        raise ParameterError(
+            f"{what}: {count:,} checkpoints × {lanes:,} lanes need {size / 2**30:.3g} GiB, "
+            f"more than the {free / 2**30:.3g} GiB of memory available; ask for fewer "
+            "checkpoints, or stream every iterate to disk with trace=PATH"
+        )
+
+
 def _monitor_list(monitors) -> tuple:
     from octk.monitors import Monitor
 
@@ -241,6 +298,8 @@ def simulate(
     segment: int | None = None,
     monitors=None,
     dtype="float64",
+    nonfinite: str = "warn",
+    trace=None,
 ) -> Trajectory:
     """Run ``rule`` on ``sequence`` over ``domain`` for ``steps`` steps.
 
@@ -262,9 +321,17 @@ def simulate(
         or ``"cuda-host"`` (the CUDA kernel compiled for the CPU). The backend that
         ran is ``Trajectory.backend``.
     progress : show a progress bar over time segments.
-    segment : steps per backend call (default: about 1/50 of the run).
+    segment : steps per backend call, ≥ 1 (default: sized so that a call takes
+        about 0.25 s, see :mod:`octk.driver`; Ctrl-C is seen between calls).
     monitors : :class:`octk.monitors.Monitor` records, running per-coordinate
         quantities kept by the loop (returned as ``Trajectory.monitors``).
+    nonfinite : what a non-finite value (inf, nan) of the state, iterate, loss or
+        statistics does: ``"warn"`` (default; a :class:`~octk.errors.NonFiniteWarning`,
+        the run goes on and ``Trajectory.nonfinite`` says where it began), ``"raise"``
+        (:class:`~octk.errors.NonFiniteError` at once) or ``"ignore"`` (no checks).
+        See :mod:`octk.nonfinite`.
+    trace : a path: every iterate x_{t+1}, t = 1..T, is streamed to this ``.npy``
+        file (shape (T, d), or (T, C, d) for a batch), segment by segment.
     dtype : ``"float64"`` (default) or ``"float32"`` (backends ``cupy`` and
         ``cuda-host``: the kernel computes in single precision; the Trajectory holds
         float64 arrays of those values).
@@ -272,7 +339,22 @@ def simulate(
     Returns
     -------
     Trajectory
+
+    Notes
+    -----
+    Gradients beyond 2^256 run scaled by an exact power of two where the rule is
+    scale-invariant at its hyperparameters (:mod:`octk.rules.scaling`: Adam and
+    RMSProp with ε = 0, AMSGrad, AdaGrad, AdaMax, AdamNC), giving the iterates of the
+    unscaled run without overflowing g²; ``Trajectory.gradient_scale`` records it.
+
+    Ctrl-C raises :class:`~octk.errors.RunInterrupted` (a ``KeyboardInterrupt``)
+    naming the last completed step.
     """
+    from octk.driver import check_trace_path
+
+    check_choice("nonfinite", nonfinite, POLICIES)
+    if segment is not None:
+        segment = check_int("segment", segment, lo=1)
     resolve_backend(backend)  # an unknown name or dtype fails before any work
     name = dtype_name(dtype)
     prog, lanes, meta = prepare(
@@ -287,45 +369,59 @@ def simulate(
         checkpoints=checkpoints,
         monitors=monitors,
     )
-    be = get_backend(resolve_backend(backend, work=lanes.n_lanes * steps, dtype=name))
+    from octk.driver import TraceFile, gradient_scale, with_gradient_scale
+
+    be = get_backend(resolve_backend(backend, work=lanes.n_lanes * meta["steps"], dtype=name))
     meta["dtype"] = check_dtype(be, dtype)
-    run_program(be, prog, lanes, meta, progress=progress, segment=segment)
-    return _trajectory(be.name, prog, lanes, meta)
 
-
-def run_program(be, prog: StepProgram, lanes: Lanes, meta: dict, *, progress=False, segment=None):
-    """Advance ``lanes`` from t = 1 to T with backend ``be``, in segments."""
-    steps = meta["steps"]
-    dtype = meta.get("dtype", "float64")
-    extra = {"dtype": dtype} if dtype != "float64" else {}
-    kernel = be.compile(prog, meta["domain"], **extra)
-    if segment is None:
-        segment = max(1, steps // 50) if progress else steps
-    bar = None
-    if progress:
-        from tqdm.auto import tqdm
-
-        bar = tqdm(
-            total=steps,
-            unit="step",
-            unit_scale=True,
-            desc=f"{prog.rule.name}/{be.name}",
-            leave=False,
+    # the exponent ranges of gradient_scale are float64's
+    c, degrees = gradient_scale(prog, meta) if meta["dtype"] == "float64" else (1.0, None)
+    prog = with_gradient_scale(prog, c)
+    sink = None
+    if trace is not None:
+        check_trace_path(trace, meta["steps"], meta["n_cfg"], meta["d"])
+        sink = TraceFile(trace, meta["steps"], meta["n_cfg"], meta["d"])
+    try:
+        record = run_program(
+            be,
+            prog,
+            lanes,
+            meta,
+            progress=progress,
+            segment=segment,
+            nonfinite=nonfinite,
+            trace=sink,
         )
-    k = 0
-    t0 = 1
-    while t0 <= steps:
-        t1 = min(steps, t0 + segment - 1)
-        kernel(lanes, t0, t1, k)
-        k = int(np.searchsorted(lanes.ck_t, t1, side="right"))
-        if bar is not None:
-            bar.update(t1 - t0 + 1)
-        t0 = t1 + 1
-    if bar is not None:
-        bar.close()
+    finally:
+        if sink is not None:
+            sink.close()
+    return _trajectory(be.name, prog, lanes, meta, nonfinite=record, scale=(c, degrees))
 
 
-def _trajectory(backend: str, prog: StepProgram, lanes: Lanes, meta: dict) -> Trajectory:
+def run_program(
+    be,
+    prog: StepProgram,
+    lanes: Lanes,
+    meta: dict,
+    *,
+    progress=False,
+    segment=None,
+    nonfinite="warn",
+    trace=None,
+):
+    """Advance ``lanes`` from t = 1 to T with backend ``be``, in segments sized by time,
+    checking that the values stay finite (:func:`octk.driver.drive`). Returns the first
+    :class:`~octk.nonfinite.NonFinite` (``nonfinite="warn"``), or None."""
+    from octk.driver import drive
+
+    return drive(
+        be, prog, lanes, meta, progress=progress, segment=segment, nonfinite=nonfinite, trace=trace
+    )
+
+
+def _trajectory(
+    backend: str, prog: StepProgram, lanes: Lanes, meta: dict, *, nonfinite=None, scale=(1.0, None)
+) -> Trajectory:
     C, d, K = meta["n_cfg"], meta["d"], len(lanes.ck_t)
     ck_loss = lanes.ck_loss.reshape(K, C, d).sum(axis=2).T.copy()
     accs = {
@@ -347,11 +443,17 @@ def _trajectory(backend: str, prog: StepProgram, lanes: Lanes, meta: dict) -> Tr
         x0=meta["x0"],
         params=meta["params"],
         seeds=meta["seeds"],
-        state={
-            sym.name: lanes.state[k].reshape(C, d).copy()
-            for k, (sym, _) in enumerate(prog.state)
-            if not sym.name.startswith("pow_")
-        },
+        state=unscale_state(
+            {
+                sym.name: lanes.state[k].reshape(C, d).copy()
+                for k, (sym, _) in enumerate(prog.state)
+                if not sym.name.startswith("pow_")
+            },
+            scale[1],
+            scale[0],
+        ),
+        nonfinite=nonfinite,
+        gradient_scale=scale[0],
     )
 
 

@@ -40,6 +40,10 @@ class Trajectory:
     state : name -> (C, d) the rule's state after the last step.
     monitors : name -> (C, K, d) the :mod:`monitors <octk.monitors>` asked of the
         run, at the checkpoints.
+    nonfinite : the first non-finite value of the run (:class:`octk.nonfinite.NonFinite`:
+        step, quantity, cause), or None where every value stayed finite.
+    gradient_scale : c where the run used the gradients c·g (an exact power of two,
+        for a scale-invariant rule whose gradients would overflow; 1 otherwise).
     backend, dtype : the simulator that ran and the precision it computed in
         (the arrays are float64 either way).
     """
@@ -58,6 +62,8 @@ class Trajectory:
     seeds: np.ndarray
     state: dict[str, np.ndarray] = field(default_factory=dict)
     monitors: dict[str, np.ndarray] = field(default_factory=dict)
+    nonfinite: object = None
+    gradient_scale: float = 1.0
     dtype: str = "float64"
 
     @property

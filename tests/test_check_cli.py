@@ -70,7 +70,7 @@ def test_check_search_table_json_and_heatmap(tmp_path):
     assert res.exit_code == 0, res.output
     assert "fails at T = 1,377" in res.stdout and "fails at T = 144" in res.stdout
     assert png.read_bytes()[:4] == b"\x89PNG"
-    res = invoke(*args, "--json")
+    res = invoke(*args, "--json", "--force")  # the heat map exists: replacing it needs --force
     d = json.loads(res.stdout)
     assert d["grid"] == {"C": [3.0, 10.0], "alpha": [0.1, 1.0]}
     cell = next(c for c in d["cells"] if c["params"] == {"C": 3.0, "alpha": 0.1})

@@ -89,7 +89,7 @@ def test_unknown_names_suggest_the_closest():
         ("beta2", -0.1, r"beta2 must be in \[0, 1\)"),
         ("alpha", 0.0, r"alpha must be in \(0, inf\)"),
         ("eps", -1e-8, r"eps must be in \[0, inf\)"),
-        ("alpha", float("nan"), "alpha must be finite"),
+        ("alpha", float("nan"), "alpha must be a finite number"),
         ("alpha", "fast", "alpha must be a real number"),
     ],
 )

@@ -43,6 +43,7 @@ import sympy as sp
 
 from octk.backends.printers import NumbaPrinter
 from octk.backends.program import StepProgram, W, check_for_domain, for_domain
+from octk.errors import ParameterError
 from octk.symbols import DATA, U, i, t, x
 
 CHUNK = 256
@@ -227,12 +228,19 @@ def load_kernel(source: str):
     if key in _loaded:
         return _loaded[key]
     d = cache_dir()
-    d.mkdir(parents=True, exist_ok=True)
     path = d / f"octk_kernel_{key}.py"
-    if not path.exists() or path.read_text() != source:
-        tmp = path.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_text(source)
-        os.replace(tmp, path)
+    try:
+        d.mkdir(parents=True, exist_ok=True)
+        if not path.exists() or path.read_text() != source:
+            tmp = path.with_suffix(f".{os.getpid()}.tmp")
+            tmp.write_text(source)
+            os.replace(tmp, path)
+    except OSError as e:
+        where = "OCTK_CACHE_DIR" if os.environ.get("OCTK_CACHE_DIR") else "the kernel cache"
+        raise ParameterError(
+            f"{where}: cannot write the kernel cache {str(d)!r} ({e.strerror or e}); set "
+            "OCTK_CACHE_DIR to a writable folder"
+        ) from None
     name = f"octk_kernel_{key}"
     spec = importlib.util.spec_from_file_location(name, path)
     mod = importlib.util.module_from_spec(spec)

@@ -19,8 +19,10 @@ import sympy as sp
 from sympy.printing.c import C99CodePrinter
 from sympy.printing.pycode import PythonCodePrinter
 
+from octk.errors import ParameterError
 
-class KernelPrintError(ValueError):
+
+class KernelPrintError(ParameterError):
     """An expression that a kernel printer cannot express exactly."""
 
 
@@ -86,7 +88,11 @@ class _Common:
             if 1 <= abs(n) <= 4:
                 prod = "*".join([pb] * abs(n))
                 return f"({prod})" if n > 0 else f"({one}/({prod}))"
-        raise KernelPrintError(f"cannot print the power {expr} exactly in a kernel")
+        raise KernelPrintError(
+            f"cannot print the power {expr} exactly in a kernel: kernels take integer "
+            "exponents −4..4 and ±1/2, and b^(t+k) as a running product; the reference "
+            "backend (--backend reference) evaluates any power"
+        )
 
     def _real(self, expr) -> str:
         """``expr`` as a floating-point argument (C needs a cast for integers: sqrt(t))."""

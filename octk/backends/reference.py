@@ -40,14 +40,13 @@ class ReferenceBackend:
         names = list(dict.fromkeys([t, i, x, DATA, *U, *hyper, *state, *temps, *accs]))
 
         # Floats become named constants holding their exact double value, so that
-        # no printer rounds them (SymPy prints 15 digits; a double needs 17)
+        # no printer rounds them (SymPy prints 15 digits; a double needs 17); so do
+        # integers beyond int64, which NumPy would otherwise hold as Python objects
         exprs = [sp.sympify(e) for e in prog.all_expressions()]
-        floats = {
-            f: sp.Symbol(f"_float{k}")
-            for k, f in enumerate(
-                sorted(set().union(*(e.atoms(sp.Float) for e in exprs)), key=float)
-            )
+        numbers = set().union(*(e.atoms(sp.Float) for e in exprs)) | {
+            n for e in exprs for n in e.atoms(sp.Integer) if abs(int(n)) >= 2**63
         }
+        floats = {f: sp.Symbol(f"_float{k}") for k, f in enumerate(sorted(numbers, key=float))}
         args = [*names, *floats.values()]
 
         def fn(expr):
@@ -63,14 +62,16 @@ class ReferenceBackend:
         def kernel(lanes, t0: int, t1: int, k0: int):
             env = dict.fromkeys(sym_names, 0.0)
             env[XHAT] = 0.0
+            kernel.env = env  # type: ignore[attr-defined]  # the last step's values, read by octk.nonfinite
             env.update(float_values)
             for k, h in enumerate(prog.hyper):
                 env[h] = lanes.par[k]
             env["i"] = lanes.coord
             k = k0
             for step in range(t0, t1 + 1):
-                # t per lane: NumPy's select needs conditions of one shape (t > 1 & g < 0)
-                env["t"] = np.full(lanes.x.shape, step, dtype=np.int64)
+                # t per lane: NumPy's select needs conditions of one shape (t > 1 & g < 0);
+                # float64, so that t**k overflows to inf instead of wrapping in int64
+                env["t"] = np.full(lanes.x.shape, step, dtype=np.float64)
                 env["x"] = lanes.x
                 for q, (sym, _) in enumerate(prog.state):
                     env[sym.name] = lanes.state[q]
@@ -82,7 +83,7 @@ class ReferenceBackend:
                     seq = prog.sequence
                     col = lanes.coord if lanes.data.shape[1] > 1 else 0
                     env["data_ti"] = lanes.data[seq.row(step), col]
-                with np.errstate(divide="ignore", invalid="ignore"):
+                with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
                     for target, f in steps:
                         env[target] = _lanes(f(*(env[n] for n in sym_names)), lanes)
                     # statistics and monitors: updates over their previous values

@@ -49,6 +49,7 @@ def check(
     constants: str = "declared",
     every_step: bool = True,
     progress: bool = False,
+    nonfinite: str = "warn",
 ) -> BoundResult:
     """Run ``rule`` on ``sequence`` and evaluate a published regret bound on the run.
 
@@ -57,6 +58,9 @@ def check(
     expression of the sequence's parameters, see :func:`resolve_ties`), plus
     ``bound`` (a name from :data:`BOUNDS`; default: the rule's own, e.g.
     ``kb-thm4.1`` for Adam's program), ``lam`` and ``constants`` (see :func:`evaluate`).
+
+    ``nonfinite``: as in :func:`octk.simulate` (``"raise"``: a run that turns
+    non-finite is a :class:`~octk.errors.NonFiniteError`, not a bound check).
 
     ``every_step`` (default): the bound is evaluated at **every** T = 1..steps, so
     ``first_violation`` is the exact first T with R(T) > RHS(T). ``every_step=False``:
@@ -81,7 +85,14 @@ def check(
         lam = check_real("lam", lam, lo=0, hi=1, hi_open=True)
     resolved = resolve_ties(params, sequence)
     # simulate's keyword arguments, passed through to it
-    kw: dict[str, Any] = dict(x0=x0, params=resolved, seed=seed, d=d, monitors=bound_monitors(rule))
+    kw: dict[str, Any] = dict(
+        x0=x0,
+        params=resolved,
+        seed=seed,
+        d=d,
+        monitors=bound_monitors(rule),
+        nonfinite=nonfinite,
+    )
     if not every_step:
         traj = simulate(
             rule, sequence, dom, steps=steps, checkpoints=checkpoints, backend=backend,
@@ -115,12 +126,15 @@ def scan(
     Returns (trajectory at the kept checkpoints, first violation, R and RHS there).
     """
     from octk.backends import get_backend
+    from octk.driver import Driver
     from octk.simulate import _trajectory, prepare
 
     be = get_backend(backend)
+    kw = dict(kw)
+    nonfinite = kw.pop("nonfinite", "warn")
     prog, lanes, meta = prepare(rule, sequence, dom, steps=steps, checkpoints=checkpoints, **kw)
     keep = lanes.ck_t.copy()
-    kernel = be.compile(prog, meta["domain"])
+    driver = Driver(be.compile(prog, meta["domain"]), prog, lanes, meta, nonfinite=nonfinite)
     C, L, Q = meta["n_cfg"], lanes.n_lanes, len(prog.stats)
     window = int(max(1, min(2**16, SCAN_BUDGET // (L * (Q + 2)))))
     first = np.zeros(C, dtype=np.int64)
@@ -145,7 +159,7 @@ def scan(
         lanes.ck_x = np.zeros((K, L))
         lanes.ck_loss = np.zeros((K, L))
         lanes.ck_stats = np.zeros((Q, K, L))
-        kernel(lanes, t0, t1, 0)
+        driver.run(t0, t1)  # time-sized segments, finiteness checks, Ctrl-C
         part = _trajectory(be.name, prog, lanes, meta)
         if scanning:
             with np.errstate(all="ignore"):

@@ -32,6 +32,7 @@ from octk.cli.options import (
 )
 from octk.cli.output import finite
 from octk.cli.params import check_params, grid
+from octk.cli.paths import FIGURE_SUFFIXES, check_output_file
 from octk.errors import OctkError, ParameterError, check_real
 
 
@@ -105,7 +106,7 @@ def _list_bounds(ctx: click.Context, param: click.Parameter, value: bool) -> Non
     "values observed on the run.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
-@path_option("--plot", "Log-log plot of R(T) against the bound and its terms (PNG, or PDF).")
+@path_option("--plot", "Log-log plot of R(T) against the bound and its terms (.png, .svg or .pdf).")
 @click.option("--search", is_flag=True, help="Scan the --grid: the first failing T per cell.")
 @click.option(
     "--grid",
@@ -117,6 +118,7 @@ def _list_bounds(ctx: click.Context, param: click.Parameter, value: bool) -> Non
 @path_option(
     "--heatmap", "With --search: heat map of the first failing T (1 or 2 grid parameters)."
 )
+@click.option("--force", is_flag=True, help="Replace existing --plot/--heatmap files.")
 @click.option(
     "--list-bounds",
     is_flag=True,
@@ -139,6 +141,7 @@ def check(
     search: bool,
     grid_items: tuple[str, ...],
     heatmap: Path | None,
+    force: bool,
     progress: bool | None,
 ) -> None:
     """Evaluate a published regret bound on a run: its hypotheses, R(T) against the
@@ -163,6 +166,9 @@ def check(
     sim = setting.simulation_args()
     lam_v = None if lam is None else check_real("lam", lam, lo=0, hi=1, hi_open=True)
     be = get_backend(setting.backend, **backend_options(parallel))
+    for flag, path in (("--plot", plot), ("--heatmap", heatmap)):
+        if path:  # before the work, not after it
+            check_output_file(flag, path, FIGURE_SUFFIXES, force)
     show = sys.stderr.isatty() if progress is None else progress
     kw = dict(bound=b, **sim, backend=be, lam=lam_v, constants=constants)
     if search:
@@ -170,7 +176,7 @@ def check(
         return
     if grid_items or heatmap:
         raise click.UsageError("--grid and --heatmap go with --search")
-    res = bounds.check(r, seq, dom, params=hyper, progress=show, **kw)
+    res = bounds.check(r, seq, dom, params=hyper, progress=show, nonfinite="raise", **kw)
     if plot:
         from octk.plots import plot_bound
 

@@ -2,7 +2,9 @@
 
 Every error octk raises on purpose (:class:`octk.errors.OctkError`) and every usage
 error ends as one line ``octk: error: <message>`` on stderr with exit status 2, never
-as a traceback; ``--debug`` re-raises unexpected exceptions (exit status 1 otherwise).
+as a traceback; a run that turned non-finite (:class:`~octk.errors.NonFiniteError`)
+exits with status 3, Ctrl-C with 130 ("interrupted at step N of T");
+``--debug`` re-raises unexpected exceptions (exit status 1 otherwise).
 Warnings become ``octk: warning: <message>`` lines. Progress bars go to stderr, so
 ``--json`` output on stdout stays parseable.
 """
@@ -15,7 +17,7 @@ from typing import Any, NoReturn, TextIO
 
 import click
 
-from octk.errors import OctkError
+from octk.errors import NonFiniteError, OctkError, RunInterrupted
 
 CONTEXT: dict[str, Any] = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -84,11 +86,18 @@ class OctkGroup(click.Group):
         except _NO_ARGS_IS_HELP as e:  # bare `octk`: show the help
             click.echo(e.ctx.get_help())
             sys.exit(0)
+        except click.Abort as e:  # click turns KeyboardInterrupt into Abort
+            cause = e.__cause__ or e.__context__
+            fail(str(cause) if isinstance(cause, RunInterrupted) else "interrupted", 130)
         except click.ClickException as e:
             fail(_click_message(e))
+        except NonFiniteError as e:  # the run stopped meaning anything: not a usage error
+            fail(str(e), 3)
         except OctkError as e:
             fail(str(e))
-        except (click.Abort, KeyboardInterrupt):
+        except RunInterrupted as e:  # Ctrl-C during a run: what was completed
+            fail(str(e), 130)
+        except KeyboardInterrupt:
             fail("interrupted", 130)
         except BrokenPipeError:  # e.g. `octk list | head`
             sys.stderr.close()

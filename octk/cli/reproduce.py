@@ -15,6 +15,7 @@ from octk.cli.options import (
     option,
     parallel_option,
 )
+from octk.cli.paths import check_output_dir
 from octk.errors import check_int, check_real
 
 
@@ -27,7 +28,12 @@ def reproduction_names() -> list[str]:
 @click.command("reproduce", context_settings=CONTEXT)
 @click.argument("name", metavar="NAME", type=Registered("reproduction", reproduction_names))
 @click.option(
-    "--out", "out_dir", default=None, metavar="DIR", help="Output folder (default: octk-out/NAME)."
+    "--out",
+    "out_dir",
+    default=None,
+    metavar="DIR",
+    help="Output folder, checked before the work (default: octk-out/NAME); the files "
+    "the reproduction writes there are replaced.",
 )
 @click.option(
     "--scale",
@@ -77,7 +83,7 @@ def reproduce(
     scale_v = check_real("scale", scale, lo=0, lo_open=True)
     seeds_n = check_int("seeds", seeds, lo=1)
     be = get_backend(backend, **backend_options(parallel))
-    out = Path(out_dir) if out_dir else Path("octk-out") / name
+    out = check_output_dir("--out", Path(out_dir) if out_dir else Path("octk-out") / name)
     click.echo(rep.step_sizes)
     res = rep.run(out, scale=scale_v, backend=be, progress=progress, seeds=seeds_n)
     click.echo("")

@@ -31,7 +31,8 @@ from octk.cli.options import (
 )
 from octk.cli.output import finite, g, vec
 from octk.cli.params import hyperparameter_names, rule_option_names, split_params
-from octk.errors import ParameterError
+from octk.cli.paths import FIGURE_SUFFIXES, check_output_file
+from octk.errors import NonFiniteError, ParameterError
 
 
 @click.command("run", context_settings=CONTEXT)
@@ -61,8 +62,13 @@ from octk.errors import ParameterError
     help="How min_x Σ f_t(x) is solved.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of a table.")
-@path_option("--trace", "Save every iterate x_{t+1}, t = 1..T, as a (T, d) .npy array.")
-@path_option("--plot", "Plot R_t/t and x_t (PNG, or PDF if PATH ends in .pdf).")
+@path_option(
+    "--trace",
+    "Stream every iterate x_{t+1}, t = 1..T, to a (T, d) .npy array (memory-mapped, "
+    "written as the run goes; its size is announced first).",
+)
+@path_option("--plot", "Plot R_t/t and x_t; the extension picks the format: .png, .svg, .pdf.")
+@click.option("--force", is_flag=True, help="Replace existing --plot/--trace files.")
 @click.option(
     "--emit-source",
     is_flag=True,
@@ -80,6 +86,7 @@ def run(
     as_json: bool,
     trace: Path | None,
     plot: Path | None,
+    force: bool,
     emit_source: bool,
     progress: bool | None,
 ) -> None:
@@ -107,13 +114,27 @@ def run(
         raise click.UsageError("Missing option '--steps'.")
     sim = setting.simulation_args()
     T, seed = sim["steps"], sim["seed"]
-    # unknown or unavailable backends, and options a backend lacks, fail before any work
+    # unknown or unavailable backends, options a backend lacks and unwritable outputs
+    # fail before any work
     backend = get_backend(setting.backend, **options)
     show = T >= PROGRESS_STEPS if progress is None else progress
+    if plot:
+        check_output_file("--plot", plot, FIGURE_SUFFIXES, force)
+    if trace:
+        check_output_file("--trace", trace, (".npy",), force)
 
     from octk.regret import regret
-    from octk.simulate import simulate
-    from octk.trajectory import log_checkpoints
+    from octk.simulate import prepare, simulate
+
+    if trace:
+        from octk.driver import check_trace_path
+
+        meta = prepare(r, seq, dom, **sim, params=hyper)[2]
+        size = check_trace_path(trace, T, 1, meta["d"])
+        click.echo(
+            f"octk: trace: {T:,} × {meta['d']} float64 = {_size(size)} to {str(trace)!r}",
+            err=True,
+        )
 
     started = time.perf_counter()
     traj = simulate(
@@ -122,14 +143,14 @@ def run(
         dom,
         **sim,
         params=hyper,
-        checkpoints="all" if trace else None,
         backend=backend,
         progress=show,
+        nonfinite="raise",
+        trace=trace,
     )
     sim_s = time.perf_counter() - started
-    reg = regret(traj, method=method, at=log_checkpoints(T) if trace else None)
-    if trace:
-        _save_trace(trace, traj.x[0])
+    reg = regret(traj, method=method)
+    _check_defined(reg)
     if plot:
         from octk.plots import plot_run
 
@@ -194,13 +215,27 @@ def _emit_source(
     click.echo(NumbaBackend(**options).source(prog, meta["domain"], lanes=lanes.n_lanes))
 
 
-def _save_trace(path: Path, xs: np.ndarray) -> None:
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with open(path, "wb") as f:  # exactly this name (np.save would append .npy)
-            np.save(f, np.ascontiguousarray(xs))
-    except OSError as e:
-        raise ParameterError(f"trace: cannot write {str(path)!r}: {e.strerror or e}") from None
+def _minimiser(x: Any) -> str:
+    """The comparator's x*, or "none" where there is none (an unbounded problem)."""
+    return "none" if np.isnan(np.asarray(x, dtype=np.float64)).any() else vec(x)
+
+
+def _size(n: int) -> str:
+    for unit, scale in (("GiB", 2**30), ("MiB", 2**20), ("KiB", 2**10)):
+        if n >= scale:
+            return f"{n / scale:.3g} {unit}"
+    return f"{n} bytes"
+
+
+def _check_defined(reg: Any) -> None:
+    """A regret or comparator that is nan is an error, never a printed number."""
+    bad = np.isnan(reg.regret[0]) | np.isnan(reg.best[0])
+    if bad.any():
+        k = int(np.argmax(bad))
+        raise NonFiniteError(
+            f"the regret at t = {int(reg.t[k]):,} is undefined (comparator status "
+            f"{reg.status[0, k]!r}, value {reg.best[0, k]}); the loss statistics are not finite"
+        )
 
 
 def summary(res: dict[str, Any], r: Any) -> str:
@@ -216,7 +251,7 @@ def summary(res: dict[str, Any], r: Any) -> str:
         f"simulated in {res['simulate_s']:.3g} s",
         f"  {'x_1':<11} {vec(res['x0'])}",
         f"  {'x_{T+1}':<11} {vec(res['x'])}",
-        f"  {'comparator':<11} x* = {vec(comp['x'])}, min Σ f_t = {g(comp['value'])} "
+        f"  {'comparator':<11} x* = {_minimiser(comp['x'])}, min Σ f_t = {g(comp['value'])} "
         f"({comp['status']}, {comp['solver']})",
         f"  {'regret':<11} R_T = {g(res['regret'])}   R_T/T = {g(res['average_regret'])}",
     ]

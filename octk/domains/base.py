@@ -225,6 +225,11 @@ def domain(spec: object) -> Domain:
     if kind not in Domain.REGISTRY:
         raise unknown_name("domain", kind, Domain.REGISTRY)
     cls = Domain.REGISTRY[kind]
+    if not rest.strip() and text != kind:  # 'box:' is a spec cut short, not the default
+        raise ParameterError(
+            f"domain {spec!r} has nothing after {text[len(kind) :].strip()!r}; write "
+            f"{kind!r} alone for its defaults, or e.g. {cls.examples[0]!r}"
+        )
     parts = [p.strip() for p in rest.split(";")] if rest else []
     args = [p for p in parts if p and "=" not in p]
     options: dict[str, str] = {}
