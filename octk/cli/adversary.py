@@ -1,6 +1,8 @@
 r"""``octk adversary``: search for the loss sequence that hurts a rule most, and certify it;
 ``octk certify``: re-check a certificate from scratch.
 
+Example::
+
     octk adversary --rule adam --param alpha=0.1 --param beta1=0 --param beta2=0.1 \
         --domain box:-1,1 --steps 300 --family periodic:p=3 --bound 3 --x0 free \
         --objective rate --budget 20000 --seed 0 --out adam.json --json
