@@ -204,9 +204,7 @@ def test_parallel_kernel_matches_serial_across_many_chunks():
     assert_close(outs[0], outs[1], rtol=0.0, what="parallel vs serial")
 
 
-@pytest.mark.parametrize(
-    "dom", ["box:-1,1", "ball:1", "ball:1;projection=euclidean", "simplex:1"]
-)
+@pytest.mark.parametrize("dom", ["box:-1,1", "ball:1", "ball:1;projection=euclidean", "simplex:1"])
 def test_segments_resume_exactly(dom):
     """Running T steps in segments of 37 gives the same result as one call."""
     r, seq = rule("adamax"), sequence("uniform")

@@ -43,13 +43,15 @@ def check(
     constants: str = "declared",
     every_step: bool = True,
     progress: bool = False,
+    dtype: str = "float64",
 ) -> BoundResult:
     """Run ``rule`` on ``sequence`` and evaluate a published regret bound on the run.
 
     Parameters are those of :func:`octk.simulate` (params and seed may be batched:
     every configuration is checked; a string value of a hyperparameter is an
     expression of the sequence's parameters, see :func:`resolve_ties`), plus
-    ``bound`` (a name from :data:`BOUNDS`; default: the rule's own, e.g.
+    ``dtype`` (float32 on the cupy and cuda-host backends), ``bound`` (a name from
+    :data:`BOUNDS`; default: the rule's own, e.g.
     ``kb-thm4.1`` for Adam's program), ``lam`` and ``constants`` (see :func:`evaluate`).
 
     ``every_step`` (default): the bound is evaluated at **every** T = 1..steps, so
@@ -78,11 +80,11 @@ def check(
     if not every_step:
         traj = simulate(
             rule, sequence, dom, steps=steps, checkpoints=checkpoints, backend=backend,
-            progress=progress, **kw,
+            progress=progress, dtype=dtype, **kw,
         )  # fmt: skip
         return evaluate(traj, b, lam=lam, constants=constants)
     traj, first, vr, vh = scan(
-        rule, sequence, dom, b, steps, checkpoints, backend, lam, constants, progress, kw
+        rule, sequence, dom, b, steps, checkpoints, backend, lam, constants, progress, kw, dtype
     )
     res = evaluate(traj, b, lam=lam, constants=constants)
     return replace(
@@ -90,18 +92,20 @@ def check(
     )
 
 
-def scan(rule, sequence, dom, b, steps, checkpoints, backend, lam, constants, progress, kw):
+def scan(rule, sequence, dom, b, steps, checkpoints, backend, lam, constants, progress, kw, dtype):
     """Run in windows with every step a checkpoint; evaluate each window; keep ``checkpoints``.
 
     Returns (trajectory at the kept checkpoints, first violation, R and RHS there).
     """
-    from octk.backends import get_backend
+    from octk.backends import check_dtype, dtype_name, get_backend, resolve_backend
     from octk.simulate import _trajectory, prepare
 
-    be = get_backend(backend)
     prog, lanes, meta = prepare(rule, sequence, dom, steps=steps, checkpoints=checkpoints, **kw)
+    dtype = dtype_name(dtype)
+    be = get_backend(resolve_backend(backend, work=lanes.n_lanes * steps, dtype=dtype))
+    meta["dtype"] = check_dtype(be, dtype)
     keep = lanes.ck_t.copy()
-    kernel = be.compile(prog, meta["domain"])
+    kernel = be.compile(prog, meta["domain"], **({"dtype": dtype} if dtype != "float64" else {}))
     C, L, Q = meta["n_cfg"], lanes.n_lanes, len(prog.stats)
     window = int(max(1, min(2**16, SCAN_BUDGET // (L * (Q + 2)))))
     first = np.zeros(C, dtype=np.int64)

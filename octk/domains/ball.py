@@ -121,7 +121,9 @@ class Ball(Domain):
                 group=("ball_weighted", (guard_weights, ball_secular, ball_weighted)),
                 cuda=CudaProjection(group=("octk_ball_weighted", BALL_WEIGHTED_CUDA)),
             )
-        return KernelProjection(group=("ball_euclidean", (ball_euclidean,)), cuda=BALL_EUCLIDEAN_CUDA)
+        return KernelProjection(
+            group=("ball_euclidean", (ball_euclidean,)), cuda=BALL_EUCLIDEAN_CUDA
+        )
 
     def analysis_projection(self, adaptive: bool) -> tuple[bool, str]:
         if self.projection == "weighted":
