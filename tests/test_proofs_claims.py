@@ -159,6 +159,7 @@ REQUIRED = {
 CASES = [(m, c) for m, cs in REQUIRED.items() for c in cs]
 
 
+@pytest.mark.slow  # every (mutation, claim) pair
 @pytest.mark.parametrize(("mutation", "name"), CASES, ids=[f"{m}|{c}" for m, c in CASES])
 def test_issue_mutations_are_detected_by_a_method(mutation, name):
     claim = CLAIMS[name]
@@ -229,6 +230,7 @@ def test_a_wrong_declaration_shows_in_the_table():
     assert cell.outcome.proved and not cell.as_declared and cell.text().endswith("⚠")
 
 
+@pytest.mark.slow  # octk verify on mutated rules
 def test_verify_on_mutated_rules_finishes_with_a_table(monkeypatch):
     """`octk verify` on claims whose rules are mutated (drop the √, max → min, α/√(t+1)):
     every claim gets a row and the run ends with its summary, never an internal error."""

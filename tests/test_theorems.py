@@ -49,6 +49,7 @@ BOX3 = "box:-1,1;0,0.5;-3,1"  # D = √(4 + 0.25 + 16) = 4.5, D∞ = 4, Σ_i w_i
 
 
 # --------------------------------------------------------------------------- golden
+@pytest.mark.slow  # the golden comparison on five recorded runs
 def test_lambdified_terms_equal_the_old_numpy_right_hand_sides():
     data = json.loads(GOLDEN.read_text())
     runs: dict = {}
@@ -176,6 +177,7 @@ def _my_adam(**kw):
     return adaptive(**args)
 
 
+@pytest.mark.slow  # K&B 4.1 checked on two rules
 def test_a_users_rule_with_adams_program_gets_kb_theorem_4_1():
     mine = _my_adam()
     by_hand = replace(rule("adam", schedule="sqrt"), name="hand-made", options={}, title="mine")
@@ -256,6 +258,7 @@ def test_multidimensional_bounds_use_each_diameter_where_the_theorem_does():
 
 
 # --------------------------------------------------------------------------- vacuity
+@pytest.mark.slow  # a bound check per rule
 @pytest.mark.parametrize(
     ("name", "domain", "seq"),
     [("adam", BOX3, "uniform"), ("ogd", "ball:2", "uniform"), ("amsgrad", BOX3, "sparse:p=0.2"),
@@ -293,6 +296,7 @@ def test_trivial_bound_formula_box_and_ball():
             assert np.any(res.t * G * D < per)
 
 
+@pytest.mark.slow  # a bound check (the every-step scan)
 def test_a_bound_that_cannot_fail_says_holds_vacuous():
     # Zinkevich at α = 0.001: D²√T/(2α) = 2000√T ≥ 2T·G∞ ≥ Σ_t |g_t|·w for every T ≤ 10⁶
     res = check("ogd", "reddi-thm1:C=3", steps=3000, params={"alpha": np.array([0.001, 1.0])},

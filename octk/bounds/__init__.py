@@ -42,7 +42,7 @@ from octk.bounds.search import SearchResult, search
 from octk.rules.anatomy import alpha_t, beta1_t, second_moment
 
 
-def __getattr__(name: str):
+def __getattr__(name: str) -> dict[str, str]:
     """``DEFAULT_BOUND`` (:mod:`octk.bounds.registry`), computed on first use."""
     if name == "DEFAULT_BOUND":
         from octk.bounds import registry

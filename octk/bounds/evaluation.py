@@ -13,18 +13,27 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
+import sympy as sp
+from numpy.typing import ArrayLike, NDArray
 
 from octk.bounds import report
 from octk.bounds.hypotheses import FAILS, Check, check_all, choose_lambda
-from octk.bounds.quantities import measure
+from octk.bounds.quantities import Constant, RunQuantities, measure
 from octk.bounds.registry import default_bound, get_bound
+from octk.domains import Domain
+from octk.domains import domain as make_domain
 from octk.errors import check_choice, check_real
 from octk.rules import Rule
 from octk.rules.adaptive import alpha, beta1, beta2, lam
 from octk.sequences import Sequence
 from octk.theorems import Theorem
+from octk.trajectory import Trajectory
+
+if TYPE_CHECKING:
+    from octk.regret import Regret
 
 CONSTANTS = ("declared", "observed")
 #: a violation is R(T) > RHS(T) by more than this relative margin, so rounding never
@@ -34,14 +43,16 @@ RTOL = 1e-9
 _MISSING = {alpha: np.nan, beta1: 0.0, beta2: np.nan}
 
 
-def violates(regret, rhs) -> np.ndarray:
+def violates(regret: ArrayLike, rhs: ArrayLike) -> NDArray[np.bool_]:
     """R > RHS beyond rounding: R − RHS > RTOL·max(|R|, |RHS|) (False where RHS is nan)."""
     regret, rhs = np.asarray(regret, dtype=np.float64), np.asarray(rhs, dtype=np.float64)
     with np.errstate(invalid="ignore"):
         return regret - rhs > RTOL * np.maximum(np.abs(regret), np.abs(rhs))
 
 
-def first_violations(t, regret, rhs):
+def first_violations(
+    t: NDArray[np.int64], regret: NDArray[np.float64], rhs: NDArray[np.float64]
+) -> tuple[NDArray[np.int64], NDArray[np.float64], NDArray[np.float64]]:
     """(first T with a violation (0: none), R and RHS there (nan if none)), per row."""
     bad = violates(regret, rhs)
     C = bad.shape[0]
@@ -75,24 +86,24 @@ class BoundResult:
     bound: Theorem
     rule: Rule
     sequence: Sequence
-    domain: object
+    domain: Domain
     steps: int
-    params: dict[str, np.ndarray]
-    seeds: np.ndarray
-    t: np.ndarray
-    regret: np.ndarray
-    terms: dict[str, np.ndarray]
-    rhs: np.ndarray
-    constants: dict[str, object]
-    lam: np.ndarray
+    params: dict[str, NDArray[np.float64]]
+    seeds: NDArray[np.integer]
+    t: NDArray[np.int64]
+    regret: NDArray[np.float64]
+    terms: dict[str, NDArray[np.float64]]
+    rhs: NDArray[np.float64]
+    constants: dict[str, Constant]
+    lam: NDArray[np.float64]
     lam_reason: tuple[str, ...]
     checks: tuple[tuple[Check, ...], ...]
-    gamma: dict[str, np.ndarray]
-    first_violation: np.ndarray
-    violation_regret: np.ndarray
-    violation_rhs: np.ndarray
-    trivial: np.ndarray
-    vacuous: np.ndarray
+    gamma: dict[str, NDArray[np.float64]]
+    first_violation: NDArray[np.int64]
+    violation_regret: NDArray[np.float64]
+    violation_rhs: NDArray[np.float64]
+    trivial: NDArray[np.float64]
+    vacuous: NDArray[np.bool_]
     every_step: bool = False
     notes: tuple[str, ...] = field(default_factory=tuple)
 
@@ -101,7 +112,7 @@ class BoundResult:
         return self.regret.shape[0]
 
     @property
-    def tightness(self) -> np.ndarray:
+    def tightness(self) -> NDArray[np.float64]:
         """(C, K) R(T)/RHS(T) (nan where the RHS is 0 or not finite)."""
         with np.errstate(divide="ignore", invalid="ignore"):
             return np.where(np.isfinite(self.rhs) & (self.rhs != 0), self.regret / self.rhs, np.nan)
@@ -135,7 +146,9 @@ class BoundResult:
         return report.summary(self, c)
 
 
-def terms_at(theorem: Theorem, run, lams: np.ndarray) -> dict[str, np.ndarray]:
+def terms_at(
+    theorem: Theorem, run: RunQuantities, lams: NDArray[np.float64]
+) -> dict[str, NDArray[np.float64]]:
     """The theorem's terms at the run's quantities, λ per configuration."""
     values = dict(run.values)
     for sym, default in _MISSING.items():
@@ -144,7 +157,7 @@ def terms_at(theorem: Theorem, run, lams: np.ndarray) -> dict[str, np.ndarray]:
     return theorem.evaluate(values, (run.C, run.K))
 
 
-def defined_values(theorem: Theorem, run) -> dict:
+def defined_values(theorem: Theorem, run: RunQuantities) -> dict[sp.Symbol, NDArray[np.float64]]:
     """Each definition (γ) per configuration, (C,)."""
     out = {}
     for sym, (args, f) in theorem.definition_functions.items():
@@ -155,10 +168,10 @@ def defined_values(theorem: Theorem, run) -> dict:
 
 
 def evaluate(
-    traj,
-    bound=None,
+    traj: Trajectory,
+    bound: Theorem | str | None = None,
     *,
-    reg=None,
+    reg: Regret | None = None,
     lam: float | None = None,
     constants: str = "declared",
     method: str = "auto",
@@ -197,7 +210,7 @@ def evaluate(
         bound=b,
         rule=traj.rule,
         sequence=traj.sequence,
-        domain=traj.domain,
+        domain=make_domain(traj.domain),
         steps=int(traj.steps),
         params={n: np.asarray(v) for n, v in traj.params.items()},
         seeds=np.asarray(traj.seeds),

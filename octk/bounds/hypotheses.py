@@ -17,16 +17,24 @@ constant term ~10¹⁶ times larger). :func:`choose_lambda` says which λ and wh
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import SupportsFloat
 
 import numpy as np
 import sympy as sp
+from numpy.typing import NDArray
 
+from octk.bounds.quantities import Constant, RunQuantities
+from octk.domains import Domain
+from octk.domains import domain as make_domain
+from octk.rules import Rule
 from octk.rules.adaptive import beta1, lam
 from octk.rules.anatomy import Anatomy, anatomy, same
 from octk.symbols import t
 from octk.theorems import Theorem, text
 from octk.theorems.theorem import Algorithm, Hypothesis
+from octk.trajectory import Trajectory
 
 HOLDS, FAILS, NA = "holds", "fails", "n/a"
 KB_LAMBDA_TYPICAL = 1 - 1e-8
@@ -45,7 +53,7 @@ class Check:
         return f"{self.verdict:<6} {self.name}: {self.detail}"
 
 
-def _g(v, digits: int = 6) -> str:
+def _g(v: SupportsFloat, digits: int = 6) -> str:
     v = float(v)
     return f"{v:.{digits}g}" if math.isfinite(v) else str(v)
 
@@ -80,7 +88,7 @@ def describe(a: Anatomy) -> str:
 
 def algorithm_mismatches(alg: Algorithm, a: Anatomy) -> list[str]:
     """What in the program ``a`` differs from the structure ``alg`` (empty: it matches)."""
-    out = []
+    out: list[str] = []
     if a.first_moment != alg.first_moment:
         out.append(f"first moment {a.first_moment}, needs {alg.first_moment}")
     if a.second_moment != alg.second_moment:
@@ -95,27 +103,34 @@ def algorithm_mismatches(alg: Algorithm, a: Anatomy) -> list[str]:
     return out
 
 
-def family(alg_or_anatomy) -> tuple[str, str]:
+def family(alg_or_anatomy: Algorithm | Anatomy) -> tuple[str, str]:
     """(first moment, second moment) with every running max one family."""
     first, second = alg_or_anatomy.first_moment, alg_or_anatomy.second_moment
     return first, "max" if second.startswith("max") else second
 
 
 # --------------------------------------------------------------------------- λ
-def choose_lambda(theorem: Theorem, rule, params: dict, C: int, lam_option):
+def choose_lambda(
+    theorem: Theorem,
+    rule: Rule,
+    params: Mapping[str, NDArray[np.float64]],
+    C: int,
+    lam_option: float | None,
+) -> tuple[NDArray[np.float64], list[str], list[Check]]:
     """(λ (C,), reason per configuration, the β1,t-schedule check per configuration).
 
-    NaN and "" where the theorem has no λ.
+    NaN, "" and no checks where the theorem has no λ.
     """
     lams = np.full(C, np.nan)
     if lam not in theorem.symbols:
-        return lams, [""] * C, [None] * C
+        return lams, [""] * C, []
     needs_decay = any(h.key == "beta1_decay" for h in theorem.hypotheses)
     b1 = params.get("beta1", np.zeros((C, 1)))[:, 0]
     b1t = anatomy(rule).beta1_t
     decays = b1t is not None and anatomy(rule).beta1_ratio == lam  # β1,t = β1 λ^(t−1)
     rule_lam = params.get("lam", np.full((C, 1), np.nan))[:, 0]
-    reasons, checks = [], []
+    reasons: list[str] = []
+    checks: list[Check] = []
     name = "β1,t = β1 λ^(t−1), λ ∈ (0, 1)"
     for c in range(C):
         if b1[c] == 0:
@@ -149,11 +164,22 @@ def choose_lambda(theorem: Theorem, rule, params: dict, C: int, lam_option):
 
 
 # --------------------------------------------------------------------------- the checks
-def _param(run, name: str, c: int) -> float | None:
-    return float(run.params[name][c, 0]) if name in run.params else None
+def _param(ctx: _Context, name: str, c: int) -> float | None:
+    return float(ctx.params[name][c, 0]) if name in ctx.params else None
 
 
-def projection_check(domain, adaptive: bool) -> Check:
+def _at(value: Constant, c: int) -> float:
+    """Configuration ``c``'s value of a reported constant (one number serves all)."""
+    if isinstance(value, np.ndarray):
+        return float(value[c])
+    if value is None:
+        return math.nan
+    if isinstance(value, str):
+        raise TypeError(f"the constant {value!r} is not a number")
+    return float(value)
+
+
+def projection_check(domain: Domain, adaptive: bool) -> Check:
     """Whether the domain's projection is the analysis's (the weighted Π_{F,√V} for an
     adaptive method, the Euclidean one otherwise): the domain says
     (:meth:`octk.domains.Domain.analysis_projection`)."""
@@ -161,14 +187,14 @@ def projection_check(domain, adaptive: bool) -> Check:
     return Check("projection as in the analysis", HOLDS if ok else FAILS, why)
 
 
-def _algorithm(h: Hypothesis, ctx, c: int) -> Check:
+def _algorithm(h: Hypothesis, ctx: _Context, c: int) -> Check:
     alg, a, r = h.arg, ctx.anatomy, ctx.rule
     bad = algorithm_mismatches(alg, a)
     detail = f"rule {r.name} [{r.preset}]: {describe(a)}" + (f" -- {'; '.join(bad)}" if bad else "")
     return Check(f"algorithm: {alg.title}", FAILS if bad else HOLDS, detail)
 
 
-def _eps(h: Hypothesis, ctx, c: int) -> Check:
+def _eps(h: Hypothesis, ctx: _Context, c: int) -> Check:
     what = h.arg or "ε = 0 (the analysis has no ε)"
     e = _param(ctx, "eps", c)
     if e is None or ctx.anatomy.eps == "none":
@@ -176,18 +202,20 @@ def _eps(h: Hypothesis, ctx, c: int) -> Check:
     return Check(what, HOLDS if e == 0 else FAILS, f"ε = {e:g}")
 
 
-def _schedule(h: Hypothesis, ctx, c: int) -> Check:
+def _schedule(h: Hypothesis, ctx: _Context, c: int) -> Check:
     want, have = h.arg, ctx.anatomy.alpha_t
     name = f"step size α_t = {text(want)}" + ("" if want.has(t) else " (constant)")
     shown = "not of the form α_t·m̂_t/√v̂_t" if have is None else text(have)
     return Check(name, HOLDS if same(have, want) else FAILS, f"the rule's α_t = {shown}")
 
 
-def _beta1_decay(h: Hypothesis, ctx, c: int) -> Check:
+def _beta1_decay(h: Hypothesis, ctx: _Context, c: int) -> Check:
+    if not ctx.lam_checks:  # the theorem has no λ: nothing ties β1,t to one
+        return Check("β1,t = β1 λ^(t−1), λ ∈ (0, 1)", NA, "the bound has no λ")
     return ctx.lam_checks[c]
 
 
-def _beta1_bounded(h: Hypothesis, ctx, c: int) -> Check:
+def _beta1_bounded(h: Hypothesis, ctx: _Context, c: int) -> Check:
     b1t, b1 = ctx.anatomy.beta1_t, _param(ctx, "beta1", c) or 0.0
     if b1t is None:
         return Check("β1,t ≤ β1", HOLDS, "no first moment: β1,t = 0")
@@ -200,19 +228,19 @@ def _beta1_bounded(h: Hypothesis, ctx, c: int) -> Check:
     )
 
 
-def _beta1_below_one(h: Hypothesis, ctx, c: int) -> Check:
+def _beta1_below_one(h: Hypothesis, ctx: _Context, c: int) -> Check:
     b1 = _param(ctx, "beta1", c) or 0.0
     return Check("β1,t ≤ β1 < 1", HOLDS if b1 < 1 else FAILS, f"β1 = {b1:g}")
 
 
-def _betas(h: Hypothesis, ctx, c: int) -> Check:
+def _betas(h: Hypothesis, ctx: _Context, c: int) -> Check:
     b1, b2 = _param(ctx, "beta1", c), _param(ctx, "beta2", c)
     vals = ", ".join(f"{n} = {v:g}" for n, v in (("β1", b1), ("β2", b2)) if v is not None)
     ok = all(v is None or 0 <= v < 1 for v in (b1, b2))
     return Check("β1, β2 ∈ [0, 1)", HOLDS if ok else FAILS, vals or "no β")
 
 
-def _condition(h: Hypothesis, ctx, c: int) -> Check:
+def _condition(h: Hypothesis, ctx: _Context, c: int) -> Check:
     cond: sp.Rel = h.arg
     sym = cond.lhs
     value = float(ctx.defined[sym][c])
@@ -223,9 +251,9 @@ def _condition(h: Hypothesis, ctx, c: int) -> Check:
     return Check(name, HOLDS if ok else FAILS, f"{text(sym)} = {_g(value)}")
 
 
-def _diameter(h: Hypothesis, ctx, c: int) -> Check:
+def _diameter(h: Hypothesis, ctx: _Context, c: int) -> Check:
     which = h.arg
-    val = float(ctx.constants["D∞ (used)" if which == "D∞" else "D (used)"][c])
+    val = _at(ctx.constants["D∞ (used)" if which == "D∞" else "D (used)"], c)
     where = (
         f"(the domain {ctx.domain.spec()})"
         if ctx.mode == "declared"
@@ -238,28 +266,29 @@ def _diameter(h: Hypothesis, ctx, c: int) -> Check:
     )
 
 
-def _gradients(h: Hypothesis, ctx, c: int) -> Check:
+def _gradients(h: Hypothesis, ctx: _Context, c: int) -> Check:
     which = h.arg
     decl = ctx.constants["G∞ declared"]
-    obs = float(ctx.constants["G∞ observed"][c])
+    obs = _at(ctx.constants["G∞ observed"], c)
     if decl is None:
         return Check(
             f"bounded gradients {which}",
             HOLDS if math.isfinite(obs) else FAILS,
             f"the sequence declares no bound; observed max |g| = {_g(obs)} on this run",
         )
+    declared = _at(decl, c)
     return Check(
         f"bounded gradients {which}",
-        HOLDS if obs <= decl * (1 + 1e-12) else FAILS,
-        f"declared G∞ = {_g(decl)}, observed max |g| = {_g(obs)}",
+        HOLDS if obs <= declared * (1 + 1e-12) else FAILS,
+        f"declared G∞ = {_g(declared)}, observed max |g| = {_g(obs)}",
     )
 
 
-def _projection(h: Hypothesis, ctx, c: int) -> Check:
+def _projection(h: Hypothesis, ctx: _Context, c: int) -> Check:
     return projection_check(ctx.domain, bool(h.arg))
 
 
-def _gamma(h: Hypothesis, ctx, c: int) -> Check:
+def _gamma(h: Hypothesis, ctx: _Context, c: int) -> Check:
     n, first, mn = (ctx.gamma[k][c] for k in ("count", "first", "min"))
     name, what = "Γ_t ⪰ 0", "Γ_{t,i} = 1/η_{t,i} − 1/η_{t−1,i} (RKK eq. 2)"
     if np.isnan(n):
@@ -274,14 +303,14 @@ def _gamma(h: Hypothesis, ctx, c: int) -> Check:
     )
 
 
-def _accumulator(h: Hypothesis, ctx, c: int) -> Check:
+def _accumulator(h: Hypothesis, ctx: _Context, c: int) -> Check:
     init = ctx.anatomy.v_init
     env = {ctx.rule.symbols[n]: v[c, 0] for n, v in ctx.params.items() if n in ctx.rule.symbols}
     v0 = 0.0 if init is None else float(sp.sympify(init).xreplace(env))
     return Check("accumulator starts at 0", HOLDS if v0 == 0 else FAILS, f"v0 = {v0:g}")
 
 
-def _comparator(h: Hypothesis, ctx, c: int) -> Check:
+def _comparator(h: Hypothesis, ctx: _Context, c: int) -> Check:
     dist = float(ctx.values_xinf[c, -1])
     fin = bool(np.isfinite(dist))
     return Check(
@@ -291,7 +320,7 @@ def _comparator(h: Hypothesis, ctx, c: int) -> Check:
     )
 
 
-CHECKS = {
+CHECKS: dict[str, Callable[[Hypothesis, _Context, int], Check]] = {
     "algorithm": _algorithm,
     "eps": _eps,
     "schedule": _schedule,
@@ -312,20 +341,24 @@ CHECKS = {
 @dataclass(frozen=True, eq=False)
 class _Context:
     theorem: Theorem
-    rule: object
-    domain: object
+    rule: Rule
+    domain: Domain
     anatomy: Anatomy
-    params: dict
-    constants: dict
-    gamma: dict
+    params: Mapping[str, NDArray[np.float64]]
+    constants: Mapping[str, Constant]
+    gamma: Mapping[str, NDArray[np.float64]]
     mode: str
-    defined: dict
-    lam_checks: list
-    values_xinf: np.ndarray
+    defined: Mapping[sp.Symbol, NDArray[np.float64]]
+    lam_checks: Sequence[Check]
+    values_xinf: NDArray[np.float64]
 
 
 def check_all(
-    theorem: Theorem, traj, run, defined: dict, lam_checks
+    theorem: Theorem,
+    traj: Trajectory,
+    run: RunQuantities,
+    defined: Mapping[sp.Symbol, NDArray[np.float64]],
+    lam_checks: Sequence[Check],
 ) -> tuple[tuple[Check, ...], ...]:
     """Every hypothesis of ``theorem`` on each configuration of the run.
 
@@ -335,8 +368,8 @@ def check_all(
     from octk.theorems.quantities import Xinf
 
     ctx = _Context(
-        theorem, traj.rule, traj.domain, anatomy(traj.rule), run.params, run.constants,
-        run.gamma, run.mode, defined, lam_checks, np.asarray(run.values[Xinf]),
+        theorem, traj.rule, make_domain(traj.domain), anatomy(traj.rule), run.params,
+        run.constants, run.gamma, run.mode, defined, lam_checks, np.asarray(run.values[Xinf]),
     )  # fmt: skip
     return tuple(tuple(CHECKS[h.key](h, ctx, c) for h in theorem.hypotheses) for c in range(run.C))
 

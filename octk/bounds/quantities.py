@@ -22,10 +22,14 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import sympy as sp
+from numpy.typing import ArrayLike, NDArray
 
+from octk.domains import Domain
+from octk.domains import domain as make_domain
 from octk.errors import ParameterError
 from octk.monitors import Monitor, gamma_monitors, last, running_max, running_min, running_sum
 from octk.rules import Rule
@@ -33,6 +37,13 @@ from octk.rules.anatomy import anatomy
 from octk.sequences import Sequence
 from octk.symbols import g, x
 from octk.theorems import quantities as Q
+from octk.trajectory import Trajectory
+
+if TYPE_CHECKING:
+    from octk.regret import Regret
+
+#: a reported constant: per configuration (C,), one number, unknown (None) or a word
+Constant = NDArray[np.float64] | float | str | None
 
 NEEDED = ("sum_g2", "sum_abs_g", "max_abs_g", "x_min", "x_max")
 
@@ -68,7 +79,7 @@ def bound_monitors(rule: Rule) -> tuple[Monitor, ...]:
     return tuple(mons)
 
 
-def declared_gradient_bound(sequence: Sequence, domain, d: int) -> float | None:
+def declared_gradient_bound(sequence: Sequence, domain: Domain, d: int) -> float | None:
     """G∞ ≥ sup |∇f_t(x)_i| over x ∈ F from the sequence's declared bound (None: unknown).
 
     The loss owns it (:meth:`octk.sequences.Sequence.gradient_bound`): linear, sup |s|;
@@ -77,7 +88,7 @@ def declared_gradient_bound(sequence: Sequence, domain, d: int) -> float | None:
     return sequence.gradient_bound(domain, d)
 
 
-def coordinate_widths(domain, d: int) -> np.ndarray:
+def coordinate_widths(domain: Domain, d: int) -> NDArray[np.float64]:
     """(d,) an upper bound on F's extent along each coordinate, sup_{x,y∈F} |x_i − y_i|.
 
     A product of intervals (``domain.separable``): hi_i − lo_i of its intervals; any other
@@ -90,7 +101,13 @@ def coordinate_widths(domain, d: int) -> np.ndarray:
     return np.full(d, float(domain.diameter(d)[1]))
 
 
-def trivial_bound(widths, abs_sums, T, G, D) -> np.ndarray:
+def trivial_bound(
+    widths: NDArray[np.float64],
+    abs_sums: NDArray[np.float64],
+    T: ArrayLike,
+    G: NDArray[np.float64],
+    D: NDArray[np.float64],
+) -> NDArray[np.float64]:
     r"""The regret no algorithm exceeds on the run: min(Σ_i w_i Σ_{t≤T} |g_{t,i}|, T·G·D).
 
     For convex f_t with g_t = ∇f_t(x_t), f_t(x_t) − f_t(x*) ≤ ⟨g_t, x_t − x*⟩, and
@@ -125,18 +142,18 @@ class RunQuantities:
     C: int
     K: int
     d: int
-    t: np.ndarray
-    values: dict
-    constants: dict
-    gamma: dict
-    trivial: np.ndarray
+    t: NDArray[np.float64]
+    values: dict[sp.Symbol, NDArray[np.float64] | int]
+    constants: dict[str, Constant]
+    gamma: dict[str, NDArray[np.float64]]
+    trivial: NDArray[np.float64]
     mode: str
-    params: dict
+    params: dict[str, NDArray[np.float64]]
 
 
-def measure(traj, reg, constants: str) -> RunQuantities:
+def measure(traj: Trajectory, reg: Regret, constants: str) -> RunQuantities:
     """The run quantities of ``traj`` (run with :func:`bound_monitors`) and its regret ``reg``."""
-    rule, seq, dom = traj.rule, traj.sequence, traj.domain
+    rule, seq, dom = traj.rule, traj.sequence, make_domain(traj.domain)
     mon = traj.monitors
     missing = [n for n in NEEDED if n not in mon]
     if missing:
@@ -213,6 +230,7 @@ def measure(traj, reg, constants: str) -> RunQuantities:
 
 
 __all__ = [
+    "Constant",
     "RunQuantities",
     "bound_monitors",
     "coordinate_widths",

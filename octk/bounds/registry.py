@@ -26,7 +26,7 @@ def bound_names() -> tuple[str, ...]:
     return tuple(BOUNDS)
 
 
-def get_bound(name) -> Theorem:
+def get_bound(name: str | Theorem) -> Theorem:
     """The theorem called ``name`` (UnknownNameError with a suggestion otherwise)."""
     if isinstance(name, Theorem):
         return name
@@ -63,7 +63,7 @@ def default_bound(rule: Rule) -> Theorem:
 def _default_bounds() -> dict[str, str]:
     from octk.rules import rule, rule_names
 
-    out = {}
+    out: dict[str, str] = {}
     for name in rule_names():
         try:
             out[name] = default_bound(rule(name)).name
@@ -72,7 +72,7 @@ def _default_bounds() -> dict[str, str]:
     return out
 
 
-def __getattr__(name: str):
+def __getattr__(name: str) -> dict[str, str]:
     """``DEFAULT_BOUND``: the default bound of each rule of the catalog (paper preset),
     derived from the programs on first use (reading seven programs costs ~0.5 s)."""
     if name == "DEFAULT_BOUND":

@@ -13,17 +13,25 @@ the run, so it could not have failed.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any, SupportsFloat
 
 import numpy as np
 import sympy as sp
 
 from octk.bounds.hypotheses import lam_text
+from octk.bounds.quantities import Constant
 from octk.theorems import text
+
+if TYPE_CHECKING:  # they render with this module
+    from octk.bounds.evaluation import BoundResult
+    from octk.bounds.search import Cell, SearchResult
 
 TRIVIAL = "min(Σ_i w_i Σ_t |g_{t,i}|, T·G·D)"
 
 
-def _g(v, digits: int = 6) -> str:
+def _g(v: SupportsFloat | str, digits: int = 6) -> str:
+    """``v`` (a number, or a grid value given as a numeric string) to ``digits`` digits."""
     v = float(v)
     return f"{v:.{digits}g}" if math.isfinite(v) else str(v)
 
@@ -33,7 +41,7 @@ def symbol_text(sym: sp.Symbol) -> str:
 
 
 # --------------------------------------------------------------------------- one result
-def verdict(res, c: int = 0) -> str:
+def verdict(res: BoundResult, c: int = 0) -> str:
     """One line: the hypotheses' status and where the bound first breaks (or how far it
     holds, and whether that could have failed)."""
     bad = res.failing(c)
@@ -63,7 +71,7 @@ def verdict(res, c: int = 0) -> str:
     return f"{head}; {body}{tail}"
 
 
-def result_dict(res, c: int | None = None) -> dict:
+def result_dict(res: BoundResult, c: int | None = None) -> dict[str, Any]:
     """Plain Python values of a :class:`~octk.bounds.BoundResult` (JSON after non-finite
     floats are mapped)."""
     b = res.bound
@@ -127,7 +135,7 @@ def result_dict(res, c: int | None = None) -> dict:
     }
 
 
-def result_table(res, c: int = 0, rows: int | None = None) -> str:
+def result_table(res: BoundResult, c: int = 0, rows: int | None = None) -> str:
     """R(T), each term, the RHS, R/RHS and the trivial bound at selected checkpoints (decades,
     the first violation, the last)."""
     t = res.t
@@ -165,7 +173,7 @@ def result_table(res, c: int = 0, rows: int | None = None) -> str:
     return "\n".join(lines)
 
 
-def _violation_row(res, c: int, names) -> str:
+def _violation_row(res: BoundResult, c: int, names: Sequence[str]) -> str:
     fv = int(res.first_violation[c])
     r, rhs = res.violation_regret[c], res.violation_rhs[c]
     return (
@@ -175,11 +183,13 @@ def _violation_row(res, c: int, names) -> str:
     )
 
 
-def _constants_line(k: dict, c: int) -> str:
-    def v(name):
+def _constants_line(k: Mapping[str, Constant], c: int) -> str:
+    def v(name: str) -> str:
         x = k.get(name)
         if x is None:
             return "none"
+        if isinstance(x, str):
+            return x
         return _g(x[c] if isinstance(x, np.ndarray) else x)
 
     out = (
@@ -193,7 +203,7 @@ def _constants_line(k: dict, c: int) -> str:
     return out
 
 
-def summary(res, c: int = 0) -> str:
+def summary(res: BoundResult, c: int = 0) -> str:
     """The readable report of ``octk check`` for configuration ``c``."""
     b = res.bound
     params = ", ".join(f"{n}={float(v[c]):g}" for n, v in res.params.items())
@@ -229,7 +239,7 @@ def summary(res, c: int = 0) -> str:
 
 
 # --------------------------------------------------------------------------- a search
-def search_outcome(res, cell: dict) -> str:
+def search_outcome(res: SearchResult, cell: Cell) -> str:
     fv = cell["first_violation"]
     if fv:
         out = f"fails at T = {fv:,}"
@@ -240,7 +250,7 @@ def search_outcome(res, cell: dict) -> str:
     return out
 
 
-def search_table(res) -> str:
+def search_table(res: SearchResult) -> str:
     head = "  " + " ".join(f"{n:>10}" for n in res.names) + f" {'max R/RHS':>10}   outcome"
     lines = [head]
     for cell in res.cells:
@@ -249,7 +259,7 @@ def search_table(res) -> str:
     return "\n".join(lines)
 
 
-def search_dict(res) -> dict:
+def search_dict(res: SearchResult) -> dict[str, Any]:
     return {
         "bound": res.bound.name,
         "rule": res.rule.name,

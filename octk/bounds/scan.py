@@ -10,35 +10,41 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import replace
+from typing import Any
 
 import numpy as np
 import sympy as sp
+from numpy.typing import ArrayLike, NDArray
 
 from octk.bounds.evaluation import CONSTANTS, BoundResult, evaluate
 from octk.bounds.quantities import bound_monitors
 from octk.bounds.registry import default_bound, get_bound
+from octk.domains import Domain
 from octk.domains import domain as make_domain
 from octk.errors import ParameterError, check_choice, check_int, check_real
+from octk.rules import Rule
 from octk.rules import rule as make_rule
 from octk.sequences import Sequence
 from octk.sequences import sequence as make_sequence
+from octk.theorems import Theorem
+from octk.trajectory import Trajectory
 
 SCAN_BUDGET = 2**24  # floats of per-step output held at once while scanning (128 MiB)
 
 
 def check(
-    rule,
-    sequence,
-    domain="box:-1,1",
+    rule: Rule | str,
+    sequence: Sequence | str,
+    domain: Domain | str = "box:-1,1",
     *,
-    bound=None,
+    bound: Theorem | str | None = None,
     steps: int,
-    params: Mapping | None = None,
-    x0=0.0,
-    seed=0,
+    params: Mapping[str, object] | None = None,
+    x0: ArrayLike = 0.0,
+    seed: ArrayLike = 0,
     d: int | None = None,
-    checkpoints=None,
-    backend: str = "numba",
+    checkpoints: ArrayLike | None = None,
+    backend: object = "numba",
     lam: float | None = None,
     constants: str = "declared",
     every_step: bool = True,
@@ -75,8 +81,9 @@ def check(
     steps = check_int("steps", steps, lo=1)
     if lam is not None:
         lam = check_real("lam", lam, lo=0, hi=1, hi_open=True)
-    params = resolve_ties(params, sequence)
-    kw = dict(x0=x0, params=params, seed=seed, d=d, monitors=bound_monitors(rule))
+    resolved = resolve_ties(params, sequence)
+    # simulate's keyword arguments, passed through to it
+    kw: dict[str, Any] = dict(x0=x0, params=resolved, seed=seed, d=d, monitors=bound_monitors(rule))
     if not every_step:
         traj = simulate(
             rule, sequence, dom, steps=steps, checkpoints=checkpoints, backend=backend,
@@ -92,7 +99,20 @@ def check(
     )
 
 
-def scan(rule, sequence, dom, b, steps, checkpoints, backend, lam, constants, progress, kw, dtype):
+def scan(
+    rule: Rule,
+    sequence: Sequence,
+    dom: Domain,
+    b: Theorem,
+    steps: int,
+    checkpoints: ArrayLike | None,
+    backend: object,
+    lam: float | None,
+    constants: str,
+    progress: bool,
+    kw: Mapping[str, Any],
+    dtype: str,
+) -> tuple[Trajectory, NDArray[np.int64], NDArray[np.float64], NDArray[np.float64]]:
     """Run in windows with every step a checkpoint; evaluate each window; keep ``checkpoints``.
 
     Returns (trajectory at the kept checkpoints, first violation, R and RHS there).
@@ -110,7 +130,7 @@ def scan(rule, sequence, dom, b, steps, checkpoints, backend, lam, constants, pr
     window = int(max(1, min(2**16, SCAN_BUDGET // (L * (Q + 2)))))
     first = np.zeros(C, dtype=np.int64)
     vr, vh = np.full(C, np.nan), np.full(C, np.nan)
-    pieces = []
+    pieces: list[Trajectory] = []
     bar = None
     if progress:
         from tqdm.auto import tqdm
@@ -149,11 +169,11 @@ def scan(rule, sequence, dom, b, steps, checkpoints, backend, lam, constants, pr
     return _concat(pieces), first, vr, vh
 
 
-def _concat(pieces):
+def _concat(pieces: list[Trajectory]) -> Trajectory:
     """One trajectory from pieces that follow each other in time."""
     last = pieces[-1]
 
-    def cat(name):
+    def cat(name: str) -> dict[str, np.ndarray]:
         return {
             n: np.concatenate([getattr(p, name)[n] for p in pieces], axis=1)
             for n in getattr(last, name)
@@ -169,7 +189,7 @@ def _concat(pieces):
     )
 
 
-def resolve_ties(params: Mapping | None, sequence: Sequence) -> dict:
+def resolve_ties(params: Mapping[str, object] | None, sequence: Sequence) -> dict[str, object]:
     """``params`` with string values evaluated as expressions of the sequence's parameters.
 
     ``{"beta2": "1/(1+C**2)"}`` on ``reddi-thm1:C=3`` gives β2 = 0.1 (RKK Theorem 1's
@@ -177,7 +197,7 @@ def resolve_ties(params: Mapping | None, sequence: Sequence) -> dict:
     """
     from octk.expressions import parse_expression
 
-    out = {}
+    out: dict[str, object] = {}
     names = {n: sp.Symbol(n, real=True) for n in sequence.params}
     values = {names[n]: v for n, v in sequence.params.items() if isinstance(v, int | float)}
     for k, v in dict(params or {}).items():

@@ -9,19 +9,37 @@ bound was vacuous at every checkpoint (``holds (vacuous)``: it could not have fa
 from __future__ import annotations
 
 import itertools
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypedDict
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from octk.bounds import report
 from octk.bounds.scan import check, resolve_ties
+from octk.domains import Domain
 from octk.errors import ParameterError, unknown_name
 from octk.rules import Rule
 from octk.rules import rule as make_rule
+from octk.sequences import Sequence
 from octk.sequences import sequence as make_sequence
 from octk.theorems import Theorem
+
+
+class Cell(TypedDict):
+    """One cell of a search (see :class:`SearchResult`)."""
+
+    params: dict[str, float | str]
+    first_violation: int
+    hypotheses_hold: bool
+    failing: list[str]
+    gamma_negative: float
+    regret: float
+    rhs: float
+    max_tightness: float
+    vacuous: bool
+    vacuous_checkpoints: int
 
 
 @dataclass(frozen=True, eq=False)
@@ -40,39 +58,39 @@ class SearchResult:
     rule: Rule
     sequence: str
     names: tuple[str, ...]
-    values: tuple[tuple, ...]
-    cells: tuple[dict, ...]
+    values: tuple[tuple[float | str, ...], ...]
+    cells: tuple[Cell, ...]
     steps: int
 
-    def cell(self, **where) -> dict:
+    def cell(self, **where: object) -> Cell:
         for c in self.cells:
             if all(c["params"][k] == v for k, v in where.items()):
                 return c
         raise KeyError(where)
 
-    def outcome(self, c: dict) -> str:
+    def outcome(self, c: Cell) -> str:
         return report.search_outcome(self, c)
 
     def table(self) -> str:
         return report.search_table(self)
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return report.search_dict(self)
 
 
 def search(
-    rule,
-    sequence,
-    domain="box:-1,1",
+    rule: Rule | str,
+    sequence: Sequence | str,
+    domain: Domain | str = "box:-1,1",
     *,
-    grid: Mapping[str, Any],
-    bound=None,
+    grid: Mapping[str, float | str | Iterable[float | str]],
+    bound: Theorem | str | None = None,
     steps: int,
-    params: Mapping | None = None,
-    x0=0.0,
-    seed=0,
+    params: Mapping[str, object] | None = None,
+    x0: ArrayLike = 0.0,
+    seed: ArrayLike = 0,
     d: int | None = None,
-    backend: str = "numba",
+    backend: object = "numba",
     lam: float | None = None,
     constants: str = "declared",
     progress: bool = False,
@@ -92,7 +110,8 @@ def search(
     if not grid:
         raise ParameterError("grid must name at least one parameter with its values")
     seq_params = tuple(SEQUENCES[base.name].params) if base.name in SEQUENCES else ()
-    names, values = [], []
+    names: list[str] = []
+    values: list[tuple[float | str, ...]] = []
     for n, v in grid.items():
         vals = [v] if isinstance(v, int | float | str) else list(v)
         if not vals:
@@ -115,7 +134,7 @@ def search(
         from tqdm.auto import tqdm
 
         bar = tqdm(total=len(s_cells), desc="search", unit="run", leave=False)
-    cells: dict[tuple, dict] = {}
+    cells: dict[tuple[float | str, ...], Cell] = {}
     b = None
     for sv in s_cells:
         over = {names[k]: v for k, v in zip(seqk, sv, strict=True)}
@@ -158,4 +177,4 @@ def search(
     return SearchResult(b, rule, shown, tuple(names), tuple(values), ordered, steps)
 
 
-__all__ = ["SearchResult", "search"]
+__all__ = ["Cell", "SearchResult", "search"]

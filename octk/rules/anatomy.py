@@ -26,6 +26,7 @@ t = 1) and b_v = 1 − β2^t, folded into v̂_t = v̂_raw/b_v (K&B's efficient o
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, replace
 
 import sympy as sp
@@ -68,7 +69,7 @@ def substitute(rule: Rule, expr: sp.Basic, values: Mapping[str, object]) -> sp.B
     return expr.xreplace({syms[k]: sp.sympify(v) for k, v in values.items()})
 
 
-def assigned(rule: Rule, name: str, **values) -> sp.Basic:
+def assigned(rule: Rule, name: str, **values: object) -> sp.Basic:
     """Target ``name`` as an expression of the previous state, g, t and hyperparameters.
 
     The zero-denominator guard is dropped (the papers' algebra). ``values`` substitutes
@@ -326,7 +327,9 @@ def _correction_base(expr: sp.Basic) -> sp.Basic | None:
     return m[b]
 
 
-def _second_moment(rule, vhat, states):
+def _second_moment(
+    rule: Rule, vhat: sp.Expr | None, states: AbstractSet[sp.Symbol]
+) -> tuple[str, sp.Expr | None, bool, sp.Basic | None]:
     """(kind, β2,t, bias-corrected, initial value) of the state under the square root."""
     if vhat is None:
         return "none", None, False, None
@@ -340,7 +343,7 @@ def _second_moment(rule, vhat, states):
     if not isinstance(core, sp.Symbol) or core not in states:
         return "other", None, corrected, None
     kind, beta2_t, base = _state_kind(rule, core.name)
-    if kind == "max":
+    if kind == "max" and base is not None:
         inner_k, inner = base.as_independent(*states, as_Add=False)
         ik, ib, _ = _state_kind(rule, inner.name) if inner in states else ("other", None, None)
         if ik != "ema":
@@ -354,7 +357,7 @@ def _second_moment(rule, vhat, states):
     return kind, beta2_t, corrected, initial(rule, core.name)
 
 
-def _state_kind(rule: Rule, name: str):
+def _state_kind(rule: Rule, name: str) -> tuple[str, sp.Expr | None, sp.Expr | None]:
     """(kind, weight, max argument) of state ``name``'s update: an EMA of g² with a
     t-free weight (``ema``), the running mean (``mean``), the running sum (``sum``), a
     running max max(s_{t−1}, X_t) of another state's new value X (``max``), else ``other``."""
@@ -374,7 +377,7 @@ def _state_kind(rule: Rule, name: str):
     return "other", None, None
 
 
-def _eps_place(rule: Rule, raw=None) -> str:
+def _eps_place(rule: Rule, raw: sp.Expr | None = None) -> str:
     """Where ε sits in the step relative to √(raw): ``outside``, ``inside``, ``none``, ``other``."""
     eps = _eps_symbol(rule)
     try:

@@ -34,7 +34,9 @@ class Quantity:
     per_coordinate: sp.Basic
 
 
-def _q(name: str, text: str, latex: str, doc: str, per=None, **assumptions) -> Quantity:
+def _q(
+    name: str, text: str, latex: str, doc: str, per: sp.Basic | None = None, **assumptions: bool
+) -> Quantity:
     sym = sp.Symbol(name, **(assumptions or {"positive": True}))
     return Quantity(sym, text, latex, doc, sym if per is None else per)
 

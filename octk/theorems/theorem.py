@@ -17,12 +17,14 @@ structure of the rule's program compared with :func:`octk.rules.anatomy.anatomy`
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
 import numpy as np
 import sympy as sp
+from numpy.typing import ArrayLike, NDArray
 from sympy.printing.precedence import PRECEDENCE
 from sympy.printing.str import StrPrinter
 
@@ -54,10 +56,10 @@ class TextPrinter(StrPrinter):
     """SymPy's string printer with the bounds' notation: √(·), x², α, Σ_i ‖g_{1:T,i}‖₂;
     a product prints its coefficient first and the run's sums (and √T) after it."""
 
-    def _print_Symbol(self, expr):
+    def _print_Symbol(self, expr: sp.Symbol) -> str:
         return TEXT_NAMES.get(expr, expr.name).replace("*", "\0")
 
-    def _print_Pow(self, expr, rational=False):
+    def _print_Pow(self, expr: sp.Pow, rational: bool = False) -> str:
         b, e = expr.as_base_exp()
         if e == sp.S.Half:
             inner = self._print(b)
@@ -72,11 +74,11 @@ class TextPrinter(StrPrinter):
         exp = self._print(e) if e.is_Atom else f"({self._print(e)})"
         return f"{base}^{exp}"
 
-    def _print_log(self, expr):
+    def _print_log(self, expr: sp.log) -> str:
         arg = expr.args[0]
         return f"log {self._print(arg)}" if arg.is_Atom else f"log({self._print(arg)})"
 
-    def _print_Add(self, expr, order=None):
+    def _print_Add(self, expr: sp.Add, order: str | None = None) -> str:
         # 1 − β1, 1 + log T, √T − 1/2: positive terms first, numbers first among them
         terms = sorted(expr.args, key=lambda a: (a.could_extract_minus_sign(), not a.is_number))
         out = self._print(terms[0])
@@ -85,7 +87,7 @@ class TextPrinter(StrPrinter):
             out += f" − {s[1:]}" if s.startswith("-") else f" + {s}"
         return out
 
-    def _print_Mul(self, expr):
+    def _print_Mul(self, expr: sp.Mul) -> str:
         data = [f for f in expr.args if f.free_symbols & _DATA and not _is_divisor(f)]
         rest = sp.Mul(*(f for f in expr.args if f not in data))
         if not data or rest == 1:
@@ -172,14 +174,14 @@ class Theorem:
     source: str
     terms_: tuple[Term, ...]
     hypotheses: tuple[Hypothesis, ...]
-    definitions: dict = field(default_factory=dict)
+    definitions: dict[sp.Symbol, sp.Expr] = field(default_factory=dict)
     lhs: str = "R(T)"
     verified: bool = True
     derived: bool = False
     default: bool = False
     note: str = ""
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         object.__setattr__(self, "__doc__", self.docstring())
 
     # -- the statement, derived -------------------------------------------
@@ -234,14 +236,16 @@ class Theorem:
     @cached_property
     def symbols(self) -> tuple[sp.Symbol, ...]:
         """The symbols the evaluation needs (quantities and hyperparameters), sorted by name."""
-        free: set = set()
+        free: set[sp.Symbol] = set()
         for k in self.terms_:
             free |= self.expanded(k.expr).free_symbols
             free |= self.expanded(k.finite_if).free_symbols
         return tuple(sorted(free, key=lambda s: s.name))
 
     @cached_property
-    def _functions(self):
+    def _functions(
+        self,
+    ) -> tuple[list[Callable[..., ArrayLike]], list[Callable[..., ArrayLike] | None]]:
         args = self.symbols
         terms = [sp.lambdify(args, self.expanded(k.expr), "numpy") for k in self.terms_]
         conds = [
@@ -251,7 +255,9 @@ class Theorem:
         return terms, conds
 
     @cached_property
-    def definition_functions(self) -> dict:
+    def definition_functions(
+        self,
+    ) -> dict[sp.Symbol, tuple[tuple[sp.Symbol, ...], Callable[..., ArrayLike]]]:
         """Each definition (γ) as a NumPy function of its sorted free symbols."""
         out = {}
         for sym, expr in self.definitions.items():
@@ -259,7 +265,9 @@ class Theorem:
             out[sym] = (args, sp.lambdify(args, expr, "numpy"))
         return out
 
-    def evaluate(self, values: dict[sp.Symbol, object], shape: tuple[int, ...]) -> dict:
+    def evaluate(
+        self, values: Mapping[sp.Symbol, ArrayLike], shape: tuple[int, ...]
+    ) -> dict[str, NDArray[np.float64]]:
         """Each term's value (arrays broadcast to ``shape``), from the lambdified terms.
 
         ``values`` maps each of :attr:`symbols` to a number or an array broadcastable to
