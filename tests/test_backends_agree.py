@@ -204,12 +204,13 @@ def test_parallel_kernel_matches_serial_across_many_chunks():
     assert_close(outs[0], outs[1], rtol=0.0, what="parallel vs serial")
 
 
-@pytest.mark.parametrize("dom", ["box:-1,1", "ball:1", "ball:1;projection=euclidean"])
+@pytest.mark.parametrize("dom", ["box:-1,1", "ball:1", "ball:1;projection=euclidean", "simplex:1"])
 def test_segments_resume_exactly(dom):
     """Running T steps in segments of 37 gives the same result as one call."""
     r, seq = rule("adamax"), sequence("uniform")
     for backend in fast_backends(dom):
-        kw = dict(steps=500, d=2, backend=backend, params={"alpha": 0.05})
+        x0 = domain(dom).project(np.zeros((1, 2)))[0]
+        kw = dict(steps=500, d=2, x0=x0, backend=backend, params={"alpha": 0.05})
         one = simulate(r, seq, dom, **kw)
         seg = simulate(r, seq, dom, segment=37, **kw)
         assert_close(seg.x, one.x, rtol=0.0, what=backend)
@@ -227,3 +228,23 @@ def test_ball_beyond_a_warp_and_many_configurations():
         r, seq, ball, d=3, x0=0.0, steps=150,
         params={"alpha": np.linspace(0.01, 0.5, n)}, seed=np.arange(n),
     )  # fmt: skip
+
+
+@pytest.mark.parametrize("dom", ["ball:0.8", "simplex:1", "simplex:2;projection=euclidean"])
+def test_group_projections_beyond_a_warp_with_ties_and_many_configurations(dom):
+    """The CUDA group layout (RKK's weighted ball, the simplex: one thread per
+    configuration runs the domain's routine): d = 40, and 70 configurations of d = 3
+    with their own α and seed; and a deterministic sequence equal within two halves of
+    the coordinates from an equal start, so the simplex's breakpoints tie at every step
+    (the stable order of the sort decides the running sums)."""
+    r, seq = rule("adam", schedule="sqrt"), sequence("uniform:low=-2,high=2")
+    _compare(r, seq, dom, d=40, x0=0.0, steps=150)
+    n = 70
+    _compare(
+        r, seq, dom, d=3, x0=0.0, steps=150,
+        params={"alpha": np.linspace(0.01, 0.5, n)}, seed=np.arange(n),
+    )  # fmt: skip
+    tied = sequence("expr:c=where(mod(t, 3) == 1, 2, -1) * where(i < 2, 1, -1)")
+    ref = _compare(rule("adagrad"), tied, dom, d=4, x0=0.0, steps=150)
+    assert np.all(ref.x[..., 0] == ref.x[..., 1]) and np.all(ref.x[..., 2] == ref.x[..., 3])
+    assert np.ptp(ref.x) > 0.01

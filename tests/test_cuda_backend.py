@@ -23,12 +23,12 @@ from test_backends_agree import SEQ_FOR_RULES, _make_sequence, _option_cases, _s
 from octk.backends import BACKENDS, backend_choices, get_backend, resolve_backend
 from octk.backends.cuda_compile import nvcc_ptx, nvrtc_error, nvrtc_ptx, ptxas_report
 from octk.backends.cuda_host import uniform_host
-from octk.backends.cuda_projections import supports
+from octk.backends.cuda_projections import supported_kinds, supports
 from octk.backends.cuda_source import kernel_names, kernel_source
 from octk.backends.cupy_backend import device_error
 from octk.backends.program import lower
 from octk.bounds import bound_monitors
-from octk.domains import Domain, domain
+from octk.domains import Box, Domain, KernelProjection, domain
 from octk.errors import BackendUnavailableError, ParameterError
 from octk.monitors import count, first
 from octk.random import uniform_int
@@ -36,18 +36,36 @@ from octk.rules import SPECS, rule
 from octk.sequences import sequence
 from octk.simulate import simulate
 
-DOMAINS = ("box:-1,1", "reals", "ball:1.5;projection=euclidean")
+# every layout: per lane (box, R^d), norm (Euclidean ball), group (weighted ball, simplex)
+DOMAINS = (
+    "box:-1,1",
+    "reals",
+    "ball:1.5;projection=euclidean",
+    "ball:1.5",
+    "simplex:1",
+    "simplex:2;projection=euclidean",
+)
 DTYPES = ("float64", "float32")
 
 
+def _rotated_domains(k: int) -> tuple[str, ...]:
+    """Half of DOMAINS, shifting with k: the step text does not depend on the domain and
+    the projection not on the rule, so consecutive cases between them reach every pair
+    of layout and precision at half the compile time."""
+    return tuple(DOMAINS[(k + j) % len(DOMAINS)] for j in range(0, len(DOMAINS), 2))
+
+
 def _preset_kernels():
-    """Every rule × preset, with the bounds' monitors, on every domain, in both precisions."""
+    """Every rule × preset, with the bounds' monitors, on half the domains (rotating: each
+    domain with every other preset), in both precisions."""
+    k = 0
     for name, spec in SPECS.items():
         for preset in spec.presets:
             r = rule(name, preset)
             mons = (*bound_monitors(r), count("n_neg_g", "g < 0"), first("t_pos", "x > 0"))
             prog = lower(r, sequence(SEQ_FOR_RULES[0]), mons)
-            for dom in DOMAINS:
+            k += 1
+            for dom in _rotated_domains(k):
                 for dt in DTYPES:
                     yield f"{name}/{preset} {dom} {dt}", kernel_source(prog, domain(dom), dtype=dt)
 
@@ -64,7 +82,7 @@ def _grid_kernels(tmp_path):
             seq = _make_sequence(sname, loss, tmp_path)
         except ParameterError:
             continue
-        dom = dom if supports(domain(dom)) else "box:-1,1"  # a weighted domain: refused
+        assert supports(domain(dom)), dom  # every registered domain runs on the CUDA backends
         for dt in DTYPES:
             yield (
                 f"{sname}/{loss} {dt}",
@@ -89,7 +107,7 @@ needs_nvrtc = pytest.mark.skipif(nvrtc_error() is not None, reason=str(nvrtc_err
 
 
 @needs_nvrtc
-def test_every_rule_preset_domain_and_precision_compiles_with_nvrtc():
+def test_every_rule_preset_and_precision_compiles_with_nvrtc_on_rotating_domains():
     _nvrtc_all(_preset_kernels())
 
 
@@ -108,14 +126,17 @@ def test_kernels_of_each_layout_are_in_the_ptx():
     ball = nvrtc_ptx(kernel_source(prog, domain("ball:1;projection=euclidean")))
     assert "shfl.sync.bfly" in ball and "shfl.sync.down" in ball and "atom.global.add" in ball
     assert "fma.rn" not in ball  # --fmad=false: a·b + c rounds twice, as on the host
+    for dom in ("ball:1", "simplex:1"):  # the group layout: no shuffles, no atomics
+        ptx = nvrtc_ptx(kernel_source(prog, domain(dom)))
+        assert "fma.rn" not in ptx and "shfl" not in ptx and "atom" not in ptx
 
 
 @pytest.mark.skipif(shutil.which("nvcc") is None, reason="nvcc (CUDA toolkit) not installed")
-def test_a_kernel_of_every_rule_domain_and_precision_compiles_with_nvcc():
+def test_a_kernel_of_every_rule_and_precision_compiles_with_nvcc_on_rotating_domains():
     sources = [
         kernel_source(lower(rule(name), sequence(SEQUENCES_FOR_NVCC[k % 3])), domain(dom), dtype=dt)
         for k, name in enumerate(SPECS)
-        for dom in DOMAINS
+        for dom in _rotated_domains(k)
         for dt in DTYPES
     ]
     nvcc_ptx(sources)
@@ -134,6 +155,8 @@ def test_every_layout_keeps_the_lane_in_registers():
         ("box:-1,1", "float64"),
         ("reals", "float32"),
         ("ball:1;projection=euclidean", "float64"),
+        ("ball:1", "float64"),
+        ("simplex:1;projection=euclidean", "float32"),
     ):
         report = ptxas_report(kernel_source(prog, domain(dom), dtype=dt))
         assert set(report) == set(kernel_names(domain(dom)))
@@ -186,22 +209,29 @@ def test_dtype_errors_name_the_backends():
         simulate("adam", "uniform", steps=5, backend="cuda-host", dtype="int8")
 
 
-def test_every_domain_runs_or_is_refused_by_name():
-    """Walked from the domain registry: box, reals and the Euclidean ball run on the CUDA
-    backends; a weighted projection (a ball's or simplex's default) and a kind without a
-    CUDA snippet (the simplex) are refused in one ParameterError naming what is supported."""
+def test_every_domain_runs_and_one_without_cuda_is_refused_by_name():
+    """Walked from the domain registry: every domain (and both projections of the ball
+    and the simplex) has a CUDA projection and runs on cuda-host (its agreement with the
+    reference is test_backends_agree's); a domain whose record lacks one is refused in
+    one ParameterError naming it and the kinds that run."""
     specs = [spec for cls in Domain.REGISTRY.values() for spec in cls.examples]
-    runs = {s for s in specs if supports(domain(s))}
-    assert runs == {"box:-1,1", "reals", "ball:0.8;projection=euclidean"}
-    prog = lower(rule("adam"), sequence("uniform"))
-    for spec in sorted(set(specs) - runs):
-        with pytest.raises(ParameterError, match="is not supported on the CUDA backends"):
-            kernel_source(prog, domain(spec))
+    assert all(supports(domain(s)) for s in specs)
+    assert set(supported_kinds()) == set(Domain.REGISTRY)
+    for spec in specs:
         x0 = domain(spec).project(np.full((1, 2), 0.3))[0]
-        kw = dict(steps=3, d=2, x0=x0)
-        with pytest.raises(ParameterError, match=r"supported: box, reals, ball with projection"):
-            simulate("adam", "uniform", spec, backend="cuda-host", **kw)
-        assert simulate("adam", "uniform", spec, **kw).backend == "numba"
+        traj = simulate("adam", "uniform", spec, backend="cuda-host", steps=3, d=2, x0=x0)
+        assert traj.backend == "cuda-host" and np.all(np.isfinite(traj.x)), spec
+
+    class NoCuda(Box):  # no `kind`: not registered
+        def kernel_projection(self):
+            return KernelProjection(lane="xn = min(max(xn, lo[j]), hi[j])")
+
+    prog = lower(rule("adam"), sequence("uniform"))
+    with pytest.raises(ParameterError, match=r"'box:-1,1' has no CUDA projection.*they run: "):
+        kernel_source(prog, NoCuda(-1.0, 1.0))
+    with pytest.raises(ParameterError, match="has no CUDA projection"):
+        simulate("adam", "uniform", NoCuda(-1.0, 1.0), backend="cuda-host", steps=3)
+    assert simulate("adam", "uniform", NoCuda(-1.0, 1.0), steps=3).backend == "numba"
 
 
 def test_auto_picks_numba_without_a_gpu_and_says_which_ran():

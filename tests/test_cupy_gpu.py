@@ -1,8 +1,9 @@
 """The ``cupy`` backend on a GPU agrees with the reference (marked ``gpu``; skipped without one).
 
 A reduced form of ``test_backends_agree``'s grid: every rule's paper preset on
-every domain (box and R^d: one thread per lane; a ball with d = 3: warp groups;
-d = 40: the block reduction), a batch of configurations, resumed segments, the
+every domain (box and R^d: one thread per lane; a Euclidean ball with d = 3: warp
+groups; d = 40: the block reduction; RKK's weighted ball and the simplex: the group
+kernels, a thread per configuration), a batch of configurations, resumed segments, the
 draws bit for bit, and float32 against the host build of the same kernel.
 ``benchmarks/gpu_check.py`` runs this file on a GPU machine.
 """
@@ -15,6 +16,7 @@ from conftest import assert_close
 
 from octk.backends import AUTO_GPU_WORK, resolve_backend
 from octk.backends.cupy_backend import device_error
+from octk.domains import domain
 from octk.random import uniform_np
 from octk.rules import SPECS, rule
 from octk.simulate import simulate
@@ -22,7 +24,15 @@ from octk.simulate import simulate
 _why = device_error()
 pytestmark = [pytest.mark.gpu, pytest.mark.skipif(_why is not None, reason=str(_why))]
 
-DOMAINS = ("box:-1,1", "reals", "ball:1.5;projection=euclidean")
+# every layout: per lane, norm (Euclidean ball), group (RKK's weighted ball, the simplex)
+DOMAINS = (
+    "box:-1,1",
+    "reals",
+    "ball:1.5;projection=euclidean",
+    "ball:1.5",
+    "simplex:1",
+    "simplex:2;projection=euclidean",
+)
 SEQS = ("uniform:low=-2,high=2", "reddi-thm1:C=3", "sparse:p=0.3", "adaptive-sign")
 
 
@@ -36,6 +46,8 @@ def _params(r):
 
 
 def _agree(r, seq, dom, *, d=3, x0=0.3, params=None, seed=11, steps=300, dtype="float64"):
+    if np.ndim(x0) == 0:  # x0 in every coordinate, projected onto the domain
+        x0 = domain(dom).project(np.full((1, d), float(x0)))[0]
     kw = dict(steps=steps, x0=x0, params=params or _params(r), seed=seed, d=d)
     ref = simulate(r, seq, dom, backend="reference", checkpoints="all", **kw)
     gpu = simulate(r, seq, dom, backend="cupy", checkpoints="all", **kw)
@@ -56,12 +68,13 @@ def test_every_rule_on_every_domain(name, dom):
     _agree(rule(name, "paper"), SEQS[k % len(SEQS)], dom)
 
 
-def test_ball_beyond_a_warp_and_a_batch():
+@pytest.mark.parametrize("dom", ["ball:0.8;projection=euclidean", "ball:0.8", "simplex:1"])
+def test_beyond_a_warp_and_a_batch(dom):
     r = rule("adam", schedule="sqrt")
-    _agree(r, "uniform:low=-2,high=2", "ball:0.8;projection=euclidean", d=40, x0=0.0, steps=150)
+    _agree(r, "uniform:low=-2,high=2", dom, d=40, x0=0.0, steps=150)
     n = 70
     _agree(
-        r, "uniform:low=-2,high=2", "ball:0.8;projection=euclidean", d=3, x0=0.0, steps=150,
+        r, "uniform:low=-2,high=2", dom, d=3, x0=0.0, steps=150,
         params={"alpha": np.linspace(0.01, 0.5, n)}, seed=np.arange(n),
     )  # fmt: skip
 

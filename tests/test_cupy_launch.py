@@ -35,15 +35,20 @@ def _asarray(a, dtype=None):
 
 
 class _Module:
-    """Runs ``octk_lanes`` / ``octk_lanes_group`` through the host build of ``code``."""
+    """Runs ``octk_lanes`` / ``octk_lanes_group`` through the host build of ``code``, and
+    the group layout's launch pair per step (``octk_group_step`` then
+    ``octk_group_project`` with the checkpoint row or −1) as one host step."""
 
     launches: ClassVar[list] = []
 
     def __init__(self, code, options=()):
         assert "--fmad=false" in options
         self.lib = build(code)
+        self.t = None  # the step of the last octk_group_step
 
     def get_function(self, name):
+        if name in ("octk_group_step", "octk_group_project"):
+            return self._group(name)
         if name not in ("octk_lanes", "octk_lanes_group"):
             raise NotImplementedError(f"{name}: the stand-in plays only the lane kernels")
 
@@ -59,6 +64,23 @@ class _Module:
 
         return launch
 
+    def _group(self, name):
+        def launch(grid, block, args):
+            step_or_row, *arrays, wgt = args
+            assert isinstance(wgt, np.ndarray) and wgt.shape == arrays[0].shape
+            L, d, nck = int(arrays[-2]), int(arrays[-1]), int(arrays[9])
+            need = L if name == "octk_group_step" else L // d
+            assert block[0] % 32 == 0 and grid[0] * block[0] >= need > (grid[0] - 1) * block[0]
+            _Module.launches.append((name, int(step_or_row), int(step_or_row)))
+            if name == "octk_group_step":
+                self.t = int(step_or_row)
+                return
+            row = int(step_or_row)
+            c = [a.ctypes.data if isinstance(a, np.ndarray) else int(a) for a in arrays]
+            self.lib.octk_host_run(self.t, self.t, row if row >= 0 else nck, *c)
+
+        return launch
+
 
 @pytest.fixture
 def fake_cupy(monkeypatch):
@@ -66,6 +88,7 @@ def fake_cupy(monkeypatch):
     fake.asarray = _asarray
     fake.ascontiguousarray = lambda a: a
     fake.zeros = lambda shape, dtype=float: np.zeros(shape, dtype).view(_DeviceArray)
+    fake.ones = lambda shape, dtype=float: np.ones(shape, dtype).view(_DeviceArray)
     fake.RawModule = _Module
     fake.cuda = types.SimpleNamespace(runtime=types.SimpleNamespace(getDeviceCount=lambda: 1))
     monkeypatch.setitem(sys.modules, "cupy", fake)
@@ -101,6 +124,28 @@ def test_cupy_backend_runs_and_agrees_with_the_reference(fake_cupy, dom, d, kern
         assert_close(gpu.stats["sum_s"], ref.stats["sum_s"], what=f"{dom} sum_s")
         for name in ref.state:
             assert_close(gpu.state[name], ref.state[name], what=f"{dom} {name}")
+
+
+@pytest.mark.parametrize("dom", ["ball:0.9", "simplex:1", "simplex:2;projection=euclidean"])
+def test_group_layout_launches_a_pair_per_step_with_the_checkpoint_rows(fake_cupy, dom):
+    """RKK's weighted ball and the simplex: per step octk_group_step, then
+    octk_group_project with the segment's checkpoint row (−1 between checkpoints)."""
+    n, d = 5, 3
+    x0 = np.full(d, 2.0 / d if dom.startswith("simplex:2") else 1.0 / d if "simplex" in dom else 0)
+    kw = dict(steps=60, d=d, x0=x0, params={"alpha": np.linspace(0.05, 0.4, n)}, seed=np.arange(n))
+    ref = simulate("adam", "uniform:low=-2,high=2", dom, backend="reference", **kw)
+    for segment in (None, 17):
+        _Module.launches = []
+        gpu = simulate("adam", "uniform:low=-2,high=2", dom, backend="cupy", segment=segment, **kw)
+        steps = [t for name, t, _ in _Module.launches if name == "octk_group_step"]
+        rows = [r for name, r, _ in _Module.launches if name == "octk_group_project"]
+        assert steps == list(range(1, 61)) and len(rows) == 60
+        written = [t for t, r in zip(steps, rows, strict=True) if r >= 0]
+        assert written == list(ref.t)  # a row exactly at each checkpoint step
+        if segment is None:
+            assert [r for r in rows if r >= 0] == list(range(len(ref.t)))
+        assert_close(gpu.x, ref.x, what=f"{dom} x")
+        assert_close(gpu.loss, ref.loss, what=f"{dom} loss")
 
 
 def test_float32_on_the_cupy_path_matches_the_host_backend(fake_cupy):

@@ -1,94 +1,68 @@
-r"""The projections Π_F of the CUDA kernels, one C++ snippet per domain kind.
+r"""The projections Π_F of the CUDA kernels: read from the domain, printed as C++.
 
-This is the one place where the CUDA backends (``cuda-host`` and ``cupy``) know a
-domain: :data:`PROJECTIONS` maps ``domain.kind`` to a :class:`CudaProjection`,
-the body of
+The math lives in the domain's file: :meth:`octk.domains.Domain.kernel_projection`
+returns a :class:`~octk.domains.base.CudaProjection` (its ``cuda`` field) beside the
+Numba routine, so a new domain is still one file. Here it is only printed:
 
-    __host__ __device__ void octk_project(octk_lane& ln, real xh, real nrm2)
+* layout ``lane`` (box, R^d) and ``norm`` (the Euclidean ball): the body of
 
-which sets ``ln.x`` = x_{t+1} from ``xh`` = x̂_{t+1}. The lane's bounds are
-``ln.lo``, ``ln.hi`` (the radius R for a ball, see :class:`octk.simulate.Lanes`).
+      __host__ __device__ void octk_project(octk_lane& ln, real xh, real nrm2)
 
-* ``box`` -- the clip x = min(max(x̂, lo), hi), written with selects so that a NaN
-  propagates as in NumPy (``fmax`` would drop it);
-* ``reals`` -- x = x̂;
-* ``ball`` -- x = x̂ · R/‖x̂‖₂ where ‖x̂‖₂ > R: a per-configuration norm
-  (``needs_norm``), so the kernels first reduce ``nrm2`` = Σ_i x̂_i² over the
-  configuration's lanes (a warp reduction for d ≤ 32, a block reduction beyond).
+  which sets ``ln.x`` = x_{t+1} from ``xh`` = x̂_{t+1} (``nrm2`` = Σ_i x̂_i² of the
+  configuration, reduced by the kernels where ``needs_norm``);
+* layout ``group`` (RKK's weighted ball, the simplex): the domain's
+  ``__host__ __device__`` routines, whose entry projects one configuration in place
+  from x̂, the lane bounds and the weights 1/η_t (see cuda_source.py's group kernels).
 
-A domain whose kind is missing here, or whose projection reads the weights
-1/η_t (RKK's weighted Π_{F,√V}: ``domain.reads_weights``, the default of a ball
-and a simplex), raises a :class:`~octk.errors.ParameterError` naming what these
-backends support; the Numba and reference backends run every domain.
+A domain without a ``cuda`` record raises a :class:`~octk.errors.ParameterError`
+naming it and the domains these backends run (walked from the registry).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
+from octk.domains.base import CudaProjection
 from octk.errors import ParameterError
 
 
-@dataclass(frozen=True)
-class CudaProjection:
-    """The C++ body of ``octk_project`` for one domain kind."""
+def supported_kinds() -> tuple[str, ...]:
+    """The registered domain kinds whose examples all have a CUDA projection."""
+    from octk.domains import Domain, domain
 
-    body: str
-    needs_norm: bool = False
-
-
-PROJECTIONS: dict[str, CudaProjection] = {
-    "box": CudaProjection(
-        "    real y = (xh < ln.lo) ? ln.lo : xh;\n    ln.x = (y > ln.hi) ? ln.hi : y;"
-    ),
-    "reals": CudaProjection("    ln.x = xh;"),
-    "ball": CudaProjection(
-        "    real n = sqrt(nrm2);\n    ln.x = (n > ln.hi) ? xh * (ln.hi / n) : xh;",
-        needs_norm=True,
-    ),
-}
-
-
-SUPPORTED = "box, reals, ball with projection=euclidean"
+    return tuple(
+        kind
+        for kind, cls in Domain.REGISTRY.items()
+        if all(domain(s).kernel_projection().cuda is not None for s in cls.examples)
+    )
 
 
 def projection(domain) -> CudaProjection:
-    """The projection snippet of ``domain`` (by ``domain.kind``), or a clear error."""
-    kind = getattr(domain, "kind", type(domain).__name__)
-    spec = domain.spec() if hasattr(domain, "spec") else kind
-    if kind not in PROJECTIONS or getattr(domain, "reads_weights", False):
-        what = "weighted projection Π_{F,√V}" if kind in PROJECTIONS else "domain"
+    """The CUDA projection of ``domain``, or a clear error naming what is supported."""
+    cuda = domain.kernel_projection().cuda
+    if cuda is None:
         raise ParameterError(
-            f"domain {spec!r} ({what}) is not supported on the CUDA backends (cuda-host, "
-            f"cupy); supported: {SUPPORTED}. Use backend 'numba' or 'reference'"
+            f"domain {domain.spec()!r} has no CUDA projection, so it does not run on the CUDA "
+            f"backends (cuda-host, cupy); they run: {', '.join(supported_kinds())}. Use "
+            "backend 'numba' or 'reference'"
         )
-    return PROJECTIONS[kind]
+    return cuda
 
 
 def supports(domain) -> bool:
     """Whether the CUDA backends can project onto ``domain``."""
-    try:
-        projection(domain)
-    except ParameterError:
-        return False
-    return True
+    return domain.kernel_projection().cuda is not None
 
 
 def project_function(domain) -> str:
-    """The C++ definition of ``octk_project`` for ``domain``."""
+    """The C++ of ``domain``'s projection: ``octk_project`` (lane, norm) or the group
+    routines (group)."""
     proj = projection(domain)
+    if proj.group is not None:
+        return proj.group[1]
     return (
         "__host__ __device__ __forceinline__ void octk_project(octk_lane& ln, real xh, "
         "real nrm2) {\n"
-        f"    (void)nrm2;\n{proj.body}\n}}"
+        f"    (void)nrm2;\n{proj.lane}\n}}"
     )
 
 
-__all__ = [
-    "PROJECTIONS",
-    "SUPPORTED",
-    "CudaProjection",
-    "project_function",
-    "projection",
-    "supports",
-]
+__all__ = ["project_function", "projection", "supported_kinds", "supports"]

@@ -19,7 +19,8 @@ The pieces shared by all three (``__host__ __device__``)::
     octk_load / octk_store        lane j of the arrays <-> registers
     octk_step(ln, t, DATA)        s, g, f, the rule's assignments, accumulators,
                                   running powers, loss += f; returns x̂_{t+1}
-    octk_project(ln, x̂, ‖x̂‖²)     Π_F (see cuda_projections.py)
+    octk_project(ln, x̂, ‖x̂‖²)     Π_F per lane, or the domain's group routine
+                                  (the domain's file; see cuda_projections.py)
     octk_checkpoint(ln, k, j)     x, loss and accumulators into checkpoint row k
 
 The kernels (layouts)::
@@ -34,6 +35,15 @@ The kernels (layouts)::
     octk_ball_step    a ball with d > 32, one step per launch: the step, then a
     octk_ball_finish  block reduction (warp shuffles + shared memory, one atomicAdd
                       per block) of ‖x̂‖² per configuration; then the rescaling
+    octk_group_step   a projection that needs the whole configuration (RKK's weighted
+    octk_group_project  ball, the simplex: the domain's ``group`` routine), one step per
+                      launch pair, any d: one thread per lane runs the step and writes
+                      x̂ and the weight 1/η_t to memory, then one thread per configuration
+                      runs the domain's routine on its d coordinates -- the Numba
+                      routine's algorithm and summation order, so the backends agree to
+                      rounding -- and writes the checkpoint row. A serial routine per
+                      configuration (a secular-equation Newton, a sort) keeps that
+                      order; the many-configurations workload supplies the parallelism
 
 Array layout (L = C·d lanes, configuration-major, as :class:`octk.simulate.Lanes`): lane
 j = c·d + i is coordinate i of configuration c. Per lane: X[j], LO[j], HI[j], LOSS[j],
@@ -50,7 +60,7 @@ import sympy as sp
 
 from octk.backends.cuda_projections import project_function, projection
 from octk.backends.printers import CudaPrinter
-from octk.backends.program import StepProgram
+from octk.backends.program import StepProgram, W, for_domain
 from octk.random import M1, M2, PHI, PSI
 from octk.symbols import DATA, U, i, t, x
 
@@ -113,6 +123,8 @@ def _struct(prog: StepProgram) -> str:
     fields += [f"real p_{h};" for h in prog.hyper]
     fields += [f"real s_{s.name};" for s, _ in prog.state]
     fields += [f"real acc{q};" for q in range(len(prog.stats))]
+    if prog.weighted:
+        fields.append("real w;  /* the projection weight 1/η_t (Π_{F,√V}) */")
     return "struct octk_lane {\n" + "\n".join("    " + f for f in fields) + "\n};"
 
 
@@ -171,6 +183,8 @@ def _step(prog: StepProgram, real: str) -> str:
         L.append(f"    ln.acc{q} = {pr.doprint(e)};")
     for target, e in prog.post:
         L.append(f"    {names[target]} = {pr.doprint(e)};")
+    if prog.weighted:
+        L.append(f"    ln.w = {names[W]};")
     L += ["    ln.loss += a_f;", "    return xn;", "}"]
     return "\n".join(L)
 
@@ -297,6 +311,61 @@ extern "C" void octk_host_run(long long t0, long long t1, long long k0, {PARAMS}
 }}
 #endif"""
 
+
+def _group(prog: StepProgram, name: str) -> str:
+    """The group layout: per step, the lanes' steps, then the domain's routine ``name``
+    on each configuration (with its checkpoint row)."""
+    w = "ln.w" if prog.weighted else "(real)1"
+    return f"""/* group projections: x̂_{{t+1}} and the weights go through memory (X, WGT) */
+__host__ __device__ __forceinline__ void octk_group_lane(long long j, long long t, {PARAMS},
+                                                        real* WGT) {{
+    octk_lane ln;
+    octk_load(ln, j, {ARGS});
+    ln.x = octk_step(ln, t, DATA);  /* x̂_{{t+1}}, projected by octk_group_config */
+    WGT[j] = {w};
+    octk_store(ln, j, {ARGS});
+}}
+
+/* configuration c: Π_F of its d lanes in place, then checkpoint row k (k < 0: none) */
+__host__ __device__ __forceinline__ void octk_group_config(long long c, long long k, {PARAMS},
+                                                          real* WGT) {{
+    const long long a = c * d;
+    {name}(X + a, LO + a, HI + a, WGT + a, d);
+    if (k < 0) return;
+    for (long long j = a; j < a + d; ++j) {{
+        octk_lane ln;
+        octk_load(ln, j, {ARGS});
+        octk_checkpoint(ln, k, j, {ARGS});
+    }}
+}}
+
+#if defined(__CUDACC__)
+/* one step of every lane: one thread per lane */
+extern "C" __global__ void octk_group_step(long long t, {PARAMS}, real* WGT) {{
+    long long j = (long long)blockIdx.x * blockDim.x + threadIdx.x;
+    if (j < L) octk_group_lane(j, t, {ARGS}, WGT);
+}}
+
+/* the projection of every configuration: one thread per configuration */
+extern "C" __global__ void octk_group_project(long long k, {PARAMS}, real* WGT) {{
+    long long c = (long long)blockIdx.x * blockDim.x + threadIdx.x;
+    if (c < L / d) octk_group_config(c, k, {ARGS}, WGT);
+}}
+#else
+/* the host shim: plays both grids step by step */
+extern "C" void octk_host_run(long long t0, long long t1, long long k0, {PARAMS}) {{
+    real* WGT = (real*)malloc(L * sizeof(real));
+    long long k = k0;
+    for (long long t = t0; t <= t1; ++t) {{
+        for (long long j = 0; j < L; ++j) octk_group_lane(j, t, {ARGS}, WGT);
+        long long row = (k < nck && CK_T[k] == t) ? k++ : -1;
+        for (long long c = 0; c < L / d; ++c) octk_group_config(c, row, {ARGS}, WGT);
+    }}
+    free(WGT);
+}}
+#endif"""
+
+
 _HOST_UNIFORM = """#if !defined(__CUDACC__)
 extern "C" double octk_host_uniform(unsigned long long seed, long long t, long long i, int k) {
     return octk_uniform(seed, t, i, k);
@@ -307,7 +376,8 @@ extern "C" double octk_host_uniform(unsigned long long seed, long long t, long l
 def kernel_source(prog: StepProgram, domain, *, dtype: str = "float64") -> str:
     """The CUDA C++ text of ``prog`` on ``domain`` in ``dtype`` (see the module doc)."""
     real = REALS[dtype]
-    norm = projection(domain).needs_norm
+    prog = for_domain(prog, domain)  # with the weights 1/η_t where the domain reads them
+    proj = projection(domain)
     parts = [
         "/* generated by octk from a StepProgram: do not edit */",
         f"/* rule: {prog.rule!r} */",
@@ -320,7 +390,9 @@ def kernel_source(prog: StepProgram, domain, *, dtype: str = "float64") -> str:
         _step(prog, real),
         project_function(domain),
     ]
-    if norm:
+    if proj.group is not None:
+        parts.append(_group(prog, proj.group[0]))
+    elif proj.needs_norm:
         parts += [_DEVICE_NORM, _HOST_NORM]
     else:
         parts += [_RUN_LANE, _DEVICE_ELEMENTWISE, _HOST_ELEMENTWISE]
@@ -330,7 +402,10 @@ def kernel_source(prog: StepProgram, domain, *, dtype: str = "float64") -> str:
 
 def kernel_names(domain) -> tuple[str, ...]:
     """The ``__global__`` kernels that :func:`kernel_source` defines for ``domain``."""
-    if projection(domain).needs_norm:
+    layout = projection(domain).layout
+    if layout == "group":
+        return ("octk_group_step", "octk_group_project")
+    if layout == "norm":
         return ("octk_lanes_group", "octk_ball_step", "octk_ball_finish")
     return ("octk_lanes",)
 

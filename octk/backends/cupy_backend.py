@@ -13,7 +13,10 @@ run t0..t1 there, and the lanes and the checkpoint rows of the segment come back
 * box and R^d, any d: ``octk_lanes``, one thread per lane, the time loop inside;
 * ball, d ≤ 32: ``octk_lanes_group``, a warp-shuffle norm per configuration;
 * ball, d > 32: per step ``octk_ball_step`` (block reduction of the norm into
-  one value per configuration) and ``octk_ball_finish`` (the rescaling).
+  one value per configuration) and ``octk_ball_finish`` (the rescaling);
+* RKK's weighted ball and the simplex, any d: per step ``octk_group_step`` (one
+  thread per lane) and ``octk_group_project`` (the domain's routine, one thread per
+  configuration).
 
 Without CuPy, or without a visible device, constructing the backend raises one
 :class:`~octk.errors.BackendUnavailableError` saying what to install or that no
@@ -120,7 +123,7 @@ class CupyKernel:
         if key not in _modules:
             _modules[key] = cupy.RawModule(code=source, options=NVRTC_OPTIONS)
         self.module: Any = _modules[key]
-        self.needs_norm = projection(domain).needs_norm
+        self.layout = projection(domain).layout
         self.dtype = dtype
 
     def launch(self, dev: DeviceLanes, t0: int, t1: int, ck_t=None) -> None:
@@ -129,9 +132,21 @@ class CupyKernel:
 
         L, d = dev.n_lanes, dev.d
         steps = (np.int64(t0), np.int64(t1), np.int64(0))
-        if not self.needs_norm:
+        if self.layout == "lane":
             grid = (L + BLOCK - 1) // BLOCK
             self.module.get_function("octk_lanes")((grid,), (BLOCK,), (*steps, *dev.args()))
+        elif self.layout == "group":
+            wgt = cupy.ones(L, dtype=self.dtype)
+            step = self.module.get_function("octk_group_step")
+            project = self.module.get_function("octk_group_project")
+            cks = list(dev.arrays["CK_T"].get() if ck_t is None else ck_t)
+            k = 0
+            for t in range(t0, t1 + 1):
+                step(((L + BLOCK - 1) // BLOCK,), (BLOCK,), (np.int64(t), *dev.args(), wgt))
+                row = k if k < len(cks) and cks[k] == t else -1
+                k += row >= 0
+                grid = (L // d + BLOCK - 1) // BLOCK
+                project((grid,), (BLOCK,), (np.int64(row), *dev.args(), wgt))
         elif d <= 32:
             width = 1 << (d - 1).bit_length()
             grid = ((L // d) * width + BLOCK - 1) // BLOCK

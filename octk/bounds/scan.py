@@ -50,13 +50,15 @@ def check(
     every_step: bool = True,
     progress: bool = False,
     nonfinite: str = "warn",
+    dtype: str = "float64",
 ) -> BoundResult:
     """Run ``rule`` on ``sequence`` and evaluate a published regret bound on the run.
 
     Parameters are those of :func:`octk.simulate` (params and seed may be batched:
     every configuration is checked; a string value of a hyperparameter is an
     expression of the sequence's parameters, see :func:`resolve_ties`), plus
-    ``bound`` (a name from :data:`BOUNDS`; default: the rule's own, e.g.
+    ``dtype`` (float32 on the cupy and cuda-host backends), ``bound`` (a name from
+    :data:`BOUNDS`; default: the rule's own, e.g.
     ``kb-thm4.1`` for Adam's program), ``lam`` and ``constants`` (see :func:`evaluate`).
 
     ``nonfinite``: as in :func:`octk.simulate` (``"raise"``: a run that turns
@@ -96,11 +98,11 @@ def check(
     if not every_step:
         traj = simulate(
             rule, sequence, dom, steps=steps, checkpoints=checkpoints, backend=backend,
-            progress=progress, **kw,
+            progress=progress, dtype=dtype, **kw,
         )  # fmt: skip
         return evaluate(traj, b, lam=lam, constants=constants)
     traj, first, vr, vh = scan(
-        rule, sequence, dom, b, steps, checkpoints, backend, lam, constants, progress, kw
+        rule, sequence, dom, b, steps, checkpoints, backend, lam, constants, progress, kw, dtype
     )
     res = evaluate(traj, b, lam=lam, constants=constants)
     return replace(
@@ -120,21 +122,27 @@ def scan(
     constants: str,
     progress: bool,
     kw: Mapping[str, Any],
+    dtype: str,
 ) -> tuple[Trajectory, NDArray[np.int64], NDArray[np.float64], NDArray[np.float64]]:
     """Run in windows with every step a checkpoint; evaluate each window; keep ``checkpoints``.
 
     Returns (trajectory at the kept checkpoints, first violation, R and RHS there).
     """
-    from octk.backends import get_backend
+    from octk.backends import check_dtype, dtype_name, get_backend, resolve_backend
     from octk.driver import Driver
     from octk.simulate import _trajectory, prepare
 
-    be = get_backend(backend)
     kw = dict(kw)
     nonfinite = kw.pop("nonfinite", "warn")
     prog, lanes, meta = prepare(rule, sequence, dom, steps=steps, checkpoints=checkpoints, **kw)
+    dtype = dtype_name(dtype)
+    be = get_backend(resolve_backend(backend, work=lanes.n_lanes * steps, dtype=dtype))
+    meta["dtype"] = check_dtype(be, dtype)
     keep = lanes.ck_t.copy()
-    driver = Driver(be.compile(prog, meta["domain"]), prog, lanes, meta, nonfinite=nonfinite)
+    compile_kw = {"dtype": dtype} if dtype != "float64" else {}
+    driver = Driver(
+        be.compile(prog, meta["domain"], **compile_kw), prog, lanes, meta, nonfinite=nonfinite
+    )
     C, L, Q = meta["n_cfg"], lanes.n_lanes, len(prog.stats)
     window = int(max(1, min(2**16, SCAN_BUDGET // (L * (Q + 2)))))
     first = np.zeros(C, dtype=np.int64)

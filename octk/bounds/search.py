@@ -99,6 +99,7 @@ def search(
     lam: float | None = None,
     constants: str = "declared",
     progress: bool = False,
+    dtype: str = "float64",
 ) -> SearchResult:
     """For each cell of ``grid``, the smallest T ≤ ``steps`` at which ``bound`` fails.
 
@@ -148,7 +149,7 @@ def search(
             p[names[k]] = np.asarray([float(hc[hyper.index(k)]) for hc in h_cells])
         res = check(
             rule, seq, domain, bound=bound, steps=steps, params=p, x0=x0, seed=seed, d=d,
-            backend=backend, lam=lam, constants=constants,
+            backend=backend, lam=lam, constants=constants, dtype=dtype,
         )  # fmt: skip
         b = res.bound
         tight = res.tightness

@@ -15,14 +15,16 @@ from pathlib import Path
 from typing import Any
 
 import click
+import numpy as np
 
 from octk.cli.group import CONTEXT
 from octk.cli.options import (
     Registered,
     Setting,
     backend_names,
-    backend_options,
     bound_names,
+    chosen_backend,
+    dtype_option,
     listed,
     option,
     parallel_option,
@@ -80,6 +82,7 @@ def _list_bounds(ctx: click.Context, param: click.Parameter, value: bool) -> Non
     backend=listed("Simulator: ", backend_names, "."),
 )
 @parallel_option()
+@dtype_option()
 @option(
     "--bound",
     "bound_name",
@@ -133,6 +136,7 @@ def _list_bounds(ctx: click.Context, param: click.Parameter, value: bool) -> Non
 def check(
     setting: Setting,
     parallel: bool | None,
+    dtype: str,
     bound_name: str | None,
     lam: str | None,
     constants: str,
@@ -158,19 +162,20 @@ def check(
       octk check --list-bounds
     """
     from octk import bounds
-    from octk.backends import get_backend
 
     r, hyper = check_params(setting.rule_name, setting.preset, setting.params)
     seq, dom = setting.sequence_and_domain()
     b = bounds.default_bound(r) if bound_name is None else bounds.get_bound(bound_name)
     sim = setting.simulation_args()
     lam_v = None if lam is None else check_real("lam", lam, lo=0, hi=1, hi_open=True)
-    be = get_backend(setting.backend, **backend_options(parallel))
+    configs = max([np.size(v) for v in hyper.values() if not isinstance(v, str)] or [1])
+    work = setting.work(seq, dom, configs)
+    be = chosen_backend(setting.backend, parallel, work=work, dtype=dtype)
     for flag, path in (("--plot", plot), ("--heatmap", heatmap)):
         if path:  # before the work, not after it
             check_output_file(flag, path, FIGURE_SUFFIXES, force)
     show = sys.stderr.isatty() if progress is None else progress
-    kw = dict(bound=b, **sim, backend=be, lam=lam_v, constants=constants)
+    kw = dict(bound=b, **sim, backend=be, lam=lam_v, constants=constants, dtype=dtype)
     if search:
         _search(r, seq, dom, hyper, kw, grid_items, heatmap, plot, as_json, show)
         return

@@ -162,6 +162,37 @@ def backend_options(parallel: bool | None) -> dict[str, Any]:
     return {} if parallel is None else {"parallel": parallel}
 
 
+def dtype_option() -> Callable[[F], F]:
+    """``--dtype float64|float32``: the precision the kernel computes in."""
+    from octk.backends import DTYPES
+
+    return click.option(
+        "--dtype",
+        default=DTYPES[0],
+        show_default=True,
+        type=click.Choice(DTYPES),
+        help="Precision of the simulation: float32 runs on the cupy and cuda-host backends "
+        "(with --backend auto: cuda-host without a GPU); float64 everywhere.",
+    )
+
+
+def chosen_backend(name: str, parallel: bool | None, *, work: int, dtype: str) -> Any:
+    """The backend object a run of ``work`` lane-steps (C·d·T) uses: ``name`` itself, or
+    for ``auto`` :func:`octk.backends.resolve_backend`'s choice for that size and
+    ``dtype``, built with ``--parallel/--serial`` (the Numba backend's; for ``auto`` they
+    apply where it picks numba). An unavailable backend, a dtype it lacks and an option it
+    does not take fail here, before any work."""
+    from octk.backends import check_dtype, get_backend, resolve_backend
+
+    resolved = resolve_backend(name, work=work, dtype=dtype)
+    options = backend_options(parallel)
+    if name == "auto" and resolved != "numba":
+        options = {}
+    be = get_backend(resolved, **options)
+    check_dtype(be, dtype)
+    return be
+
+
 # --------------------------------------------------------------------------- parsing
 def floats(name: str, text: str) -> list[float]:
     """A comma- (or semicolon-) separated list of real numbers, each checked."""
@@ -223,7 +254,7 @@ SETTING_OPTIONS: dict[str, tuple[tuple[str, ...], dict[str, Any]]] = {
     "backend": (
         ("--backend",),
         dict(
-            default="numba",
+            default="auto",
             show_default=True,
             metavar="NAME",
             type=Registered("backend", backend_names),
@@ -255,6 +286,15 @@ class Setting:
         from octk.sequences import sequence as make_sequence
 
         return make_sequence(self.seq_spec, loss=self.loss), make_domain(self.domain_spec)
+
+    def work(self, sequence: Any, domain: Any, configs: int = 1) -> int:
+        """The lane-steps C·d·T of the run (``auto``'s size): d as :func:`octk.simulate`
+        finds it (``--d``, ``--x0``, the data, the domain; else 1)."""
+        sim = self.simulation_args()
+        dims = [sim["d"], np.size(sim["x0"]) if np.ndim(sim["x0"]) else None]
+        dims += [sequence.dim, domain.dim()]
+        d = max([v for v in dims if v is not None] or [1])
+        return int(configs) * int(d) * sim["steps"]
 
     def simulation_args(self) -> dict[str, Any]:
         """``--steps``, ``--x0``, ``--d`` and ``--seed`` checked, as the keyword arguments
@@ -302,6 +342,8 @@ __all__ = [
     "RegistryChoice",
     "Setting",
     "backend_options",
+    "chosen_backend",
+    "dtype_option",
     "floats",
     "listed",
     "option",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -11,6 +12,7 @@ from octk.cli.options import (
     Registered,
     backend_names,
     backend_options,
+    dtype_option,
     listed,
     option,
     parallel_option,
@@ -44,13 +46,16 @@ def reproduction_names() -> list[str]:
 )
 @option(
     "--backend",
-    default="numba",
+    default="auto",
     show_default=True,
     metavar="NAME",
     type=Registered("backend", backend_names),
-    help=listed("Simulator: ", backend_names, "."),
+    help=listed(
+        "Simulator: ", backend_names, " (auto: chosen per run by its size; numba without a GPU)."
+    ),
 )
 @parallel_option()
+@dtype_option()
 @click.option(
     "--seeds",
     default="8",
@@ -67,6 +72,7 @@ def reproduce(
     scale: str,
     backend: str,
     parallel: bool | None,
+    dtype: str,
     seeds: str,
     progress: bool,
 ) -> None:
@@ -76,20 +82,28 @@ def reproduce(
     Example:
       octk reproduce reddi2018 --out /tmp/repro
     """
-    from octk.backends import get_backend
+    from octk.backends import check_dtype, get_backend
     from octk.experiments import reproduction
 
     rep = reproduction(name)
     scale_v = check_real("scale", scale, lo=0, lo_open=True)
     seeds_n = check_int("seeds", seeds, lo=1)
-    be = get_backend(backend, **backend_options(parallel))
+    options = backend_options(parallel)
+    # auto: each run picks by its own size (the name goes through, and every pick computes
+    # the dtype); a named backend, or --parallel/--serial (numba's), is built now, so a
+    # missing one or a dtype it lacks fails here, before any work
+    be: Any = "auto"
+    if backend != "auto" or options:
+        be = get_backend(backend, **options)
+        check_dtype(be, dtype)
     out = check_output_dir("--out", Path(out_dir) if out_dir else Path("octk-out") / name)
     click.echo(rep.step_sizes)
-    res = rep.run(out, scale=scale_v, backend=be, progress=progress, seeds=seeds_n)
+    res = rep.run(out, scale=scale_v, backend=be, progress=progress, seeds=seeds_n, dtype=dtype)
     click.echo("")
     click.echo(res["table"])
     click.echo("")
     names = ", ".join(Path(p).name for p in res["files"].values())
+    click.echo(f"backend {res['backend']} ({res['dtype']})")
     click.echo(f"wrote {names} to {out} ({res['wall_s']:.1f} s)")
 
 

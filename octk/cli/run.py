@@ -23,6 +23,8 @@ from octk.cli.options import (
     Setting,
     backend_names,
     backend_options,
+    chosen_backend,
+    dtype_option,
     listed,
     parallel_option,
     path_option,
@@ -53,6 +55,7 @@ from octk.errors import NonFiniteError, ParameterError
     seed="Seed of the random draws of stochastic sequences.",
 )
 @parallel_option()
+@dtype_option()
 @click.option(
     "--comparator",
     "method",
@@ -72,7 +75,8 @@ from octk.errors import NonFiniteError, ParameterError
 @click.option(
     "--emit-source",
     is_flag=True,
-    help="Print the generated Numba kernel for this rule, sequence and domain, and exit.",
+    help="Print the generated kernel for this rule, sequence, domain and backend, and exit: "
+    "Python for numba, CUDA C++ for cupy and cuda-host (no GPU or CuPy needed).",
 )
 @click.option(
     "--progress/--no-progress",
@@ -82,6 +86,7 @@ from octk.errors import NonFiniteError, ParameterError
 def run(
     setting: Setting,
     parallel: bool | None,
+    dtype: str,
     method: str,
     as_json: bool,
     trace: Path | None,
@@ -100,23 +105,20 @@ def run(
                --sequence reddi-synthetic --steps 1e6 --json
       octk run --rule adam --preset torch --sequence array:path=grads.npy --steps 100
     """
-    from octk.backends import get_backend
-
     r, _, hyper = split_params(setting.rule_name, setting.preset, setting.params)
     seq, dom = setting.sequence_and_domain()
-    options = backend_options(parallel)
 
     if emit_source:
-        _emit_source(setting, r, seq, dom, hyper, options)
+        _emit_source(setting, r, seq, dom, hyper, backend_options(parallel), dtype)
         return
 
     if setting.steps is None:
         raise click.UsageError("Missing option '--steps'.")
     sim = setting.simulation_args()
     T, seed = sim["steps"], sim["seed"]
-    # unknown or unavailable backends, options a backend lacks and unwritable outputs
-    # fail before any work
-    backend = get_backend(setting.backend, **options)
+    # unknown or unavailable backends, a dtype or an option a backend lacks fail before any
+    # work; `auto` picks for this run's size C·d·T
+    backend = chosen_backend(setting.backend, parallel, work=setting.work(seq, dom), dtype=dtype)
     show = T >= PROGRESS_STEPS if progress is None else progress
     if plot:
         check_output_file("--plot", plot, FIGURE_SUFFIXES, force)
@@ -147,6 +149,7 @@ def run(
         progress=show,
         nonfinite="raise",
         trace=trace,
+        dtype=dtype,
     )
     sim_s = time.perf_counter() - started
     reg = regret(traj, method=method)
@@ -171,7 +174,9 @@ def run(
         "sequence": seq.spec(),
         "loss": seq.loss,
         "domain": dom.spec(),
-        "backend": setting.backend,
+        "backend": traj.backend,
+        "backend_requested": setting.backend,
+        "dtype": traj.dtype,
         "steps": T,
         "d": traj.d,
         "seed": seed,
@@ -204,15 +209,44 @@ def run(
 
 
 def _emit_source(
-    setting: Setting, r: Any, seq: Any, dom: Any, hyper: dict[str, float], options: dict
+    setting: Setting,
+    r: Any,
+    seq: Any,
+    dom: Any,
+    hyper: dict[str, float],
+    options: dict,
+    dtype: str,
 ) -> None:
-    """Print the Numba kernel this run compiles (``--steps`` does not change it)."""
-    from octk.backends.numba_backend import NumbaBackend
+    """Print the kernel this run compiles (``--steps`` does not change it; ``auto`` is
+    resolved for the run's size): the Numba kernel, or for ``cupy`` and ``cuda-host``
+    the CUDA C++ text (:func:`octk.backends.cuda_source.kernel_source`), which needs
+    neither CuPy nor a GPU to print."""
+    from octk.backends import check_dtype, get_backend, resolve_backend
     from octk.simulate import prepare
 
     sim = dataclasses.replace(setting, steps=setting.steps or "1").simulation_args()
     prog, lanes, meta = prepare(r, seq, dom, **{**sim, "steps": 1}, params=hyper)
-    click.echo(NumbaBackend(**options).source(prog, meta["domain"], lanes=lanes.n_lanes))
+    work = lanes.n_lanes * sim["steps"]
+    name = resolve_backend(setting.backend, work=work, dtype=dtype)
+    if name in ("cupy", "cuda-host"):
+        from octk.backends.cuda_source import kernel_source
+
+        click.echo(kernel_source(prog, meta["domain"], dtype=dtype), nl=False)
+        return
+    if name != "numba":
+        raise ParameterError(
+            f"--emit-source prints generated kernels (backends numba, cupy, cuda-host); "
+            f"backend {name!r} evaluates the SymPy program and has none"
+        )
+    be = get_backend(name, **options)
+    check_dtype(be, dtype)
+    click.echo(be.source(prog, meta["domain"], lanes=lanes.n_lanes))
+
+
+def _asked(res: dict[str, Any]) -> str:
+    """``, asked auto`` where the backend that ran is auto's choice."""
+    asked = res.get("backend_requested")
+    return f", asked {asked}" if asked and asked != res["backend"] else ""
 
 
 def _minimiser(x: Any) -> str:
@@ -247,7 +281,8 @@ def summary(res: dict[str, Any], r: Any) -> str:
         f"  {'sequence':<11} {res['sequence']} ({res['loss']} loss)",
         f"  {'domain':<11} {res['domain']}   d = {res['d']}",
         f"  {'params':<11} {params}",
-        f"  {'backend':<11} {res['backend']}   T = {res['steps']:,}   "
+        f"  {'backend':<11} {res['backend']} ({res['dtype']}{_asked(res)})   "
+        f"T = {res['steps']:,}   "
         f"simulated in {res['simulate_s']:.3g} s",
         f"  {'x_1':<11} {vec(res['x0'])}",
         f"  {'x_{T+1}':<11} {vec(res['x'])}",

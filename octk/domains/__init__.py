@@ -14,7 +14,7 @@ import importlib
 import pkgutil
 
 from octk.domains.ball import Ball
-from octk.domains.base import PROJECTIONS, Domain, KernelProjection, domain
+from octk.domains.base import PROJECTIONS, CudaProjection, Domain, KernelProjection, domain
 from octk.domains.box import Box
 from octk.domains.reals import Reals
 
@@ -32,6 +32,7 @@ __all__ = [
     "PROJECTIONS",
     "Ball",
     "Box",
+    "CudaProjection",
     "Domain",
     "KernelProjection",
     "Reals",

@@ -37,7 +37,9 @@ from typing import Any, ClassVar
 import numpy as np
 
 from octk.domains.base import (
+    GUARD_WEIGHTS_CUDA,
     PROJECTIONS,
+    CudaProjection,
     Domain,
     KernelProjection,
     guard_weights,
@@ -116,9 +118,12 @@ class Ball(Domain):
     def kernel_projection(self) -> KernelProjection:
         if self.projection == "weighted":
             return KernelProjection(
-                group=("ball_weighted", (guard_weights, ball_secular, ball_weighted))
+                group=("ball_weighted", (guard_weights, ball_secular, ball_weighted)),
+                cuda=CudaProjection(group=("octk_ball_weighted", BALL_WEIGHTED_CUDA)),
             )
-        return KernelProjection(group=("ball_euclidean", (ball_euclidean,)))
+        return KernelProjection(
+            group=("ball_euclidean", (ball_euclidean,)), cuda=BALL_EUCLIDEAN_CUDA
+        )
 
     def analysis_projection(self, adaptive: bool) -> tuple[bool, str]:
         if self.projection == "weighted":
@@ -236,3 +241,62 @@ def ball_weighted(x: np.ndarray, lo: np.ndarray, hi: np.ndarray, w: np.ndarray) 
         mu = ball_secular(x, w, R)
         for j in range(x.shape[0]):
             x[j] = w[j] * x[j] / (w[j] + mu)
+
+
+# --------------------------------------------------------------------------- CUDA twins
+# The same projections in C++ for the CUDA kernels (see octk.domains.base.CudaProjection).
+# Euclidean: a per-lane rescaling by the configuration's norm, which the kernels reduce
+# (a warp group for d <= 32, a block reduction beyond).
+BALL_EUCLIDEAN_CUDA = CudaProjection(
+    lane="    real n = sqrt(nrm2);\n    ln.x = (n > ln.hi) ? xh * (ln.hi / n) : xh;",
+    needs_norm=True,
+)
+
+# Weighted: ball_secular and ball_weighted line for line (the same sums in the same
+# order, the same safeguard and stopping rule), run by one thread per configuration.
+# The 4-ulp test uses the machine epsilon of `real` (float32: 2^-23).
+BALL_WEIGHTED_CUDA = (
+    GUARD_WEIGHTS_CUDA
+    + """
+
+__host__ __device__ inline real octk_ball_secular(const real* x, const real* w, long long n,
+                                                  real R) {
+    const real eps = sizeof(real) == 4 ? (real)1.1920928955078125e-07
+                                       : (real)2.220446049250313e-16;
+    real a = 0, b = 0;
+    for (long long j = 0; j < n; ++j) b += (w[j] * x[j]) * (w[j] * x[j]);
+    b = sqrt(b) / R;
+    real mu = 0;
+    for (int it = 0; it < 200; ++it) {
+        real nx = 0, slope = 0;
+        for (long long j = 0; j < n; ++j) {
+            real xj = w[j] * x[j] / (w[j] + mu);
+            nx += xj * xj;
+            slope += xj * xj / (w[j] + mu);
+        }
+        nx = sqrt(nx);
+        if (nx == R) break;
+        if (nx > R) a = mu; else b = mu;
+        real step = slope > 0 ? mu + (nx - R) / R * (nx * nx) / slope : (real)0.5 * (a + b);
+        if (!(a < step && step < b)) step = (real)0.5 * (a + b);
+        if (step == mu) break;
+        bool done = fabs(step - mu) <= 4 * eps * step;
+        mu = step;
+        if (done) break;
+    }
+    return mu;
+}
+
+__host__ __device__ inline void octk_ball_weighted(real* x, const real* lo, const real* hi,
+                                                   real* w, long long n) {
+    (void)lo;
+    const real R = hi[0];
+    real nrm = 0;
+    for (long long j = 0; j < n; ++j) nrm += x[j] * x[j];
+    if (sqrt(nrm) > R) {
+        octk_guard_weights(w, n);
+        real mu = octk_ball_secular(x, w, n, R);
+        for (long long j = 0; j < n; ++j) x[j] = w[j] * x[j] / (w[j] + mu);
+    }
+}"""
+)

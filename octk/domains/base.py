@@ -44,6 +44,44 @@ PROJECTIONS = ("weighted", "euclidean")
 
 
 @dataclass(frozen=True)
+class CudaProjection:
+    """How the generated CUDA kernels (``cupy``, ``cuda-host``) project: C++ next to the
+    Numba routine in the domain's file; :mod:`octk.backends.cuda_source` picks the layout.
+
+    lane : the body of ``octk_project(octk_lane& ln, real xh, real nrm2)``, setting
+        ``ln.x`` = x_{t+1} from ``xh`` = x̂_{t+1} with the lane's ``ln.lo``, ``ln.hi``
+        (layout ``lane``: lanes independent, or ``norm`` where ``needs_norm``).
+    needs_norm : the lane body reads ``nrm2`` = Σ_i x̂_i² of the configuration (the
+        kernels reduce it over a warp group or a block).
+    group : ``(name, source)``: ``source`` defines ``__host__ __device__`` routines, and
+        ``name(real* x, const real* lo, const real* hi, real* w, long long n)`` projects
+        one configuration's n coordinates in place (``w``: the weights 1/η_t where the
+        domain reads them) -- the C++ twin of :attr:`KernelProjection.group`, the same
+        algorithm and summation order (layout ``group``: one thread per configuration).
+    """
+
+    lane: str = ""
+    needs_norm: bool = False
+    group: tuple[str, str] | None = None
+
+    @property
+    def layout(self) -> str:
+        """``"group"``, ``"norm"`` or ``"lane"`` (see the fields)."""
+        return "group" if self.group is not None else "norm" if self.needs_norm else "lane"
+
+
+# The C++ twin of guard_weights (below) for the CUDA group routines: one configuration.
+# A weight is valid where it is finite and positive: w > 0 and w − w = 0 (∞ − ∞ is NaN).
+GUARD_WEIGHTS_CUDA = """__host__ __device__ inline void octk_guard_weights(real* w, long long n) {
+    real wmax = 0;
+    for (long long j = 0; j < n; ++j)
+        if (w[j] > 0 && w[j] - w[j] == 0 && w[j] > wmax) wmax = w[j];
+    for (long long j = 0; j < n; ++j)
+        w[j] = (wmax > 0 && w[j] > 0 && w[j] - w[j] == 0) ? w[j] / wmax : (real)1;
+}"""
+
+
+@dataclass(frozen=True)
 class KernelProjection:
     """How a generated kernel projects x̂_{t+1} onto F (no backend inspects the domain's type).
 
@@ -55,13 +93,14 @@ class KernelProjection:
         ``w`` holds the weights 1/η_t where :attr:`Domain.reads_weights`).
         ``functions`` are plain-Python functions whose source the Numba kernel
         pastes under ``@njit``: the kernel file, hashed by its source, carries the
-        routine with it, and the domain module needs no Numba import. A CUDA
-        backend reads the same record: a ``__device__`` twin of the routine can
-        sit next to it in the domain's file.
+        routine with it, and the domain module needs no Numba import.
+    cuda : the same projection for the CUDA kernels (:class:`CudaProjection`); None:
+        the CUDA backends refuse the domain, naming it.
     """
 
     lane: str = ""
     group: tuple[str, tuple[Callable, ...]] | None = None
+    cuda: CudaProjection | None = None
 
     def numba_source(self) -> str:
         """The group routines' source, each under ``@njit`` (empty without a group)."""

@@ -17,6 +17,7 @@ import numpy as np
 
 from octk.domains.base import (
     PROJECTIONS,
+    CudaProjection,
     Domain,
     KernelProjection,
     optimal,
@@ -122,7 +123,11 @@ class Box(Domain):
         return self.bounds(d)
 
     def kernel_projection(self) -> KernelProjection:
-        return KernelProjection(lane="xn = min(max(xn, lo[j]), hi[j])")
+        # CUDA: the clip with selects, so that a NaN propagates as in NumPy (fmax drops it)
+        cuda = CudaProjection(
+            lane="    real y = (xh < ln.lo) ? ln.lo : xh;\n    ln.x = (y > ln.hi) ? ln.hi : y;"
+        )
+        return KernelProjection(lane="xn = min(max(xn, lo[j]), hi[j])", cuda=cuda)
 
     def analysis_projection(self, adaptive: bool) -> tuple[bool, str]:
         if adaptive:

@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from octk.domains.base import Domain, KernelProjection, optimal
+from octk.domains.base import CudaProjection, Domain, KernelProjection, optimal
 from octk.errors import ParameterError
 
 
@@ -53,7 +53,7 @@ class Reals(Domain):
         return np.full(d, -np.inf), np.full(d, np.inf)
 
     def kernel_projection(self) -> KernelProjection:
-        return KernelProjection()
+        return KernelProjection(cuda=CudaProjection(lane="    ln.x = xh;"))
 
     def analysis_projection(self, adaptive: bool) -> tuple[bool, str]:
         return True, "reals: no projection"

@@ -41,7 +41,9 @@ from typing import Any, ClassVar
 import numpy as np
 
 from octk.domains.base import (
+    GUARD_WEIGHTS_CUDA,
     PROJECTIONS,
+    CudaProjection,
     Domain,
     KernelProjection,
     guard_weights,
@@ -130,9 +132,13 @@ class Simplex(Domain):
     def kernel_projection(self) -> KernelProjection:
         if self.projection == "weighted":
             return KernelProjection(
-                group=("simplex_weighted", (guard_weights, simplex_sorted, simplex_weighted))
+                group=("simplex_weighted", (guard_weights, simplex_sorted, simplex_weighted)),
+                cuda=CudaProjection(group=("octk_simplex_weighted", SIMPLEX_CUDA)),
             )
-        return KernelProjection(group=("simplex_euclidean", (simplex_sorted, simplex_euclidean)))
+        return KernelProjection(
+            group=("simplex_euclidean", (simplex_sorted, simplex_euclidean)),
+            cuda=CudaProjection(group=("octk_simplex_euclidean", SIMPLEX_CUDA)),
+        )
 
     def analysis_projection(self, adaptive: bool) -> tuple[bool, str]:
         if self.projection == "weighted":
@@ -197,3 +203,65 @@ def simplex_euclidean(x: np.ndarray, lo: np.ndarray, hi: np.ndarray, w: np.ndarr
     for j in range(x.shape[0]):
         w[j] = 1.0
     simplex_sorted(x, w, hi[0])
+
+
+# --------------------------------------------------------------------------- CUDA twin
+# simplex_sorted and its two entries in C++ for the CUDA kernels (one thread per
+# configuration, see octk.domains.base.CudaProjection). A GPU thread has no allocator for
+# the argsort's index array, so the breakpoints are visited in the same order -- b_j = w_j y_j
+# descending, ties by index, NaN last (NumPy's stable sort of −b) -- by selection: each
+# pass takes the smallest key (−b_j, j) after the previous one, O(d²) per projection and
+# no scratch memory (suited to the many-configurations, small-d layout). The running sums
+# Σ y_(j), Σ 1/w_(j) and the test b_(k) > τ_k are those of simplex_sorted, in that order.
+SIMPLEX_CUDA = (
+    GUARD_WEIGHTS_CUDA
+    + """
+
+/* key (v, j) precedes (u, k): v < u with NaN last, ties by index */
+__host__ __device__ inline bool octk_key_before(real v, long long j, real u, long long k) {
+    bool vn = v != v, un = u != u;
+    if (vn || un) return !vn ? true : (un && j < k);
+    return v < u || (v == u && j < k);
+}
+
+__host__ __device__ inline void octk_simplex_sorted(real* x, const real* w, long long n, real R) {
+    real cy = 0, ciw = 0, tau = 0, prev = 0;
+    long long jp = -1;
+    for (long long k = 0; k < n; ++k) {
+        long long jb = -1;
+        real best = 0;
+        for (long long j = 0; j < n; ++j) {
+            real v = -(w[j] * x[j]);
+            if (jp >= 0 && !octk_key_before(prev, jp, v, j)) continue;
+            if (jb < 0 || octk_key_before(v, j, best, jb)) {
+                jb = j;
+                best = v;
+            }
+        }
+        jp = jb;
+        prev = best;
+        cy += x[jb];
+        ciw += (real)1 / w[jb];
+        real tk = (cy - R) / ciw;
+        if (w[jb] * x[jb] > tk) tau = tk;
+    }
+    for (long long j = 0; j < n; ++j) {
+        real v = x[j] - tau / w[j];
+        x[j] = v > 0 ? v : (real)0;
+    }
+}
+
+__host__ __device__ inline void octk_simplex_weighted(real* x, const real* lo, const real* hi,
+                                                      real* w, long long n) {
+    (void)lo;
+    octk_guard_weights(w, n);
+    octk_simplex_sorted(x, w, n, hi[0]);
+}
+
+__host__ __device__ inline void octk_simplex_euclidean(real* x, const real* lo, const real* hi,
+                                                       real* w, long long n) {
+    (void)lo;
+    for (long long j = 0; j < n; ++j) w[j] = 1;
+    octk_simplex_sorted(x, w, n, hi[0]);
+}"""
+)
