@@ -32,20 +32,19 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any
 
 import numpy as np
 
 from octk.domains.base import (
     GUARD_WEIGHTS_CUDA,
-    PROJECTIONS,
     CudaProjection,
     Domain,
     KernelProjection,
+    ProjectionChoice,
     guard_weights,
     guard_weights_np,
     optimal,
-    option_suffix,
     projection_option,
 )
 from octk.errors import ParameterError, check_real
@@ -55,7 +54,7 @@ EPS = float(np.finfo(np.float64).eps)  # 2.220446049250313e-16, a literal in the
 
 
 @dataclass(frozen=True, eq=False, repr=False)
-class Ball(Domain):
+class Ball(ProjectionChoice, Domain):
     """‖x‖₂ ≤ radius; ``projection`` ``weighted`` (Π_{F,√V}, default) or ``euclidean``."""
 
     radius: float = 1.0
@@ -64,7 +63,6 @@ class Ball(Domain):
     kind = "ball"
     usage = "ball:R[;projection=weighted|euclidean]: the Euclidean ball of radius R centred at 0"
     examples = ("ball:1.5", "ball:0.8;projection=euclidean")
-    options: ClassVar[dict[str, tuple[str, ...]]] = {"projection": PROJECTIONS}
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "radius", check_real("radius", self.radius, lo=0, lo_open=True))
@@ -78,11 +76,7 @@ class Ball(Domain):
         return cls(radius, projection_option(options))
 
     def spec(self) -> str:
-        return f"ball:{self.radius:g}" + option_suffix(self.projection)
-
-    @property
-    def reads_weights(self) -> bool:
-        return self.projection == "weighted"
+        return f"ball:{self.radius:g}" + self.projection_suffix()
 
     # -- geometry ----------------------------------------------------------------
     def project(self, y: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:

@@ -216,6 +216,26 @@ def optimal(shape: int | tuple[int, ...]) -> np.ndarray:
     return np.full(shape, "optimal", dtype="<U18")
 
 
+class ProjectionChoice:
+    """A domain whose projection is a choice: RKK's weighted Π_{F,√V} (``weighted``, the
+    default, what the analyses use) or the Euclidean Π_F (``;projection=euclidean``).
+
+    Mixed into a domain dataclass with a ``projection`` field, before :class:`Domain`:
+    it gives the ``projection=`` option, whether the kernels read the weights, and the
+    spec's suffix.
+    """
+
+    projection: str
+    options: ClassVar[dict[str, tuple[str, ...]]] = {"projection": PROJECTIONS}
+
+    @property
+    def reads_weights(self) -> bool:
+        return self.projection == "weighted"
+
+    def projection_suffix(self) -> str:
+        return option_suffix(self.projection)
+
+
 def projection_option(options: dict[str, str]) -> str:
     """The checked ``projection=`` option (default ``weighted``, what the analyses use)."""
     return str(check_choice("projection", options.get("projection", "weighted"), PROJECTIONS))

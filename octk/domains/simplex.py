@@ -36,27 +36,26 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any
 
 import numpy as np
 
 from octk.domains.base import (
     GUARD_WEIGHTS_CUDA,
-    PROJECTIONS,
     CudaProjection,
     Domain,
     KernelProjection,
+    ProjectionChoice,
     guard_weights,
     guard_weights_np,
     optimal,
-    option_suffix,
     projection_option,
 )
 from octk.errors import ParameterError, check_real
 
 
 @dataclass(frozen=True, eq=False, repr=False)
-class Simplex(Domain):
+class Simplex(ProjectionChoice, Domain):
     """x ≥ 0, Σ x = total; ``projection`` ``weighted`` (Π_{F,√V}, default) or ``euclidean``."""
 
     total: float = 1.0
@@ -65,7 +64,6 @@ class Simplex(Domain):
     kind = "simplex"
     usage = "simplex[:R][;projection=weighted|euclidean]: x >= 0 with sum(x) = R (default 1)"
     examples = ("simplex:1", "simplex:2;projection=euclidean")
-    options: ClassVar[dict[str, tuple[str, ...]]] = {"projection": PROJECTIONS}
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "total", check_real("simplex R", self.total, lo=0, lo_open=True))
@@ -79,11 +77,7 @@ class Simplex(Domain):
         return cls(total, projection_option(options))
 
     def spec(self) -> str:
-        return f"simplex:{self.total:g}" + option_suffix(self.projection)
-
-    @property
-    def reads_weights(self) -> bool:
-        return self.projection == "weighted"
+        return f"simplex:{self.total:g}" + self.projection_suffix()
 
     # -- geometry ----------------------------------------------------------------
     def project(self, y: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
