@@ -113,3 +113,23 @@ def test_no_bound_for_rule_says_which_to_choose():
     res = invoke("check", "--rule", "rmsprop", "--sequence", "reddi-thm1", "--steps", "10")
     assert res.exit_code == 2
     assert "no bound belongs to rule 'rmsprop'" in res.stderr and "kb-thm4.1" in res.stderr
+
+
+def test_search_cell_that_stopped_being_finite_has_no_verdict():
+    # C = 1e155: g² overflows at step 1 and Adam freezes; the cell must not read "holds"
+    res = invoke("check", *ADAM_KB, "--sequence", "reddi-thm1",
+                 "--steps", 100, "--search", "--grid", "C=3,1e155")  # fmt: skip
+    assert res.exit_code == 3
+    rows = {line.split()[0]: line for line in res.output.splitlines() if line.strip()[:1].isdigit()}
+    assert "holds to T = 100" in rows["3"]
+    assert "no verdict: the run stopped being finite" in rows["1e+155"]
+    assert "1 of 2 cells stopped being finite" in res.output
+
+
+def test_search_json_marks_the_nonfinite_cell():
+    res = invoke("check", *ADAM_KB, "--sequence", "reddi-thm1",
+                 "--steps", 100, "--search", "--grid", "C=3,1e155", "--json")  # fmt: skip
+    assert res.exit_code == 3
+    line = next(ln for ln in res.output.splitlines() if ln.startswith("{"))
+    cells = json.loads(line)["cells"]
+    assert [c["nonfinite"] for c in cells] == [False, True]

@@ -80,7 +80,8 @@ class BoundResult:
     ``every_step`` (:func:`check`'s default), else at the checkpoints; violation_regret,
     violation_rhs : (C,) R and RHS there (nan if none); trivial : (C, K) the trivial
     bound min(Σ_i w_i Σ_t|g_{t,i}|, T·G·D); vacuous : (C, K) RHS ≥ trivial (the bound
-    cannot fail there).
+    cannot fail there); nonfinite : (C,) the run stopped being finite (an iterate, the
+    played loss, a state or R(T) is inf or nan): no verdict for that configuration.
     """
 
     bound: Theorem
@@ -104,6 +105,7 @@ class BoundResult:
     violation_rhs: NDArray[np.float64]
     trivial: NDArray[np.float64]
     vacuous: NDArray[np.bool_]
+    nonfinite: NDArray[np.bool_]
     every_step: bool = False
     notes: tuple[str, ...] = field(default_factory=tuple)
 
@@ -149,6 +151,17 @@ class BoundResult:
     def summary(self, c: int = 0) -> str:
         """The readable report of ``octk check`` for configuration ``c``."""
         return report.summary(self, c)
+
+
+def nonfinite_configs(traj: Trajectory, regret: NDArray[np.float64]) -> NDArray[np.bool_]:
+    """(C,) whether configuration c's run stopped being finite: an iterate, the played
+    loss, a state of the rule (after the last step) or R(T) is inf or nan. Monitors are
+    left out (running extrema start at ±inf on purpose)."""
+    ok = np.isfinite(traj.x).all(axis=(1, 2)) & np.isfinite(traj.loss).all(axis=1)
+    for value in traj.state.values():
+        ok &= np.isfinite(np.asarray(value, dtype=np.float64)).reshape(len(ok), -1).all(axis=1)
+    ok &= np.isfinite(regret).all(axis=1)
+    return ~ok
 
 
 def terms_at(
@@ -233,8 +246,17 @@ def evaluate(
         violation_rhs=vh,
         trivial=run.trivial,
         vacuous=vacuous,
+        nonfinite=nonfinite_configs(traj, R),
         notes=(b.note,) if b.note else (),
     )
 
 
-__all__ = ["CONSTANTS", "RTOL", "BoundResult", "evaluate", "first_violations", "violates"]
+__all__ = [
+    "CONSTANTS",
+    "RTOL",
+    "BoundResult",
+    "evaluate",
+    "first_violations",
+    "nonfinite_configs",
+    "violates",
+]

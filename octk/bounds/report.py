@@ -49,7 +49,9 @@ def verdict(res: BoundResult, c: int = 0) -> str:
         "hypotheses hold" if not bad else "hypotheses fail (" + "; ".join(k.name for k in bad) + ")"
     )
     fv = int(res.first_violation[c])
-    if fv > 0:
+    if res.nonfinite[c]:
+        body = "no verdict: the run stopped being finite (an iterate, loss, state or R is inf/nan)"
+    elif fv > 0:
         at = "" if res.every_step else " (first violating checkpoint)"
         body = f"bound violated first at T = {fv:,}{at}"
     elif not np.all(np.isfinite(res.rhs[c])):
@@ -92,6 +94,7 @@ def result_dict(res: BoundResult, c: int | None = None) -> dict[str, Any]:
                 "violation_rhs": float(res.violation_rhs[k]),
                 "vacuous": res.vacuous_everywhere(k),
                 "vacuous_checkpoints": int(np.sum(res.vacuous[k])),
+                "nonfinite": bool(res.nonfinite[k]),
                 "max_tightness": float(np.nanmax(res.tightness[k], initial=-np.inf)),
                 "lambda": None if np.isnan(res.lam[k]) else float(res.lam[k]),
                 "lambda_reason": res.lam_reason[k],
@@ -241,7 +244,9 @@ def summary(res: BoundResult, c: int = 0) -> str:
 # --------------------------------------------------------------------------- a search
 def search_outcome(res: SearchResult, cell: Cell) -> str:
     fv = cell["first_violation"]
-    if fv:
+    if cell["nonfinite"]:
+        out = "no verdict: the run stopped being finite"
+    elif fv:
         out = f"fails at T = {fv:,}"
     else:
         out = f"holds to T = {res.steps:,}" + (" (vacuous)" if cell.get("vacuous") else "")

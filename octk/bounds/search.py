@@ -40,6 +40,7 @@ class Cell(TypedDict):
     max_tightness: float
     vacuous: bool
     vacuous_checkpoints: int
+    nonfinite: bool
 
 
 @dataclass(frozen=True, eq=False)
@@ -51,7 +52,8 @@ class SearchResult:
     (0: holds up to ``steps``), ``hypotheses_hold``, ``failing`` (names of failing
     stated hypotheses), ``gamma_negative``, ``regret`` and ``rhs`` at T,
     ``max_tightness`` (max R/RHS over the checkpoints), ``vacuous`` (RHS ≥ the trivial
-    bound at every checkpoint) and ``vacuous_checkpoints`` (how many).
+    bound at every checkpoint), ``vacuous_checkpoints`` (how many) and ``nonfinite``
+    (the run stopped being finite: no verdict).
     """
 
     bound: Theorem
@@ -164,9 +166,12 @@ def search(
                 "gamma_negative": float(res.gamma["count"][c]),
                 "regret": float(res.regret[c, -1]),
                 "rhs": float(res.rhs[c, -1]),
-                "max_tightness": float(np.nanmax(tight[c], initial=-np.inf)),
+                "max_tightness": (
+                    np.nan if res.nonfinite[c] else float(np.nanmax(tight[c], initial=-np.inf))
+                ),
                 "vacuous": res.vacuous_everywhere(c),
                 "vacuous_checkpoints": int(np.sum(res.vacuous[c])),
+                "nonfinite": bool(res.nonfinite[c]),
             }
         if bar is not None:
             bar.update(1)

@@ -17,7 +17,7 @@ from typing import Any
 import click
 import numpy as np
 
-from octk.cli.group import CONTEXT
+from octk.cli.group import CONTEXT, fail
 from octk.cli.options import (
     Registered,
     Setting,
@@ -227,11 +227,26 @@ def _search(
             plot_search(res, heatmap)
         except OSError as e:
             raise ParameterError(f"heatmap: cannot write {str(heatmap)!r}: {e}") from None
+    bad = [c for c in res.cells if c["nonfinite"]]
     if as_json:
         out = res.to_dict()
         out["heatmap"] = str(heatmap) if heatmap else None
         click.echo(json.dumps(finite(out)))
-        return
+    else:
+        _search_text(r, dom, hyper, kw, res, heatmap)
+    if bad:  # the table shows them; a cell without a verdict is no result
+        fail(
+            f"{len(bad)} of {len(res.cells)} cells stopped being finite (no verdict), e.g. "
+            + ", ".join(f"{k}={v}" for k, v in bad[0]["params"].items())
+            + "; rescale the losses or run one cell with octk check for the step and cause",
+            3,
+        )
+
+
+def _search_text(
+    r: Any, dom: Any, hyper: dict[str, Any], kw: dict[str, Any], res: Any, heatmap: Path | None
+) -> None:
+    """The text form of ``check --search``: the bound, the setting, the table."""
     click.echo(f"{res.bound.title}  [{res.bound.source}]")
     if not res.bound.verified:
         click.echo(f"  UNVERIFIED: {res.bound.note}")
