@@ -7,14 +7,11 @@ Runs in-process through click's CliRunner and reuses the kernels of
 from __future__ import annotations
 
 import json
-import os
 
 import pytest
 from click.testing import CliRunner
 
 from octk.cli import main
-
-os.environ.setdefault("OCTK_NUMBA_PARALLEL", "0")
 
 ADAM_KB = (
     "--rule adam --param schedule=sqrt --param beta1=0 --param eps=0 --param beta2=1/(1+C**2)"

@@ -20,8 +20,6 @@ from click.testing import CliRunner
 
 from octk.cli import main
 
-os.environ.setdefault("OCTK_NUMBA_PARALLEL", "0")
-
 T = 300
 # RKK Theorem 1, C = 3, with β1 = 0, β2 = 1/(1 + C²) = 0.1 and a constant α = 0.1
 THM1 = (
@@ -288,7 +286,7 @@ def test_python_m_octk():
 
 @pytest.mark.skipif(shutil.which("octk") is None, reason="the octk script is not installed")
 def test_octk_entry_point(numba_json):
-    env = {**os.environ, "OCTK_NUMBA_PARALLEL": "0"}
+    env = dict(os.environ)
     res = subprocess.run(
         ["octk", "run", *THM1, "--json"], capture_output=True, text=True, env=env, timeout=300
     )
