@@ -48,14 +48,14 @@ def classification_rule(steps: int, tol: float) -> str:
     """The classification rule in words (the ``rule`` attribute of ``classification``)."""
     w = window(steps)
     return (
-        f"m(t) = mean of |x_s − x*_T| over the {w} steps s ≤ t; A = the range of x over the "
-        f"last {w} steps, A1, A2 over their first and second halves. In order: non-finite run "
-        f"→ diverges; m(T) ≤ {tol:g} and m(T) ≤ m(T/2) + {tol:g} → converges; "
-        f"m(T) ≤ {SHRINK:g}·m(T/2) → converges (|x − x*| fell by a quarter between T/2 and T); "
-        f"A2 > {tol:g}, A2 ≥ A1/2 and ≥ 2 turns of x in the last {w // 2} steps → cycles "
-        f"(a persistent oscillation); m(T) ≥ {HOLD:g}·m(T/2) → diverges (not approaching x*); "
-        f"else undecided. T-dependence checked: m at T/2 = {steps // 2:,} against m at "
-        f"T = {steps:,}."
+        f"m(t) = mean of |x_s − x*_T| and A(t) = the largest range of a coordinate of x_s, "
+        f"over the {w} steps s ≤ t. In order: non-finite run → diverges; m(T) ≤ {tol:g} and "
+        f"m(T) ≤ m(T/2) + {tol:g} → converges; m(T) ≤ {SHRINK:g}·m(T/2) → converges "
+        f"(|x − x*| fell by a quarter between T/2 and T); A(T) > {tol:g}, "
+        f"A(T) ≥ {HOLD:g}·A(T/2) and x turns ≥ 2 times in the last {w} steps → cycles (an "
+        f"oscillation that does not shrink); m(T) ≥ {HOLD:g}·m(T/2) → diverges (not "
+        f"approaching x*); else undecided. T-dependence checked: m and A at "
+        f"T/2 = {steps // 2:,} against T = {steps:,}."
     )
 
 
@@ -128,16 +128,15 @@ def classify(traj: Trajectory, xs: NDArray, tol: float = TOL) -> NDArray[np.int8
         m_half = _mean_distance(traj, a, xs)
         m_end = _mean_distance(traj, b, xs)
         tail = traj.x[:, _index(traj.t, b), :]
-        h = tail.shape[1] // 2
-        a1, a2 = _range(tail[:, : max(h, 1)]), _range(tail[:, h:])
-        turns = _turns(tail[:, h:]) if tail.shape[1] - h > 1 else np.zeros(len(tail))
+        a_half, a_end = _range(traj.x[:, _index(traj.t, a), :]), _range(tail)
+        turns = _turns(tail) if tail.shape[1] > 1 else np.zeros(len(tail))
         finite = np.all(np.isfinite(traj.x), axis=(1, 2)) & np.all(np.isfinite(traj.loss), axis=1)
         code = np.full(traj.n_configs, 3, dtype=np.int8)
         rules = [
             (~finite, 1),
             ((m_end <= tol) & (m_end <= m_half + tol), 0),
             (m_end <= SHRINK * m_half, 0),
-            ((a2 > tol) & (a2 >= 0.5 * a1) & (turns >= 2), 2),
+            ((a_end > tol) & (a_end >= HOLD * a_half) & (turns >= 2), 2),
             (m_end >= HOLD * m_half, 1),
         ]
     decided = np.zeros(traj.n_configs, dtype=bool)
