@@ -66,7 +66,7 @@ def variables(plan: Plan) -> dict[str, Variable]:
     if "bound" in m:
         report = {
             "hypotheses_hold": ("bool", False, "every stated hypothesis of the bound holds"),
-            "failing": ("<U256", "", "the failing stated hypotheses, comma-separated"),
+            "failing": ("object", "", "the failing stated hypotheses, one per line"),
             "gamma_negative": ("float64", np.nan, "how many Γ_{t,i} < 0"),
             "regret": ("float64", np.nan, "R(T)"),
             "rhs": ("float64", np.nan, "the bound's right-hand side at T"),

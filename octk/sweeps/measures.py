@@ -11,9 +11,10 @@ For a run of T steps with iterates x_t and the comparator's minimiser x*_T of
 * ``first_violation`` : the first T with R(T) > RHS(T) of a published bound (every T
   checked, :func:`octk.bounds.scan.scan`; 0: none up to ``steps``); ``bound`` adds the
   rest of the bound's report per cell (hypotheses, R and RHS at T, tightness, vacuity);
-* ``drift`` : the least-squares slope of log‖x_t − x*_T‖ against log t over the
-  checkpoints t ∈ [T/2, T]: about −p for a distance decaying like t^{−p}, 0 for a run
-  that stays away from x*, positive for one that moves away;
+* ``drift`` : the slope of log‖x_t − x*_T‖ against log t between T/2 and T, from the
+  mean distances m over the windows of steps before each (:func:`drift`): about −p for
+  a distance decaying like t^{−p}, 0 for a run that stays (away from x* or at it),
+  positive for one that moves away;
 * ``classification`` : converges / diverges / cycles / undecided (:func:`classify`).
 """
 
@@ -34,7 +35,7 @@ MEASURES: dict[str, str] = {
     "first_violation": "first T with R(T) > RHS(T) of the bound (0: none up to steps)",
     "bound": "the bound's report per cell: first violation, hypotheses, R and RHS at T, "
     "tightness, vacuity",
-    "drift": "slope of log|x_t − x*_T| against log t over t in [T/2, T]",
+    "drift": "log-log slope of the mean |x_t − x*_T| between the windows at T/2 and T",
     "classification": "converges / diverges / cycles / undecided (rule in the attrs)",
 }
 FLAGS = ("converges", "diverges", "cycles", "undecided")
@@ -65,7 +66,7 @@ def window(steps: int) -> int:
 
 
 def needs_windows(measures: tuple[str, ...]) -> bool:
-    return "classification" in measures
+    return bool({"classification", "drift"} & set(measures))
 
 
 def base_checkpoints(steps: int, checkpoints: Any = None) -> NDArray[np.int64]:
@@ -147,19 +148,15 @@ def classify(traj: Trajectory, xs: NDArray, tol: float = TOL) -> NDArray[np.int8
     return code
 
 
-def drift(traj: Trajectory, xs: NDArray, base: NDArray[np.int64]) -> NDArray[np.float64]:
-    """(C,) the slope of log‖x_t − x*_T‖ against log t over the checkpoints in [T/2, T]."""
-    T = traj.steps
-    t = np.unique(np.concatenate([base[base >= T // 2], [max(1, T // 2), T]]))
-    t = t[np.isin(t, traj.t)]
-    if len(t) < 2:
-        return np.full(traj.n_configs, np.nan)
+def drift(traj: Trajectory, xs: NDArray) -> NDArray[np.float64]:
+    """(C,) the log-log slope of the mean distance between the windows at T/2 and T,
+    log(m(T)/m(T/2)) / log(T/(T/2)): about −p where |x − x*| decays like t^{−p}, 0 where
+    it stays (at x* included: m = 0 at both), +p where it grows like t^p."""
+    a, b = window_steps(traj.steps)
     with np.errstate(all="ignore"):
-        dist = np.linalg.norm(traj.x[:, _index(traj.t, t), :] - xs[:, None, :], axis=2)
-        y = np.log(np.maximum(dist, 1e-300))
-        lx = np.log(t.astype(np.float64))
-        lx = lx - lx.mean()
-        return np.asarray(((y - y.mean(axis=1, keepdims=True)) * lx).sum(axis=1) / (lx**2).sum())
+        m_half, m_end = _mean_distance(traj, a, xs), _mean_distance(traj, b, xs)
+        slope = np.log(m_end / m_half) / np.log(b[-1] / a[-1])
+    return np.where((m_half == 0) & (m_end == 0), 0.0, slope)
 
 
 def compute(
@@ -193,7 +190,7 @@ def compute(
             ra = regret(traj, at=base)
         out["rate_at"] = ra.regret / base[None, :]
     if "drift" in measures:
-        out["drift"] = drift(traj, xs, base)
+        out["drift"] = drift(traj, xs)
     if "classification" in measures:
         out["classification"] = classify(traj, xs, tol)
     if bound is not None:
@@ -216,7 +213,9 @@ def bound_report(res: Any) -> dict[str, NDArray]:
         )
     return {
         "hypotheses_hold": np.array([res.hypotheses_hold(c) for c in range(C)], dtype=bool),
-        "failing": np.array([",".join(k.name for k in res.failing(c)) for c in range(C)]),
+        "failing": np.array(
+            ["\n".join(k.name for k in res.failing(c)) for c in range(C)], dtype=object
+        ),
         "gamma_negative": np.asarray(res.gamma["count"], dtype=np.float64),
         "regret": np.asarray(res.regret[:, -1], dtype=np.float64),
         "rhs": np.asarray(res.rhs[:, -1], dtype=np.float64),
