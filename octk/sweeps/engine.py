@@ -241,6 +241,7 @@ def sweep(
     )  # fmt: skip
     if resume and out is None:
         raise ParameterError("resume=True needs out= the zarr store to complete")
+    check_scheduler(scheduler)
     cmd = command or _command(rule, sequence, steps, grid)
     from octk.sweeps.dataset import dataset, empty, put
 
@@ -288,8 +289,23 @@ def execute(plan: Plan, todo: Any, scheduler: Any, progress: bool, out: Any):
             bar.close()
 
 
+def check_scheduler(scheduler: Any) -> None:
+    """``scheduler`` is None, ``"processes"``, a scheduler address or a Client (checked
+    before any work, without importing Dask)."""
+    if scheduler is None or hasattr(scheduler, "submit"):
+        return
+    if isinstance(scheduler, str) and (
+        scheduler == "processes" or scheduler.startswith(("tcp://", "tls://"))
+    ):
+        return
+    raise ParameterError(
+        "scheduler must be 'processes', a scheduler address 'tcp://HOST:PORT' or a "
+        f"dask.distributed.Client; got {scheduler!r}"
+    )
+
+
 def _cells(plan: Plan, k: int) -> int:
     return int(np.prod([s.stop - s.start for s in plan.block(k)]))
 
 
-__all__ = ["BOUND_MEASURES", "execute", "make_plan", "run_block", "sweep"]
+__all__ = ["BOUND_MEASURES", "check_scheduler", "execute", "make_plan", "run_block", "sweep"]
