@@ -193,6 +193,10 @@ def summary(ds: Any, out: str | None) -> str:
         )
     scalars = [v for v in ds.data_vars if ds[v].dims == tuple(_axes(ds))]
     df = ds[scalars].to_dataframe() if scalars else None
+    if df is not None and "classification" in df:
+        from octk.sweeps import FLAGS
+
+        df["classification"] = [FLAGS[c] if 0 <= c < len(FLAGS) else "-" for c in df.classification]
     if df is not None and len(df) <= SHOWN_CELLS:
         lines += ["", df.to_string(float_format=lambda v: f"{v:.4g}")]
     if out:
