@@ -167,3 +167,24 @@ def test_cli_sweep_text_json_and_errors(tmp_path):
         assert res.exit_code == 2, (args, res.output)
         err = res.stderr.strip()
         assert err.startswith("octk: error:") and "\n" not in err and text in err, err
+
+
+def test_an_in_process_sweep_needs_neither_dask_nor_zarr():
+    # (xarray itself imports dask where it is installed, so "not imported" cannot be
+    # asked of the process; "not needed" can: a None in sys.modules fails its import)
+    import subprocess
+    from pathlib import Path
+
+    code = (
+        "import sys\n"
+        "for m in ('dask', 'distributed', 'zarr'): sys.modules[m] = None\n"
+        "import octk\n"
+        "ds = octk.sweep('adam', 'reddi-thm1:C=3', steps=20, backend='reference', "
+        "grid={'beta1': [0.0, 0.5]})\n"
+        "print(ds.sizes['beta1'])"
+    )
+    root = Path(__file__).resolve().parent.parent
+    res = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=root, check=True
+    )
+    assert res.stdout.strip() == "2"

@@ -107,7 +107,10 @@ def _measures(items: tuple[str, ...]) -> tuple[str, ...]:
     help="The bound of --measure first_violation / bound (default: the rule's own).",
 )
 @click.option(
-    "--tol", default=None, metavar="TOL", help="Classification tolerance on |x − x*| (1e-3)."
+    "--tol",
+    default=None,
+    metavar="TOL",
+    help="Classification tolerance on the distance to x* (default 1e-3).",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the Dataset as one JSON object.")
 @click.option(
