@@ -64,8 +64,12 @@ def test_one_simulation_per_program(monkeypatch):
         return real(*a, **kw)
 
     monkeypatch.setattr(sim, "simulate", counting)
-    small(grid={"C": [3, 10], "beta1": [0.0, 0.5, 0.9], "alpha": [0.01, 0.1]}, params=None)
-    assert calls == [6, 6]  # one per C (program axis); beta1 × alpha are lanes
+    g = {"C": [3, 10], "beta1": [0.0, 0.5, 0.9], "alpha": [0.01, 0.1]}
+    one = small(grid=g, params={"beta2": "1/(1+C**2)"}, measures=("x_final", "rate"))
+    assert calls == [6, 6]  # one block; one simulation per C (program axis) in it
+    each = small(grid=g, params={"beta2": "1/(1+C**2)"}, measures=("x_final", "rate"), block=4)
+    assert calls[2:] == [4, 2, 4, 2]  # blocks of 4 cells: beta1 × alpha cut in two
+    assert one.drop_attrs().identical(each.drop_attrs())
 
 
 def test_axis_expressions_of_other_axes():
