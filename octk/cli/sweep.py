@@ -158,7 +158,8 @@ def sweep(
     ds = run_sweep(
         r, seq, dom, steps=sim["steps"], grid=grid, params=hyper,
         measures=_measures(measure_items), backend=setting.backend, seed=sim["seed"],
-        x0=sim["x0"], d=sim["d"], out=out, resume=resume, scheduler=scheduler,
+        x0=None if "x0" in grid and setting.x0_text == "0" else sim["x0"], d=sim["d"],
+        out=out, resume=resume, scheduler=scheduler,
         block=None if block is None else check_int("block", block, lo=1), progress=show,
         bound=bound_name, tol=1e-3 if tol is None else check_real("tol", tol, lo=0),
         dtype=dtype, command=shlex.join(["octk", *sys.argv[1:]]),

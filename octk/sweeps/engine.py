@@ -80,7 +80,9 @@ def make_plan(
     if "seed" in grid:
         seed = 0
     seed = check_int("seed", seed, lo=0)
-    x0v: Any = 0.0 if "x0" in grid or x0 is None else x0
+    if "x0" in grid and x0 is not None:
+        raise ParameterError("x0 is both fixed (x0=) and a grid axis; give one")
+    x0v: Any = 0.0 if x0 is None else x0
     x0v = float(x0v) if np.ndim(x0v) == 0 else tuple(float(v) for v in np.ravel(x0v))
     dim = _dimension(d, x0v if np.ndim(x0v) else None, seq, dom)
     block = DEFAULT_BLOCK if block is None else check_int("block", block, lo=1)
