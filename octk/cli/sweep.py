@@ -175,9 +175,12 @@ def sweep(
 def summary(ds: Any, out: str | None) -> str:
     """The text form: what ran, the axes, the classification counts, the cells."""
     a = ds.attrs
+    on_grid = [n for n in _axes(ds) if ds[n].attrs.get("kind") == "sequence"]
+    seq = a["sequence"]
+    if on_grid:
+        seq = f"{seq.split(':')[0]} ({', '.join(on_grid)} on the grid)"
     lines = [
-        f"sweep: {a['rule']} on {a['sequence']} over {a['domain']}, T = {a['steps']:,} "
-        f"({a['backend']})",
+        f"sweep: {a['rule']} on {seq} over {a['domain']}, T = {a['steps']:,} ({a['backend']})",
         "  axes: " + "; ".join(f"{n} ({ds.sizes[n]}: {_values(ds[n].values)})" for n in _axes(ds)),
         f"  cells: {int(np.prod([ds.sizes[n] for n in _axes(ds)])):,}",
     ]
