@@ -54,7 +54,7 @@ def _client(scheduler: Any) -> tuple[Any, Any]:
     if isinstance(scheduler, Client):
         return scheduler, None
     if scheduler == "processes":
-        cluster = LocalCluster(processes=True, threads_per_worker=1, dashboard_address=None)
+        cluster = LocalCluster(processes=True, threads_per_worker=1, dashboard_address=":0")
         client = Client(cluster)
         return client, (client, cluster)
     if isinstance(scheduler, str) and scheduler.startswith(("tcp://", "tls://")):

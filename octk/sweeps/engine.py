@@ -19,7 +19,14 @@ from octk.errors import ParameterError, check_choice, check_int, check_real, unk
 from octk.rules import Rule
 from octk.sweeps.axes import make_axes
 from octk.sweeps.measures import MEASURES, TOL, base_checkpoints, compute, run_checkpoints
-from octk.sweeps.plan import DEFAULT_BLOCK, Plan, ProgramInputs, block_chunks, program_inputs
+from octk.sweeps.plan import (
+    DEFAULT_BLOCK,
+    Plan,
+    ProgramInputs,
+    block_chunks,
+    check_ties,
+    program_inputs,
+)
 
 BOUND_MEASURES = ("first_violation", "bound")
 
@@ -90,7 +97,7 @@ def make_plan(
     options["tol"] = check_real("tol", options.get("tol", TOL), lo=0)
     n = int(np.prod([len(a) for a in axes]))
     be = resolve_backend(backend, work=min(n, block) * dim * steps, dtype=options["dtype"])
-    return Plan(
+    plan = Plan(
         rule=rule,
         sequence=seq,
         domain=dom.spec(),
@@ -105,6 +112,8 @@ def make_plan(
         chunks=block_chunks(axes, block),
         options={**options, "backend_object": None if isinstance(be, str) else be},
     )
+    check_ties(plan)
+    return plan
 
 
 def run_block(plan: Plan, k: int) -> dict[str, np.ndarray]:
