@@ -89,6 +89,9 @@ def test_classification_of_rkk_adam_and_amsgrad():
     p = {"alpha": 0.1, "beta1": 0.0, "beta2": 0.1}
     ds = octk.sweep("adam", "reddi-thm1:C=3", steps=3000, grid=grid, params=p, backend=REF)
     assert [FLAGS[c] for c in ds.classification.values] == ["cycles", "diverges"]
+    programs = json.loads(ds.attrs["programs"])  # one program per option value
+    assert r"\sqrt{t}" in programs["schedule=sqrt"]
+    assert r"\sqrt{t}" not in programs["schedule=constant"]
     assert np.all(ds.distance.values > 1.9)
     ams = octk.sweep("amsgrad", "reddi-thm1:C=3", steps=3000, grid={"seed": [0]}, params=p,
                      backend=REF, measures=("distance", "drift", "classification"))  # fmt: skip

@@ -8,6 +8,7 @@ Extra dimensions: ``coord`` (the coordinates i of x, where d > 1) and ``checkpoi
 
 from __future__ import annotations
 
+import itertools
 import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -15,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from octk.sweeps.axes import cell_rule
 from octk.sweeps.measures import FLAGS, MEASURES, base_checkpoints, classification_rule
 from octk.sweeps.plan import Plan
 
@@ -117,10 +119,11 @@ def coords(plan: Plan) -> dict[str, Any]:
 
 def attrs(plan: Plan, command: str) -> dict[str, Any]:
     """The Dataset's attributes: rule, program (LaTeX), sequence, domain, steps, backend,
-    octk version, command, created, and the definition (JSON) that ``resume`` checks."""
+    octk version, command, created, the definition (JSON) that ``resume`` checks, and
+    where rule options are axes, ``programs``: {"option=value,...": LaTeX} (JSON)."""
     from octk import __version__
 
-    return {
+    out = {
         "title": f"octk sweep: {plan.rule.name} on {plan.sequence.spec()}",
         "rule": plan.rule.name,
         "rule_options": json.dumps({k: str(v) for k, v in plan.rule.options.items()}),
@@ -138,6 +141,15 @@ def attrs(plan: Plan, command: str) -> dict[str, Any]:
         "created": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "sweep_definition": json.dumps(plan.definition(), sort_keys=True, default=str),
     }
+    options = [a for a in plan.axes if a.kind == "option"]
+    if options:  # ``program`` is the first cell's; each option value builds its own
+        programs = {}
+        for values in itertools.product(*(a.values.tolist() for a in options)):
+            chosen = dict(zip((a.name for a in options), values, strict=True))
+            key = ",".join(f"{k}={v}" for k, v in chosen.items())
+            programs[key] = cell_rule(plan.rule, chosen).latex()
+        out["programs"] = json.dumps(programs)
+    return out
 
 
 def empty(plan: Plan) -> dict[str, np.ndarray]:
