@@ -111,6 +111,8 @@ def test_parse_values_and_bad_axes():
         small(grid={"beta1": [2.0]})
     with pytest.raises(ParameterError, match="schedule in"):
         small(grid={"schedule": ["weekly"]})
+    with pytest.raises(ParameterError, match=r"grid C=1\.5: C must be in \(2, inf\)"):
+        small(grid={"C": [3, 1.5]})
     with pytest.raises(UnknownNameError, match="unknown measure"):
         small(measures=("speed",))
 

@@ -136,7 +136,8 @@ def make_axes(grid: Mapping[str, Any], rule: Rule, sequence: Sequence) -> tuple[
     """The axes of ``grid`` for ``rule`` on ``sequence``, each value checked.
 
     Hyperparameter values are checked against their interval; a value of a sequence
-    parameter is checked when the sequence is built (:func:`cell_sequence`).
+    parameter when each program's sequence is built
+    (:func:`octk.sweeps.plan.check_programs`).
     """
     from octk.rules import SPECS
     from octk.sequences import SEQUENCES

@@ -24,6 +24,7 @@ from octk.sweeps.plan import (
     Plan,
     ProgramInputs,
     block_chunks,
+    check_programs,
     check_ties,
     program_inputs,
 )
@@ -113,6 +114,7 @@ def make_plan(
         chunks=block_chunks(axes, block),
         options={**options, "backend_object": None if isinstance(be, str) else be},
     )
+    check_programs(plan)
     check_ties(plan)
     return plan
 

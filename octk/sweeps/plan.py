@@ -218,6 +218,21 @@ def program_inputs(plan: Plan, k: int) -> list[ProgramInputs]:
     return out
 
 
+def check_programs(plan: Plan) -> None:
+    """Every program's rule and sequence built once (a bad value of a rule option or a
+    sequence parameter is an error before any work, naming it)."""
+    prog = [a for a in plan.axes if not a.lane]
+    for values in itertools.product(*(a.values.tolist() for a in prog)):
+        chosen = dict(zip((a.name for a in prog), values, strict=True))
+        cell_rule(plan.rule, {a.name: str(chosen[a.name]) for a in prog if a.kind == "option"})
+        over = {a.name: float(chosen[a.name]) for a in prog if a.kind == "sequence"}
+        try:
+            cell_sequence(plan.sequence, over)
+        except ParameterError as e:
+            shown = ", ".join(f"{k}={v:g}" for k, v in over.items())
+            raise ParameterError(f"grid {shown}: {e}") from None
+
+
 def check_ties(plan: Plan) -> None:
     """Every expression of ``params`` evaluated on every cell of the grid, each value
     checked against its hyperparameter's interval (before any work is done)."""
@@ -282,6 +297,7 @@ __all__ = [
     "ProgramInputs",
     "block_chunks",
     "cells",
+    "check_programs",
     "check_ties",
     "program_count",
     "program_inputs",
