@@ -1,8 +1,9 @@
 r"""A sweep persisted as it runs: a zarr store (``out=``), resumable (``resume=True``).
 
-1. The **template** is written first: every variable filled with its fill value,
-   chunked exactly as the blocks (one zarr chunk per block and variable), the
-   attributes (with the sweep's definition, JSON), and the ``done`` mask (False).
+1. The **template** is written first (beside the store, then renamed into place):
+   every variable filled with its fill value, chunked exactly as the blocks (one zarr
+   chunk per block and variable), the attributes (with the sweep's definition, JSON),
+   and the ``done`` mask (False).
 2. Each block, when done, writes its region of every variable, **then** its region of
    ``done``: a block whose ``done`` is set has all its values (a crash between the two
    writes leaves it to be run again).
@@ -17,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import shutil
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
@@ -160,7 +162,11 @@ def run_to_store(
     else:
         if not path.parent.is_dir():
             raise ParameterError(f"out: the folder {str(path.parent)!r} does not exist")
-        write_template(plan, path, command)
+        # written aside and renamed: a store at ``path`` is never a half-written template
+        partial = path.with_name(path.name + ".partial")
+        shutil.rmtree(partial, ignore_errors=True)
+        write_template(plan, partial, command)
+        partial.rename(path)
         todo = list(range(plan.n_blocks))
     for _ in execute(plan, todo, scheduler, progress, str(path)):
         pass
