@@ -41,12 +41,13 @@ from pathlib import Path
 
 import sympy as sp
 
+from octk.backends.numba_chunked import chunked_source
+from octk.backends.numba_layouts import CHUNK, LAYOUTS, PlanCache, permuted, plan_for, restore
 from octk.backends.printers import NumbaPrinter
 from octk.backends.program import StepProgram, W, check_for_domain, for_domain
 from octk.errors import ParameterError
 from octk.symbols import DATA, U, i, t, x
 
-CHUNK = 256
 KERNEL_VERSION = "3"
 
 
@@ -262,12 +263,23 @@ class NumbaBackend:
         From the command line: ``octk run --parallel/--serial``; from Python:
         ``simulate(..., backend=NumbaBackend(parallel=False))`` or
         ``backend=get_backend("numba", parallel=False)``.
+    layout : how lanes are chunked, see :mod:`octk.backends.numba_layouts`: ``"auto"``
+        (default: chosen per run), ``"lanes"`` (the general path, always possible),
+        ``"config"`` (configuration-aligned chunks) or ``"groups"`` (configurations that
+        share values computed once per chunk). Every layout gives the same bits.
+
+    The kernel :meth:`compile` returns exposes the layout of its last call as
+    ``kernel.plan`` (a :class:`~octk.backends.numba_layouts.KernelPlan`: the layout, and
+    which items of the step it computed once per chunk).
     """
 
     name = "numba"
 
-    def __init__(self, parallel: bool | None = None):
+    def __init__(self, parallel: bool | None = None, layout: str = "auto"):
         self.parallel = parallel
+        if layout not in LAYOUTS:
+            raise ParameterError(f"layout must be one of {', '.join(LAYOUTS)}; got {layout!r}")
+        self.layout = layout
 
     def parallel_for(self, lanes: int) -> bool:
         """Whether a run of ``lanes`` lanes gets the parallel kernel."""
@@ -277,35 +289,56 @@ class NumbaBackend:
         """The kernel a run of ``lanes`` lanes compiles (default: a parallel-sized run)."""
         return kernel_source(prog, domain, parallel=self.parallel_for(lanes))
 
+    def plan(self, prog: StepProgram, domain, lanes):
+        """The :class:`~octk.backends.numba_layouts.KernelPlan` a call on ``lanes`` runs."""
+        return plan_for(for_domain(prog, domain), domain, lanes, self.layout).plan
+
     def compile(self, prog: StepProgram, domain):
         check_for_domain(prog, domain)  # the lanes were laid out for this program
-        kernels: dict[bool, object] = {}  # by `parallel`, compiled on first use
+        kernels: dict[tuple, object] = {}  # by (plan's source key, parallel), on first use
+        plans = PlanCache()
+        layout = self.layout
 
         def run(lanes, t0: int, t1: int, k0: int):
             par = self.parallel_for(lanes.n_lanes)
-            if par not in kernels:
-                kernels[par] = load_kernel(kernel_source(prog, domain, parallel=par))
-            kernels[par](
+            prep = plans.get(prog, domain, lanes, layout)
+            plan = prep.plan
+            run.plan = plan
+            key = (plan.source_key, par)
+            if key not in kernels:
+                if plan.layout == "lanes":
+                    src = kernel_source(prog, domain, parallel=par)
+                else:
+                    src = chunked_source(prog, domain, plan, parallel=par)
+                kernels[key] = load_kernel(src)
+            sub = lanes if plan.layout == "lanes" else permuted(lanes, prep)
+            args = [
                 t0,
                 t1,
                 k0,
-                lanes.x,
-                lanes.par,
-                lanes.seed,
-                lanes.coord,
-                lanes.lo,
-                lanes.hi,
-                lanes.state,
-                lanes.loss,
-                lanes.stats,
-                lanes.ck_t,
-                lanes.ck_x,
-                lanes.ck_loss,
-                lanes.ck_stats,
-                lanes.data,
-                lanes.d,
-            )
+                sub.x,
+                sub.par,
+                sub.seed,
+                sub.coord,
+                sub.lo,
+                sub.hi,
+                sub.state,
+                sub.loss,
+                sub.stats,
+                sub.ck_t,
+                sub.ck_x,
+                sub.ck_loss,
+                sub.ck_stats,
+                sub.data,
+                sub.d,
+            ]
+            if plan.layout != "lanes":
+                args += [prep.ch0, prep.chn]
+            kernels[key](*args)
+            if plan.layout != "lanes":
+                restore(lanes, sub, prep)
 
+        run.plan = None
         return run
 
 

@@ -1,0 +1,196 @@
+"""The Numba kernel of the ``config`` and ``groups`` layouts (:mod:`.numba_layouts`).
+
+The same step program as :func:`octk.backends.numba_backend.kernel_source`, printed
+by the same printer under the same names, split by the lane-invariance analysis
+(:mod:`octk.backends.sharing`)::
+
+    for c in prange(chunks):                  # chunk c: n lanes from CH0[c], stride 1 or d
+        views of the lane-varying arrays; scalars of what the chunk shares
+        (hyperparameters, seed, coordinate, box bounds, shared state/statistics)
+        for t in t0..t1:
+            hoisted subexpressions of t; the shared items (once per chunk)
+            for j in lanes of the chunk:      # what varies per lane, vectorisable
+                lane-varying items, the loss, the clip, x and state stored
+            the shared running powers; checkpoints (shared values broadcast)
+        the shared state and statistics written back to every lane of the chunk
+
+A lane reads a shared value from the scalar the chunk computed with the very
+expression the general kernel evaluates in each lane, so every lane gets the same
+bits. LLVM hoists what is invariant inside the lane loop (√v̂ + ε, 1/√t) itself.
+"""
+
+from __future__ import annotations
+
+import sympy as sp
+
+from octk.backends.numba_layouts import SEED, KernelPlan
+from octk.backends.printers import NumbaPrinter
+from octk.backends.program import StepProgram, for_domain
+from octk.symbols import DATA, U, i, t, x
+
+
+def chunked_source(prog: StepProgram, domain, plan: KernelPlan, *, parallel: bool = True) -> str:
+    """The kernel source of ``plan`` (layout ``config`` or ``groups``) for ``prog``."""
+    from octk.backends.numba_backend import _hoist  # the general kernel's hoisting of t
+
+    prog = for_domain(prog, domain)
+    proj = domain.kernel_projection()
+    sh = plan.sharing
+    state = [s for s, _ in prog.state]
+    hyper = [h.name for h in prog.rule.hyperparameters]
+    hsym = {h.name: h.symbol for h in prog.rule.hyperparameters}
+    names: dict[sp.Symbol, str] = {t: "t", x: "xj", i: "cj"}
+    names.update({hsym[h]: f"p_{h}" for h in hyper})
+    names.update({s: f"s_{s.name}" for s in state})
+    names.update({u: f"u{k}" for k, u in enumerate(U)})
+    names[DATA] = "dat"
+    for target, _ in prog.assignments:
+        names.setdefault(target, f"a_{target.name}")
+    for q, sym in enumerate(prog.stat_symbols):
+        names[sym] = f"acc{q}"
+    exprs = (
+        [e for _, e in prog.assignments] + [e for _, e in prog.stats] + [e for _, e in prog.post]
+    )
+    exprs, hoisted = _hoist(exprs)
+    for h, _ in hoisted:
+        names[h] = h.name
+    n_a, n_s = len(prog.assignments), len(prog.stats)
+    assigns, stats, post = exprs[:n_a], exprs[n_a : n_a + n_s], exprs[n_a + n_s :]
+    pr = NumbaPrinter(names)
+
+    shared_state = {s for s, f in zip(state, sh.state, strict=True) if f}
+    shared_stat = set(q for q, f in enumerate(sh.stats) if f)
+    lane_hyper = [h for h in prog.hyper if h not in plan.uniform]
+    seed_lane = SEED not in plan.uniform
+    coord_lane = not plan.coordinate
+    draws_lane = seed_lane or coord_lane
+    data_lane = prog.uses_data and coord_lane and prog.sequence.data.shape[1] > 1
+    unit = plan.unit
+    sl = "base:e" if unit else "base:e:d"
+
+    L: list[str] = []
+    emit = L.append
+    emit("import math")
+    emit("import numpy as np")
+    emit("from numba import njit, prange")
+    emit("from octk.backends.numba_random import uniform_nb")
+    emit("")
+    emit(f"# rule: {prog.rule!r}")
+    emit(f"# sequence: {prog.sequence!r}")
+    emit(f"# domain: {domain.spec()}")
+    emit(f"# layout: {plan.layout}; once per chunk: {', '.join(plan.shared) or 'nothing'}")
+    emit(f"# per chunk: {', '.join(sorted(plan.uniform))}")
+    emit("")
+    par = "True" if parallel else "False"
+    emit(f"@njit(cache=True, parallel={par}, fastmath=False, error_model='numpy', nogil=True)")
+    emit("def kernel(t0, t1, k0, X, PAR, SEED, COORD, LO, HI, STATE, LOSS, STATS,")
+    emit("           CK_T, CK_X, CK_LOSS, CK_STATS, DATA, d, CH0, CHN):")
+    emit("    nck = CK_T.shape[0]")
+    loop = "prange" if parallel else "range"
+    emit(f"    for c in {loop}(CH0.shape[0]):")
+    b = " " * 8
+    emit(b + "base = CH0[c]")
+    emit(b + "n = CHN[c]")
+    emit(b + ("e = base + n" if unit else "e = base + (n - 1) * d + 1"))
+    emit(b + f"x = X[{sl}]")
+    emit(b + f"loss = LOSS[{sl}]")
+    if proj.lane:
+        if plan.bounds:
+            emit(b + "lo0 = LO[base]")
+            emit(b + "hi0 = HI[base]")
+        else:
+            emit(b + f"lo = LO[{sl}]")
+            emit(b + f"hi = HI[{sl}]")
+    emit(b + (f"seed = SEED[{sl}]" if seed_lane else "seed0 = SEED[base]"))
+    emit(b + ("cj0 = COORD[base]" if coord_lane else "cj = COORD[base]"))
+    for k, h in enumerate(prog.hyper):
+        emit(b + (f"P_{h} = PAR[{k}, {sl}]" if h in lane_hyper else f"p_{h} = PAR[{k}, base]"))
+    for k, s in enumerate(state):
+        if s in shared_state:
+            emit(b + f"s_{s.name} = STATE[{k}, base]")
+        else:
+            emit(b + f"S_{s.name} = STATE[{k}, {sl}]")
+    for q in range(n_s):
+        emit(b + (f"acc{q} = STATS[{q}, base]" if q in shared_stat else f"st{q} = STATS[{q}, {sl}]"))
+    emit(b + "k = k0")
+    emit(b + "for t in range(t0, t1 + 1):")
+    bt = b + "    "
+    for h, e in hoisted:
+        emit(bt + f"{h.name} = {pr.doprint(e)}")
+    if prog.uses_data:
+        rows = prog.sequence.data.shape[0]
+        emit(bt + f"row = {f'(t - 1) % {rows}' if prog.sequence.wrap else 't - 1'}")
+    col = "cj" if prog.uses_data and prog.sequence.data.shape[1] > 1 else "0"
+    if not draws_lane:
+        for k in prog.streams:
+            emit(bt + f"u{k} = uniform_nb(seed0, t, cj, {k})")
+    if prog.uses_data and not data_lane:
+        emit(bt + f"dat = DATA[row, {col}]")
+
+    def assign(target, e, ind):
+        var = "xn" if target == x else names[target]
+        emit(ind + f"{var} = {pr.doprint(e)}")
+
+    for (target, _), e, f in zip(prog.assignments, assigns, sh.assignments, strict=True):
+        if f:
+            assign(target, e, bt)
+    for q, e in enumerate(stats):
+        if q in shared_stat:
+            emit(bt + f"acc{q} = {pr.doprint(e)}")
+    emit(bt + "for j in range(n):")
+    bj = bt + "    "
+    emit(bj + "xj = x[j]")
+    if coord_lane:
+        emit(bj + "cj = cj0 + j")
+    for h in lane_hyper:
+        emit(bj + f"p_{h} = P_{h}[j]")
+    for s in state:
+        if s not in shared_state:
+            emit(bj + f"s_{s.name} = S_{s.name}[j]")
+    for q in range(n_s):
+        if q not in shared_stat:
+            emit(bj + f"acc{q} = st{q}[j]")
+    if draws_lane:
+        for k in prog.streams:
+            emit(bj + f"u{k} = uniform_nb({'seed[j]' if seed_lane else 'seed0'}, t, cj, {k})")
+    if data_lane:
+        emit(bj + f"dat = DATA[row, {col}]")
+    for (target, _), e, f in zip(prog.assignments, assigns, sh.assignments, strict=True):
+        if not f:
+            assign(target, e, bj)
+    for q, e in enumerate(stats):
+        if q not in shared_stat:
+            emit(bj + f"acc{q} = {pr.doprint(e)}")
+            emit(bj + f"st{q}[j] = acc{q}")
+    for (target, _), e, f in zip(prog.post, post, sh.post, strict=True):
+        if not f:
+            emit(bj + f"s_{target.name} = {pr.doprint(e)}")
+    emit(bj + "loss[j] += a_f")
+    if proj.lane:
+        lane = proj.lane
+        if plan.bounds:  # KernelProjection.lane names the lane's bounds lo[j], hi[j]
+            lane = lane.replace("lo[j]", "lo0").replace("hi[j]", "hi0")
+        emit(bj + lane)
+    emit(bj + "x[j] = xn")
+    for s in state:
+        if s not in shared_state:
+            emit(bj + f"S_{s.name}[j] = s_{s.name}")
+    for (target, _), e, f in zip(prog.post, post, sh.post, strict=True):
+        if f:
+            emit(bt + f"s_{target.name} = {pr.doprint(e)}")
+    emit(bt + "if k < nck and CK_T[k] == t:")
+    emit(bt + f"    CK_X[k, {sl}] = x")
+    emit(bt + f"    CK_LOSS[k, {sl}] = loss")
+    for q in range(n_s):
+        emit(bt + f"    CK_STATS[{q}, k, {sl}] = {'acc' if q in shared_stat else 'st'}{q}")
+    emit(bt + "    k += 1")
+    for k, s in enumerate(state):
+        if s in shared_state:
+            emit(b + f"STATE[{k}, {sl}] = s_{s.name}")
+    for q in sorted(shared_stat):
+        emit(b + f"STATS[{q}, {sl}] = acc{q}")
+    emit("")
+    return "\n".join(L)
+
+
+__all__ = ["chunked_source"]

@@ -1,0 +1,138 @@
+r"""Lane invariance: which parts of a step are the same in every lane of a chunk.
+
+A generated kernel runs one :class:`~octk.backends.program.StepProgram` per lane.
+When the lanes of a chunk agree on some inputs (hyperparameters, the seed, the
+coordinate), every item of the program that reads only such inputs takes the
+same value in every lane and can be computed once per step for the whole chunk,
+then read by every lane (what ``jax.vmap`` finds on its own when it keeps an
+unbatched value unbatched).
+
+:func:`analyse` decides it from the program alone. The *items* of a step, in the
+order a lane runs them, are the assignments, the accumulators (``stats``) and
+the running powers (``post``). With V the set of lane-varying symbols (always the
+iterate x; besides it, what the caller names: hyperparameters that differ within
+a chunk, the uniform draws U_k when the seeds or coordinates differ, the
+coordinate i, the data row), an item
+
+.. math:: y \leftarrow e(z_1, \dots, z_n)
+
+is *shared* when its free symbols avoid V, and then its target y leaves V; when
+one of them is in V, the item is lane-varying and y joins V. The state and the
+accumulators are read at the start of a step before they are written, so the
+analysis assumes them shared, walks the items, moves to V every state or
+accumulator that a lane-varying item (or a lane-varying initial value) writes,
+and walks again until nothing moves (a least fixed point: V only grows, so at
+most one pass per state symbol).
+
+Two ordering rules keep the shared computation exact (each lane still computes
+the same floating-point operations in the same order as the general path, only
+fewer times). The shared items of the assignments and accumulators run *before*
+the lanes of a step, and the running powers *after* them (a lane reads b^(t−1)
+before the power is advanced), so
+
+* a shared item whose target an earlier lane-varying item reads (the old value)
+  is demoted to lane-varying;
+* the iterate's assignment x̂_{t+1} is always lane-varying (each lane projects
+  its own).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sympy as sp
+
+from octk.backends.program import StepProgram, stat_symbol
+from octk.symbols import x
+
+ASSIGN, STAT, POST = "assign", "stat", "post"
+
+
+@dataclass(frozen=True)
+class Sharing:
+    """The result of :func:`analyse`: per item of the step, whether it is shared.
+
+    ``assignments``, ``stats``, ``post``: one flag per item of the program's lists;
+    ``state``: one flag per state symbol (its value is one per chunk);
+    ``reads``: the symbols among the caller's ``candidates`` that shared items (or
+    shared initial values) read: the values that configurations must agree on to
+    share a chunk.
+    """
+
+    assignments: tuple[bool, ...]
+    stats: tuple[bool, ...]
+    post: tuple[bool, ...]
+    state: tuple[bool, ...]
+    reads: frozenset[sp.Symbol]
+
+    @property
+    def any(self) -> bool:
+        """Whether anything is computed once per chunk."""
+        return any(self.assignments) or any(self.stats) or any(self.post)
+
+    def names(self, prog: StepProgram) -> tuple[str, ...]:
+        """The shared targets by name: assignment targets, state, accumulators, powers."""
+        out = [s.name for (s, _), f in zip(prog.assignments, self.assignments, strict=True) if f]
+        out += [n for (n, _), f in zip(prog.stats, self.stats, strict=True) if f]
+        out += [s.name for (s, _), f in zip(prog.post, self.post, strict=True) if f]
+        seen: dict[str, None] = dict.fromkeys(out)
+        return tuple(seen)
+
+
+def _items(prog: StepProgram):
+    for target, e in prog.assignments:
+        yield ASSIGN, target, e
+    for name, e in prog.stats:
+        yield STAT, stat_symbol(name), e
+    for target, e in prog.post:
+        yield POST, target, e
+
+
+def analyse(prog: StepProgram, varying: set[sp.Symbol], candidates=frozenset()) -> Sharing:
+    """Which items of ``prog`` are lane-invariant when the symbols ``varying`` (and x) vary.
+
+    See the module doc for the rules. ``candidates``: the per-configuration symbols
+    (hyperparameters, draws) that the caller may make uniform by grouping; those
+    read by shared items are returned in :attr:`Sharing.reads`.
+    """
+    items = list(_items(prog))
+    carried = {s for s, _ in prog.state} | set(prog.stat_symbols)
+    inputs = set(varying) | {x}
+    start = {s for s, init in prog.state if sp.sympify(init).free_symbols & inputs}
+    while True:
+        V = inputs | start
+        read_by_varying: set[sp.Symbol] = set()
+        flags = []
+        for kind, target, e in items:
+            free = e.free_symbols
+            lane = bool(free & V) or (kind == ASSIGN and target == x) or target in start
+            if not lane and kind != POST and target in read_by_varying:
+                lane = True  # a lane read the old value: it cannot be overwritten first
+            flags.append(lane)
+            if lane:
+                V.add(target)
+                read_by_varying |= free
+        moved = {target for (_, target, _), lane in zip(items, flags, strict=True) if lane}
+        moved &= carried
+        if moved <= start:
+            break
+        start |= moved
+    shared = [not f for f in flags]
+    na, ns = len(prog.assignments), len(prog.stats)
+    reads: set[sp.Symbol] = set()
+    for (_, _, e), s in zip(items, shared, strict=True):
+        if s:
+            reads |= e.free_symbols
+    for s, init in prog.state:
+        if s not in start:
+            reads |= sp.sympify(init).free_symbols
+    return Sharing(
+        assignments=tuple(shared[:na]),
+        stats=tuple(shared[na : na + ns]),
+        post=tuple(shared[na + ns :]),
+        state=tuple(s not in start for s, _ in prog.state),
+        reads=frozenset(reads & set(candidates)),
+    )
+
+
+__all__ = ["Sharing", "analyse"]
