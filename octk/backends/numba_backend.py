@@ -38,11 +38,20 @@ import importlib.util
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 import sympy as sp
 
 from octk.backends.numba_chunked import chunked_source
-from octk.backends.numba_layouts import CHUNK, LAYOUTS, PlanCache, permuted, plan_for, restore
+from octk.backends.numba_layouts import (
+    CHUNK,
+    LAYOUTS,
+    KernelPlan,
+    PlanCache,
+    permuted,
+    plan_for,
+    restore,
+)
 from octk.backends.printers import NumbaPrinter
 from octk.backends.program import StepProgram, W, check_for_domain, for_domain
 from octk.errors import ParameterError
@@ -293,53 +302,62 @@ class NumbaBackend:
         """The :class:`~octk.backends.numba_layouts.KernelPlan` a call on ``lanes`` runs."""
         return plan_for(for_domain(prog, domain), domain, lanes, self.layout).plan
 
-    def compile(self, prog: StepProgram, domain):
+    def compile(self, prog: StepProgram, domain) -> _Kernel:
         check_for_domain(prog, domain)  # the lanes were laid out for this program
-        kernels: dict[tuple, object] = {}  # by (plan's source key, parallel), on first use
-        plans = PlanCache()
-        layout = self.layout
+        return _Kernel(self, prog, domain)
 
-        def run(lanes, t0: int, t1: int, k0: int):
-            par = self.parallel_for(lanes.n_lanes)
-            prep = plans.get(prog, domain, lanes, layout)
-            plan = prep.plan
-            run.plan = plan
-            key = (plan.source_key, par)
-            if key not in kernels:
-                if plan.layout == "lanes":
-                    src = kernel_source(prog, domain, parallel=par)
-                else:
-                    src = chunked_source(prog, domain, plan, parallel=par)
-                kernels[key] = load_kernel(src)
-            sub = lanes if plan.layout == "lanes" else permuted(lanes, prep)
-            args = [
-                t0,
-                t1,
-                k0,
-                sub.x,
-                sub.par,
-                sub.seed,
-                sub.coord,
-                sub.lo,
-                sub.hi,
-                sub.state,
-                sub.loss,
-                sub.stats,
-                sub.ck_t,
-                sub.ck_x,
-                sub.ck_loss,
-                sub.ck_stats,
-                sub.data,
-                sub.d,
-            ]
-            if plan.layout != "lanes":
-                args += [prep.ch0, prep.chn]
-            kernels[key](*args)
-            if plan.layout != "lanes":
-                restore(lanes, sub, prep)
 
-        run.plan = None
-        return run
+class _Kernel:
+    """``kernel(lanes, t0, t1, k0)``: the compiled step for one program and domain.
+
+    ``plan``: the :class:`~octk.backends.numba_layouts.KernelPlan` of the last call
+    (None before the first).
+    """
+
+    def __init__(self, backend: NumbaBackend, prog: StepProgram, domain):
+        self.backend, self.prog, self.domain = backend, prog, domain
+        self.kernels: dict[tuple, Any] = {}  # by (plan's source key, parallel), on first use
+        self.plans = PlanCache()
+        self.plan: KernelPlan | None = None
+
+    def __call__(self, lanes, t0: int, t1: int, k0: int) -> None:
+        prog, domain = self.prog, self.domain
+        par = self.backend.parallel_for(lanes.n_lanes)
+        prep = self.plans.get(prog, domain, lanes, self.backend.layout)
+        plan = self.plan = prep.plan
+        key = (plan.source_key, par)
+        if key not in self.kernels:
+            if plan.layout == "lanes":
+                src = kernel_source(prog, domain, parallel=par)
+            else:
+                src = chunked_source(prog, domain, plan, parallel=par)
+            self.kernels[key] = load_kernel(src)
+        sub = lanes if plan.layout == "lanes" else permuted(lanes, prep)
+        args = [
+            t0,
+            t1,
+            k0,
+            sub.x,
+            sub.par,
+            sub.seed,
+            sub.coord,
+            sub.lo,
+            sub.hi,
+            sub.state,
+            sub.loss,
+            sub.stats,
+            sub.ck_t,
+            sub.ck_x,
+            sub.ck_loss,
+            sub.ck_stats,
+            sub.data,
+            sub.d,
+        ]
+        if plan.layout != "lanes":
+            args += [prep.ch0, prep.chn]
+        self.kernels[key](*args)
+        if plan.layout != "lanes":
+            restore(lanes, sub, prep)
 
 
 __all__ = ["NumbaBackend", "cache_dir", "kernel_source", "load_kernel"]

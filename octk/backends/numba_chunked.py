@@ -21,21 +21,32 @@ bits. LLVM hoists what is invariant inside the lane loop (√v̂ + ε, 1/√t) i
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import sympy as sp
 
 from octk.backends.numba_layouts import SEED, KernelPlan
 from octk.backends.printers import NumbaPrinter
 from octk.backends.program import StepProgram, for_domain
+from octk.errors import ParameterError
 from octk.symbols import DATA, U, i, t, x
 
+if TYPE_CHECKING:
+    from octk.domains import Domain
 
-def chunked_source(prog: StepProgram, domain, plan: KernelPlan, *, parallel: bool = True) -> str:
+
+def chunked_source(
+    prog: StepProgram, domain: Domain, plan: KernelPlan, *, parallel: bool = True
+) -> str:
     """The kernel source of ``plan`` (layout ``config`` or ``groups``) for ``prog``."""
     from octk.backends.numba_backend import _hoist  # the general kernel's hoisting of t
 
     prog = for_domain(prog, domain)
     proj = domain.kernel_projection()
     sh = plan.sharing
+    if sh is None or plan.layout not in ("config", "groups"):
+        raise ParameterError(f"chunked_source prints the config and groups layouts; got {plan}")
+    data = prog.sequence.data if prog.uses_data else None
     state = [s for s, _ in prog.state]
     hyper = [h.name for h in prog.rule.hyperparameters]
     hsym = {h.name: h.symbol for h in prog.rule.hyperparameters}
@@ -59,12 +70,12 @@ def chunked_source(prog: StepProgram, domain, plan: KernelPlan, *, parallel: boo
     pr = NumbaPrinter(names)
 
     shared_state = {s for s, f in zip(state, sh.state, strict=True) if f}
-    shared_stat = set(q for q, f in enumerate(sh.stats) if f)
+    shared_stat = {q for q, f in enumerate(sh.stats) if f}
     lane_hyper = [h for h in prog.hyper if h not in plan.uniform]
     seed_lane = SEED not in plan.uniform
     coord_lane = not plan.coordinate
     draws_lane = seed_lane or coord_lane
-    data_lane = prog.uses_data and coord_lane and prog.sequence.data.shape[1] > 1
+    data_lane = data is not None and coord_lane and data.shape[1] > 1
     unit = plan.unit
     sl = "base:e" if unit else "base:e:d"
 
@@ -111,23 +122,25 @@ def chunked_source(prog: StepProgram, domain, plan: KernelPlan, *, parallel: boo
         else:
             emit(b + f"S_{s.name} = STATE[{k}, {sl}]")
     for q in range(n_s):
-        emit(b + (f"acc{q} = STATS[{q}, base]" if q in shared_stat else f"st{q} = STATS[{q}, {sl}]"))
+        emit(
+            b + (f"acc{q} = STATS[{q}, base]" if q in shared_stat else f"st{q} = STATS[{q}, {sl}]")
+        )
     emit(b + "k = k0")
     emit(b + "for t in range(t0, t1 + 1):")
     bt = b + "    "
     for h, e in hoisted:
         emit(bt + f"{h.name} = {pr.doprint(e)}")
-    if prog.uses_data:
-        rows = prog.sequence.data.shape[0]
+    if data is not None:
+        rows = data.shape[0]
         emit(bt + f"row = {f'(t - 1) % {rows}' if prog.sequence.wrap else 't - 1'}")
-    col = "cj" if prog.uses_data and prog.sequence.data.shape[1] > 1 else "0"
+    col = "cj" if data is not None and data.shape[1] > 1 else "0"
     if not draws_lane:
         for k in prog.streams:
             emit(bt + f"u{k} = uniform_nb(seed0, t, cj, {k})")
-    if prog.uses_data and not data_lane:
+    if data is not None and not data_lane:
         emit(bt + f"dat = DATA[row, {col}]")
 
-    def assign(target, e, ind):
+    def assign(target: sp.Symbol, e: sp.Basic, ind: str) -> None:
         var = "xn" if target == x else names[target]
         emit(ind + f"{var} = {pr.doprint(e)}")
 

@@ -45,7 +45,9 @@ so the iterates, losses, statistics and states are bitwise those of ``lanes``
 from __future__ import annotations
 
 import weakref
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import sympy as sp
@@ -54,6 +56,10 @@ from octk.backends.program import StepProgram
 from octk.backends.sharing import Sharing, analyse
 from octk.errors import ParameterError
 from octk.symbols import DATA, U, i
+
+if TYPE_CHECKING:
+    from octk.domains import Domain
+    from octk.simulate import Lanes
 
 CHUNK = 256
 MIN_GROUP = 8  # configurations a group must average for the groups layout to pay off
@@ -111,13 +117,15 @@ class Prepared:
     """A plan with the arrays its kernel call needs (chunk table, permutation)."""
 
     plan: KernelPlan
-    ch0: np.ndarray  # first lane of each chunk
-    chn: np.ndarray  # lanes in each chunk
+    ch0: np.ndarray | None  # first lane of each chunk
+    chn: np.ndarray | None  # lanes in each chunk
     perm: np.ndarray | None  # lane permutation (lanes[perm] is the kernel's order), or None
-    fixed: dict  # the read-only lane arrays, permuted once (par, seed, coord, lo, hi)
+    fixed: dict[
+        str, np.ndarray
+    ]  # the read-only lane arrays, permuted once (par, seed, coord, lo, hi)
 
 
-def lane_form(lanes) -> LaneForm | None:
+def lane_form(lanes: Lanes) -> LaneForm | None:
     """The per-configuration values of ``lanes``, or None if they vary within one."""
     d, L = lanes.d, lanes.n_lanes
     if d < 1 or L % d:
@@ -143,12 +151,13 @@ def _varying(prog: StepProgram, lane_varying: set[str], coordinate: bool) -> set
         out |= set(U)
     if not coordinate:
         out.add(i)
-        if prog.uses_data and prog.sequence.data.shape[1] > 1:
+        data = prog.sequence.data
+        if prog.uses_data and data is not None and data.shape[1] > 1:
             out.add(DATA)
     return out
 
 
-def _candidates(prog: StepProgram, names) -> dict[sp.Symbol, str]:
+def _candidates(prog: StepProgram, names: Iterable[str]) -> dict[sp.Symbol, str]:
     syms = {h.name: h.symbol for h in prog.rule.hyperparameters}
     out = {syms[h]: h for h in names if h in syms}
     if SEED in names:
@@ -156,19 +165,21 @@ def _candidates(prog: StepProgram, names) -> dict[sp.Symbol, str]:
     return out
 
 
-def _groups(form: LaneForm, hyper: tuple[str, ...], key: tuple[str, ...]):
+def _groups(form: LaneForm, hyper: tuple[str, ...], key: tuple[str, ...]) -> tuple[np.ndarray, int]:
     """(group id per configuration, number of groups) for ``key``."""
     C = form.seeds.shape[0]
     if not key:
         return np.zeros(C, dtype=np.int64), 1
     cols = [form.seeds.view(np.float64) if k == SEED else form.par[hyper.index(k)] for k in key]
     rows = np.ascontiguousarray(np.stack(cols, axis=1))
-    _, ids = np.unique(rows.view(np.dtype((np.void, rows.dtype.itemsize * len(key)))), return_inverse=True)
+    _, ids = np.unique(
+        rows.view(np.dtype((np.void, rows.dtype.itemsize * len(key)))), return_inverse=True
+    )
     ids = ids.reshape(-1)
     return ids, int(ids.max()) + 1
 
 
-def plan_for(prog: StepProgram, domain, lanes, layout: str = "auto") -> Prepared:
+def plan_for(prog: StepProgram, domain: Domain, lanes: Lanes, layout: str = "auto") -> Prepared:
     """The layout of a call on ``lanes`` (module doc), with its chunk table."""
     if layout not in LAYOUTS:
         raise ParameterError(f"layout must be one of {', '.join(LAYOUTS)}; got {layout!r}")
@@ -225,9 +236,9 @@ def plan_for(prog: StepProgram, domain, lanes, layout: str = "auto") -> Prepared
     first = np.flatnonzero(np.r_[True, sorted_ids[1:] != sorted_ids[:-1]])
     sizes = np.diff(np.r_[first, C])
     starts = np.concatenate([f + np.arange(0, s, CHUNK) for f, s in zip(first, sizes, strict=True)])
-    counts = np.concatenate([np.minimum(CHUNK, s - np.arange(0, s, CHUNK)) for s in sizes])
+    runs = np.concatenate([np.minimum(CHUNK, s - np.arange(0, s, CHUNK)) for s in sizes])
     ch0 = (starts[:, None] * d + np.arange(d)[None, :]).ravel().astype(np.int64)
-    chn = np.repeat(counts, d).astype(np.int64)
+    chn = np.repeat(runs, d).astype(np.int64)
     uniform = (set(hyper) | {SEED}) - (set(differ) - set(key))
     plan = KernelPlan(
         "groups",
@@ -246,7 +257,7 @@ def plan_for(prog: StepProgram, domain, lanes, layout: str = "auto") -> Prepared
     return Prepared(plan, ch0, chn, perm, _fixed(lanes, perm))
 
 
-def _fixed(lanes, perm) -> dict:
+def _fixed(lanes: Lanes, perm: np.ndarray | None) -> dict[str, np.ndarray]:
     names = ("par", "seed", "coord", "lo", "hi")
     if perm is None:
         return {n: getattr(lanes, n) for n in names}
@@ -256,16 +267,16 @@ def _fixed(lanes, perm) -> dict:
 MOVING = ("x", "state", "loss", "stats", "ck_x", "ck_loss", "ck_stats")
 
 
-def permuted(lanes, prep: Prepared):
+def permuted(lanes: Lanes, prep: Prepared) -> Lanes:
     """``lanes`` in the kernel's order (a copy when the plan permutes them)."""
     if prep.perm is None:
-        return replace(lanes, **prep.fixed)
+        return replace(lanes, **prep.fixed)  # type: ignore[arg-type]
     p = prep.perm
     moved = {n: np.ascontiguousarray(getattr(lanes, n)[..., p]) for n in MOVING}
-    return replace(lanes, **prep.fixed, **moved)
+    return replace(lanes, **prep.fixed, **moved)  # type: ignore[arg-type]
 
 
-def restore(lanes, sub, prep: Prepared) -> None:
+def restore(lanes: Lanes, sub: Lanes, prep: Prepared) -> None:
     """Copy what the kernel wrote in ``sub`` back to ``lanes`` (undoing the permutation)."""
     if prep.perm is None:
         return
@@ -281,10 +292,10 @@ class PlanCache:
     and the arrays that move (x, state, ...) only need to keep their shapes.
     """
 
-    def __init__(self):
-        self._memo: dict[tuple, tuple] = {}
+    def __init__(self) -> None:
+        self._memo: dict[tuple[Any, ...], tuple[list[weakref.ref[np.ndarray]], Prepared]] = {}
 
-    def get(self, prog, domain, lanes, layout: str) -> Prepared:
+    def get(self, prog: StepProgram, domain: Domain, lanes: Lanes, layout: str) -> Prepared:
         arrays = [lanes.par, lanes.seed, lanes.coord, lanes.lo, lanes.hi]
         key = (layout, lanes.d, *(id(a) for a in arrays), *(a.shape for a in arrays))
         hit = self._memo.get(key)

@@ -38,6 +38,7 @@ before the power is advanced), so
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 import sympy as sp
@@ -79,7 +80,7 @@ class Sharing:
         return tuple(seen)
 
 
-def _items(prog: StepProgram):
+def _items(prog: StepProgram) -> Iterator[tuple[str, sp.Symbol, sp.Expr]]:
     for target, e in prog.assignments:
         yield ASSIGN, target, e
     for name, e in prog.stats:
@@ -88,7 +89,9 @@ def _items(prog: StepProgram):
         yield POST, target, e
 
 
-def analyse(prog: StepProgram, varying: set[sp.Symbol], candidates=frozenset()) -> Sharing:
+def analyse(
+    prog: StepProgram, varying: set[sp.Symbol], candidates: Iterable[sp.Symbol] = frozenset()
+) -> Sharing:
     """Which items of ``prog`` are lane-invariant when the symbols ``varying`` (and x) vary.
 
     See the module doc for the rules. ``candidates``: the per-configuration symbols

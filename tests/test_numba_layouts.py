@@ -1,0 +1,174 @@
+"""The Numba layouts (``config``, ``groups``) and the lane-invariance analysis.
+
+Every run here is checked twice: against the reference backend to 1e-12 (the
+agreement grid's tolerance) and, bit for bit, against the general ``lanes`` layout.
+Each test also asserts which layout ran and what it shared (``kernel.plan``), so a
+shared path that silently fell back to the general one fails, and so does a shared
+path taken where a lane-varying symbol enters the update.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from conftest import assert_close
+
+from octk.backends.numba_backend import NumbaBackend
+from octk.backends.numba_layouts import CHUNK, MIN_GROUP, plan_for
+from octk.backends.program import lower
+from octk.backends.sharing import analyse
+from octk.domains import domain
+from octk.errors import ParameterError
+from octk.rules import SPECS, rule
+from octk.sequences import sequence
+from octk.simulate import prepare, simulate
+from octk.symbols import U, i
+
+T = 120
+C = 2 * MIN_GROUP
+
+
+class Recording(NumbaBackend):
+    """A Numba backend that keeps the kernels it compiled (to read ``kernel.plan``)."""
+
+    def __init__(self, layout="auto"):
+        super().__init__(parallel=False, layout=layout)
+        self.kernels = []
+
+    def compile(self, prog, dom):
+        k = super().compile(prog, dom)
+        self.kernels.append(k)
+        return k
+
+
+def _alpha(n):
+    return np.linspace(0.01, 0.3, n)
+
+
+def _run(r, seq, dom="box:-1,1", *, d=1, params=None, seed=3, x0=0.2, steps=T, bitwise=True):
+    """(plan, trajectory) of the auto layout, checked against the reference and (where
+    ``bitwise``) bit for bit against the ``lanes`` layout."""
+    kw = dict(steps=steps, x0=x0, params=params, seed=seed, d=d, checkpoints="all")
+    ref = simulate(r, seq, dom, backend="reference", **kw)
+    auto = Recording()
+    fast = simulate(r, seq, dom, backend=auto, **kw)
+    gen = fast
+    if bitwise:
+        lanes = Recording("lanes")
+        gen = simulate(r, seq, dom, backend=lanes, **kw)
+        assert lanes.kernels[-1].plan.layout == "lanes"
+    what = f"{r!r} on {seq!r}"
+    for name, a, b, g in [
+        ("x", fast.x, ref.x, gen.x),
+        ("loss", fast.loss, ref.loss, gen.loss),
+        *[(n, fast.stats[n], ref.stats[n], gen.stats[n]) for n in ref.stats],
+        *[(n, fast.state[n], ref.state[n], gen.state[n]) for n in ref.state],
+    ]:
+        assert_close(a, b, what=f"{what} {name}")
+        assert np.array_equal(a, g), f"{what} {name}: not bitwise the general layout's"
+    return auto.kernels[-1].plan, fast
+
+
+@pytest.mark.parametrize("name", sorted(SPECS))
+def test_linear_loss_shares_the_state_of_every_rule(name):
+    """On RKK's sequence (g = c_t, free of x) every rule's state is computed once per
+    chunk when only α varies: nothing per optimizer."""
+    r = rule(name)
+    params = {"alpha": _alpha(C)}
+    plan, tr = _run(r, "reddi-thm1:C=3", params=params, bitwise=name == "adam")
+    assert plan.layout == "groups" and plan.groups == 1
+    state = [s.name for s in r.state]
+    assert set(state) <= set(plan.shared), (plan.shared, state)
+    assert "alpha" not in plan.uniform
+    assert np.ptp(tr.x[:, -1, 0]) > 0, "the configurations should differ"
+
+
+def test_adaptive_sequence_and_quadratic_loss_are_not_shared():
+    """x enters the gradient: m and v vary per lane (only the running powers are shared)."""
+    r = rule("adam", schedule="sqrt")
+    for seq in ("adaptive-sign", sequence("reddi-thm1:C=3", loss="quadratic")):
+        plan, _ = _run(r, seq, params={"alpha": _alpha(C)})
+        assert plan.layout == "groups"
+        assert not {"g", "m", "v", "mhat", "vhat"} & set(plan.shared), plan.shared
+        assert {"pow_beta1", "pow_beta2"} <= set(plan.shared)
+
+
+def test_a_hyperparameter_the_state_reads_groups_or_stops_sharing():
+    r = rule("adam", schedule="sqrt")
+    # β2 with two values, interleaved: configurations grouped by β2, lanes permuted
+    beta2 = np.tile([0.1, 0.999], C)
+    plan, _ = _run(r, "reddi-thm1:C=3", params={"alpha": _alpha(2 * C), "beta2": beta2})
+    assert plan.layout == "groups" and plan.key == ("beta2",) and plan.groups == 2
+    assert plan.permuted and {"m", "v", "vhat"} <= set(plan.shared)
+    # β1 distinct in every configuration: no group is large enough, so β1 varies per
+    # lane and m (which reads it) is not shared; v (β2 shared) still is
+    plan, _ = _run(r, "reddi-thm1:C=3", params={"alpha": 0.1, "beta1": _alpha(C) + 0.5})
+    assert plan.layout == "groups" and plan.key == ()
+    assert "m" not in plan.shared and "beta1" not in plan.uniform
+    assert {"v", "vhat", "s"} <= set(plan.shared)
+
+
+def test_draws_are_shared_only_between_lanes_with_the_same_seed():
+    r = rule("adam", schedule="sqrt")
+    plan, _ = _run(r, "uniform:low=-2,high=2", params={"alpha": _alpha(C)}, seed=5)
+    assert {"s", "m", "v"} <= set(plan.shared)  # one seed, d = 1: the same draw everywhere
+    seeds = np.arange(C)
+    plan, _ = _run(r, "uniform:low=-2,high=2", params={"alpha": _alpha(C)}, seed=seeds)
+    assert not {"s", "m", "v"} & set(plan.shared)  # a draw per seed: per lane
+    assert "seed" not in plan.uniform
+
+
+def test_groups_with_several_coordinates_and_data():
+    """d > 1 (lanes of a chunk at stride d), a sequence reading a data table per coordinate."""
+    r = rule("amsgrad")
+    seq = sequence("expr:c=where(mod(t,4)==1, 2, -1) + where(i == 1, 0.5, 0)")
+    plan, _ = _run(r, seq, d=3, params={"alpha": _alpha(C)})
+    assert plan.layout == "groups" and not plan.unit
+    assert {"m", "v"} <= set(plan.shared)
+
+
+def test_config_layout_for_large_d():
+    """d ≥ CHUNK: configuration-aligned chunks, hyperparameters and running powers once
+    per chunk, coordinates computed; a draw per coordinate keeps m, v per lane."""
+    d = CHUNK + 44
+    r = rule("adam")
+    plan, _ = _run(r, "uniform", d=d, params={"alpha": [0.05, 0.1]}, steps=40, x0=0.1)
+    assert plan.layout == "config" and plan.uniform >= {"alpha", "beta1", "seed"}
+    assert {"pow_beta1", "pow_beta2"} <= set(plan.shared)
+    assert not {"m", "v"} & set(plan.shared)
+    # a sequence free of the coordinate: the whole state update once per chunk
+    plan, _ = _run(r, "reddi-thm1:C=3", d=d, params={"alpha": [0.05, 0.1]}, steps=40)
+    assert plan.layout == "config" and {"m", "v"} <= set(plan.shared)
+
+
+def test_general_layout_where_the_others_do_not_apply():
+    r = rule("adam")
+    plan, _ = _run(r, "reddi-thm1:C=3", params={"alpha": 0.1})  # one configuration
+    assert plan.layout == "lanes"
+    plan, _ = _run(r, "reddi-thm1:C=3", "ball:1", d=2, params={"alpha": _alpha(C)})
+    assert plan.layout == "lanes" and "whole configurations" in plan.reason
+
+
+def test_analysis_fixed_point_and_order():
+    """A state read by a lane-varying item before a shared update would be read new:
+    the analysis demotes that update; a lane-varying initial value stops sharing."""
+    prog = lower(rule("adam"), sequence("reddi-thm1:C=3"))
+    hyper = {h.name: h.symbol for h in prog.rule.hyperparameters}
+    sh = analyse(prog, {hyper["alpha"], *U, i})
+    assert sh.any and dict(zip([s.name for s, _ in prog.state], sh.state, strict=True)) == {
+        "m": True,
+        "v": True,
+        "pow_beta1": True,
+        "pow_beta2": True,
+    }
+    sh = analyse(prog, {hyper["beta1"]})  # β1 per lane: m and its power are per lane
+    flags = dict(zip([s.name for s, _ in prog.state], sh.state, strict=True))
+    assert flags == {"m": False, "v": True, "pow_beta1": False, "pow_beta2": True}
+
+
+def test_layout_option_is_checked():
+    with pytest.raises(ParameterError, match="layout must be one of"):
+        NumbaBackend(layout="rows")
+    prog, lanes, _ = prepare(rule("adam"), "reddi-thm1:C=3", "ball:1", steps=3, d=2)
+    with pytest.raises(ParameterError, match="cannot run here"):
+        plan_for(prog, domain("ball:1"), lanes, "groups")
