@@ -14,9 +14,10 @@ import pytest
 from conftest import assert_close
 
 from octk.backends.numba_backend import NumbaBackend
+from octk.backends.numba_chunked import BLOCK
 from octk.backends.numba_layouts import CHUNK, MIN_GROUP, plan_for
 from octk.backends.program import lower
-from octk.backends.sharing import analyse
+from octk.backends.sharing import analyse, time_blocks
 from octk.domains import domain
 from octk.errors import ParameterError
 from octk.rules import SPECS, rule
@@ -141,10 +142,29 @@ def test_config_layout_for_large_d():
     assert plan.layout == "config" and {"m", "v"} <= set(plan.shared)
 
 
+@pytest.mark.parametrize("d", [1, 3])
+def test_time_blocked_shared_state(d):
+    """One configuration whose m, v are free of x: the shared recurrences run a block of
+    steps ahead (time-vectorised bias corrections and step), the projection chain after;
+    several blocks, checkpoints at every step, with a segment boundary inside a block."""
+    r = rule("adam", schedule="sqrt")
+    params = {"alpha": 0.1, "beta1": 0.5, "beta2": 0.1}
+    steps = 2 * BLOCK + 37
+    plan, _ = _run(r, "reddi-thm1:C=3", d=d, params=params, steps=steps)
+    assert plan.layout == "groups" and plan.blocked and plan.unit == (d == 1)
+    assert {"m", "v", "mhat", "vhat", "delta", "sum_s"} <= set(plan.shared)
+    blocks = time_blocks(prog := lower(r, sequence("reddi-thm1:C=3")), analyse(prog, {*U, i}))
+    assert [n for n in ("mhat", "vhat", "delta") if n in {str(s) for s in blocks.from_pure}]
+    kw = dict(steps=steps, params=params, d=d, checkpoints="all")
+    whole = simulate(r, "reddi-thm1:C=3", backend=Recording(), **kw)
+    parts = simulate(r, "reddi-thm1:C=3", backend=Recording(), segment=100, **kw)
+    assert np.array_equal(whole.x, parts.x) and np.array_equal(whole.loss, parts.loss)
+
+
 def test_general_layout_where_the_others_do_not_apply():
     r = rule("adam")
-    plan, _ = _run(r, "reddi-thm1:C=3", params={"alpha": 0.1})  # one configuration
-    assert plan.layout == "lanes"
+    plan, _ = _run(r, "adaptive-sign", params={"alpha": 0.1})  # one configuration, g of x
+    assert plan.layout == "lanes" and "< 8 configurations" in plan.reason
     plan, _ = _run(r, "reddi-thm1:C=3", "ball:1", d=2, params={"alpha": _alpha(C)})
     assert plan.layout == "lanes" and "whole configurations" in plan.reason
 

@@ -28,8 +28,11 @@ import sympy as sp
 from octk.backends.numba_layouts import SEED, KernelPlan
 from octk.backends.printers import NumbaPrinter
 from octk.backends.program import StepProgram, for_domain
+from octk.backends.sharing import time_blocks
 from octk.errors import ParameterError
 from octk.symbols import DATA, U, i, t, x
+
+BLOCK = 256  # steps per time block (plan.blocked)
 
 if TYPE_CHECKING:
     from octk.domains import Domain
@@ -126,77 +129,183 @@ def chunked_source(
             b + (f"acc{q} = STATS[{q}, base]" if q in shared_stat else f"st{q} = STATS[{q}, {sl}]")
         )
     emit(b + "k = k0")
-    emit(b + "for t in range(t0, t1 + 1):")
-    bt = b + "    "
-    for h, e in hoisted:
-        emit(bt + f"{h.name} = {pr.doprint(e)}")
-    if data is not None:
-        rows = data.shape[0]
-        emit(bt + f"row = {f'(t - 1) % {rows}' if prog.sequence.wrap else 't - 1'}")
     col = "cj" if data is not None and data.shape[1] > 1 else "0"
-    if not draws_lane:
-        for k in prog.streams:
-            emit(bt + f"u{k} = uniform_nb(seed0, t, cj, {k})")
-    if data is not None and not data_lane:
-        emit(bt + f"dat = DATA[row, {col}]")
+
+    def prelude(ind: str) -> None:
+        """What every loop over t computes first: functions of t (and the chunk) alone."""
+        for h, e in hoisted:
+            emit(ind + f"{h.name} = {pr.doprint(e)}")
+        if data is not None:
+            rows = data.shape[0]
+            emit(ind + f"row = {f'(t - 1) % {rows}' if prog.sequence.wrap else 't - 1'}")
+        if not draws_lane:
+            for k in prog.streams:
+                emit(ind + f"u{k} = uniform_nb(seed0, t, cj, {k})")
+        if data is not None and not data_lane:
+            emit(ind + f"dat = DATA[row, {col}]")
 
     def assign(target: sp.Symbol, e: sp.Basic, ind: str) -> None:
         var = "xn" if target == x else names[target]
         emit(ind + f"{var} = {pr.doprint(e)}")
 
-    for (target, _), e, f in zip(prog.assignments, assigns, sh.assignments, strict=True):
-        if f:
-            assign(target, e, bt)
-    for q, e in enumerate(stats):
-        if q in shared_stat:
-            emit(bt + f"acc{q} = {pr.doprint(e)}")
-    emit(bt + "for j in range(n):")
-    bj = bt + "    "
-    emit(bj + "xj = x[j]")
-    if coord_lane:
-        emit(bj + "cj = cj0 + j")
-    for h in lane_hyper:
-        emit(bj + f"p_{h} = P_{h}[j]")
-    for s in state:
-        if s not in shared_state:
-            emit(bj + f"s_{s.name} = S_{s.name}[j]")
-    for q in range(n_s):
-        if q not in shared_stat:
-            emit(bj + f"acc{q} = st{q}[j]")
-    if draws_lane:
-        for k in prog.streams:
-            emit(bj + f"u{k} = uniform_nb({'seed[j]' if seed_lane else 'seed0'}, t, cj, {k})")
-    if data_lane:
-        emit(bj + f"dat = DATA[row, {col}]")
-    for (target, _), e, f in zip(prog.assignments, assigns, sh.assignments, strict=True):
-        if not f:
-            assign(target, e, bj)
-    for q, e in enumerate(stats):
-        if q not in shared_stat:
-            emit(bj + f"acc{q} = {pr.doprint(e)}")
-            emit(bj + f"st{q}[j] = acc{q}")
-    for (target, _), e, f in zip(prog.post, post, sh.post, strict=True):
-        if not f:
-            emit(bj + f"s_{target.name} = {pr.doprint(e)}")
-    emit(bj + "loss[j] += a_f")
-    if proj.lane:
-        lane = proj.lane
-        if plan.bounds:  # KernelProjection.lane names the lane's bounds lo[j], hi[j]
-            lane = lane.replace("lo[j]", "lo0").replace("hi[j]", "hi0")
-        emit(bj + lane)
-    emit(bj + "x[j] = xn")
-    for s in state:
-        if s not in shared_state:
-            emit(bj + f"S_{s.name}[j] = s_{s.name}")
-    for (target, _), e, f in zip(prog.post, post, sh.post, strict=True):
-        if f:
-            emit(bt + f"s_{target.name} = {pr.doprint(e)}")
-    emit(bt + "if k < nck and CK_T[k] == t:")
-    emit(bt + f"    CK_X[k, {sl}] = x")
-    emit(bt + f"    CK_LOSS[k, {sl}] = loss")
-    for q in range(n_s):
-        emit(bt + f"    CK_STATS[{q}, k, {sl}] = {'acc' if q in shared_stat else 'st'}{q}")
-    emit(bt + "    k += 1")
+    def shared_items(ind: str, which) -> None:
+        for k, ((target, _), e, f) in enumerate(
+            zip(prog.assignments, assigns, sh.assignments, strict=True)
+        ):
+            if f and which(k):
+                assign(target, e, ind)
+
+    def shared_stats(ind: str) -> None:
+        for q, e in enumerate(stats):
+            if q in shared_stat:
+                emit(ind + f"acc{q} = {pr.doprint(e)}")
+
+    def shared_post(ind: str) -> None:
+        for (target, _), e, f in zip(prog.post, post, sh.post, strict=True):
+            if f:
+                emit(ind + f"s_{target.name} = {pr.doprint(e)}")
+
+    lane_index = "base + j" if unit else "base + j * d"
+
+    def lane_load(bj: str) -> None:
+        """A lane's own values: hyperparameters, state and statistics that vary per lane."""
+        if coord_lane:
+            emit(bj + "cj = cj0 + j")
+        for h in lane_hyper:
+            emit(bj + f"p_{h} = P_{h}[j]")
+        for s in state:
+            if s not in shared_state:
+                emit(bj + f"s_{s.name} = S_{s.name}[j]")
+        for q in range(n_s):
+            if q not in shared_stat:
+                emit(bj + f"acc{q} = st{q}[j]")
+
+    def lane_step(bj: str, loss: str) -> None:
+        """The lane-varying items of step t on ``xj``; x̂_{t+1} projected into ``xn``."""
+        if draws_lane:
+            for k in prog.streams:
+                emit(bj + f"u{k} = uniform_nb({'seed[j]' if seed_lane else 'seed0'}, t, cj, {k})")
+        if data_lane:
+            emit(bj + f"dat = DATA[row, {col}]")
+        for (target, _), e, f in zip(prog.assignments, assigns, sh.assignments, strict=True):
+            if not f:
+                assign(target, e, bj)
+        for q, e in enumerate(stats):
+            if q not in shared_stat:
+                emit(bj + f"acc{q} = {pr.doprint(e)}")
+        for (target, _), e, f in zip(prog.post, post, sh.post, strict=True):
+            if not f:
+                emit(bj + f"s_{target.name} = {pr.doprint(e)}")
+        emit(bj + f"{loss} += a_f")
+        if proj.lane:
+            lane = proj.lane
+            if plan.bounds:  # KernelProjection.lane names the lane's bounds lo[j], hi[j]
+                lane = lane.replace("lo[j]", "lo0").replace("hi[j]", "hi0")
+            emit(bj + lane)
+
+    def lane_store(bj: str) -> None:
+        for s in state:
+            if s not in shared_state:
+                emit(bj + f"S_{s.name}[j] = s_{s.name}")
+        for q in range(n_s):
+            if q not in shared_stat:
+                emit(bj + f"st{q}[j] = acc{q}")
+
+    def lanes(bt: str) -> None:
+        """Step t: the lane loop (vectorised across lanes), then its checkpoint."""
+        emit(bt + "for j in range(n):")
+        bj = bt + "    "
+        emit(bj + "xj = x[j]")
+        lane_load(bj)
+        lane_step(bj, "loss[j]")
+        emit(bj + "x[j] = xn")
+        lane_store(bj)
+        emit(bt + "if k < nck and CK_T[k] == t:")
+        emit(bt + f"    CK_X[k, {sl}] = x")
+        emit(bt + f"    CK_LOSS[k, {sl}] = loss")
+        for q in range(n_s):
+            emit(bt + f"    CK_STATS[{q}, k, {sl}] = {'acc' if q in shared_stat else 'st'}{q}")
+        emit(bt + "    k += 1")
+
+    def lanes_through_block(bb: str) -> None:
+        """A block of steps lane by lane (time inside: x, the loss, the state in
+        registers); the shared values of step τ are read from the block's buffers."""
+        emit(bb + "kk = k")
+        emit(bb + "for j in range(n):")
+        bj = bb + "    "
+        emit(bj + "xj = x[j]")
+        emit(bj + "lossj = loss[j]")
+        lane_load(bj)
+        emit(bj + "kk = k")
+        emit(bj + "for q in range(nb):")
+        bq = bj + "    "
+        emit(bq + "t = tb + q")
+        prelude(bq)
+        for sym in (*blk.from_recurrent, *blk.from_pure):
+            emit(bq + f"{names[sym]} = B_{names[sym]}[q]")
+        lane_step(bq, "lossj")
+        emit(bq + "xj = xn")
+        emit(bq + "if kk < nck and CK_T[kk] == t:")
+        emit(bq + f"    CK_X[kk, {lane_index}] = xj")
+        emit(bq + f"    CK_LOSS[kk, {lane_index}] = lossj")
+        for q in range(n_s):
+            value = f"B_acc{q}[q]" if q in shared_stat else f"acc{q}"
+            emit(bq + f"    CK_STATS[{q}, kk, {lane_index}] = {value}")
+        emit(bq + "    kk += 1")
+        emit(bj + "x[j] = xj")
+        emit(bj + "loss[j] = lossj")
+        lane_store(bj)
+        emit(bb + "k = kk")
+
+    blk = time_blocks(prog, sh)
+    if not plan.blocked:
+        emit(b + "for t in range(t0, t1 + 1):")
+        bt = b + "    "
+        prelude(bt)
+        shared_items(bt, lambda k: True)
+        shared_stats(bt)
+        lanes(bt)
+        shared_post(bt)
+    else:
+        buffered = [*blk.from_recurrent, *blk.from_pure]
+        buffered += [sym for q, sym in enumerate(prog.stat_symbols) if q in shared_stat]
+        for sym in buffered:
+            emit(b + f"B_{names[sym]} = np.empty({BLOCK})")
+        emit(b + "tb = t0")
+        emit(b + "while tb <= t1:")
+        bb = b + "    "
+        emit(bb + f"nb = min(t1, tb + {BLOCK - 1}) - tb + 1")
+        bq = bb + "    "
+        # 1. the recurrences, in time order
+        emit(bb + "for q in range(nb):")
+        emit(bq + "t = tb + q")
+        prelude(bq)
+        shared_items(bq, lambda k: blk.recurrent[k])
+        shared_stats(bq)
+        for sym in blk.from_recurrent:
+            emit(bq + f"B_{names[sym]}[q] = {names[sym]}")
+        for q, sym in enumerate(prog.stat_symbols):
+            if q in shared_stat:
+                emit(bq + f"B_{names[sym]}[q] = {names[sym]}")
+        shared_post(bq)
+        carried = [sym for sym in blk.from_recurrent if sym in shared_state]
+        for sym in carried:  # the next block starts from these; passes 2 and 3 reuse the names
+            emit(bb + f"K_{names[sym]} = {names[sym]}")
+        # 2. what depends on step τ's values alone: no dependence across τ
+        if blk.from_pure:
+            emit(bb + "for q in range(nb):")
+            emit(bq + "t = tb + q")
+            prelude(bq)
+            for sym in blk.from_recurrent:
+                emit(bq + f"{names[sym]} = B_{names[sym]}[q]")
+            shared_items(bq, lambda k: not blk.recurrent[k])
+            for sym in blk.from_pure:
+                emit(bq + f"B_{names[sym]}[q] = {names[sym]}")
+        # 3. the lanes, each through the block
+        lanes_through_block(bb)
+        for sym in carried:
+            emit(bb + f"{names[sym]} = K_{names[sym]}")
+        emit(bb + "tb += nb")
     for k, s in enumerate(state):
         if s in shared_state:
             emit(b + f"STATE[{k}, {sl}] = s_{s.name}")

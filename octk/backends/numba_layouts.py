@@ -76,7 +76,9 @@ class KernelPlan:
         names, ``seed``); ``coordinate``: whether a chunk is one coordinate
         (``groups``), so that the coordinate, the data column and the draws are
         per chunk too; ``unit``: a chunk's lanes are consecutive (``config``, and
-        ``groups`` with d = 1; else stride d); ``bounds``: the box bounds are the same
+        ``groups`` with d = 1; else stride d); ``blocked``: the shared items run for a
+        block of steps ahead of the lanes (:class:`~octk.backends.sharing.Blocks`);
+        ``bounds``: the box bounds are the same
         scalars in every lane.
     sharing : the analysis (:class:`~octk.backends.sharing.Sharing`); ``shared``
         its targets by name (assignments, accumulators, running powers).
@@ -89,6 +91,7 @@ class KernelPlan:
     uniform: frozenset[str] = frozenset()
     coordinate: bool = False
     unit: bool = True
+    blocked: bool = False
     bounds: bool = False
     sharing: Sharing | None = None
     shared: tuple[str, ...] = ()
@@ -100,7 +103,15 @@ class KernelPlan:
     @property
     def source_key(self) -> tuple:
         """What the generated source depends on (plans equal here share a kernel)."""
-        return (self.layout, self.uniform, self.coordinate, self.unit, self.bounds, self.sharing)
+        return (
+            self.layout,
+            self.uniform,
+            self.coordinate,
+            self.unit,
+            self.blocked,
+            self.bounds,
+            self.sharing,
+        )
 
 
 @dataclass
@@ -226,7 +237,9 @@ def plan_for(prog: StepProgram, domain: Domain, lanes: Lanes, layout: str = "aut
             break
         counts = [_groups(form, hyper, (k,))[1] for k in key]
         groupable.remove(key[int(np.argmax(counts))])
-    if layout == "auto" and (not sh.any or C < MIN_GROUP * n_groups):
+    small = C < MIN_GROUP * n_groups
+    blocked = small and _shares_a_recurrence(prog, sh)
+    if layout == "auto" and (not sh.any or (small and not blocked)):
         why = "nothing is shared" if not sh.any else f"groups of < {MIN_GROUP} configurations"
         return Prepared(KernelPlan("lanes", reason=why), None, None, None, {})
     order = np.argsort(ids, kind="stable")
@@ -245,6 +258,7 @@ def plan_for(prog: StepProgram, domain: Domain, lanes: Lanes, layout: str = "aut
         uniform=frozenset(uniform),
         coordinate=True,
         unit=d == 1,
+        blocked=blocked,
         bounds=form.bounds,
         sharing=sh,
         shared=sh.names(prog),
@@ -255,6 +269,14 @@ def plan_for(prog: StepProgram, domain: Domain, lanes: Lanes, layout: str = "aut
     )
     perm = (order[:, None] * d + np.arange(d)[None, :]).ravel() if permuted else None
     return Prepared(plan, ch0, chn, perm, _fixed(lanes, perm))
+
+
+def _shares_a_recurrence(prog: StepProgram, sh: Sharing) -> bool:
+    """Whether a shared item updates state other than a running power (m, v, ...)."""
+    powers = {s for s, _ in prog.post}
+    return any(
+        f and s not in powers for (s, _), f in zip(prog.state, sh.state, strict=True)
+    ) and any(sh.assignments)
 
 
 def _fixed(lanes: Lanes, perm: np.ndarray | None) -> dict[str, np.ndarray]:

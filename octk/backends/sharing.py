@@ -138,4 +138,63 @@ def analyse(
     )
 
 
-__all__ = ["Sharing", "analyse"]
+@dataclass(frozen=True)
+class Blocks:
+    r"""The shared items of a step split for time blocking (:func:`time_blocks`).
+
+    Over a block of steps τ = t, …, t+B−1 the shared items run in two passes before the
+    lanes: ``recurrent`` (flags per assignment; every shared accumulator and running
+    power is recurrent too) in time order, since they carry a value from step to step
+    (m_τ = β1 m_{τ−1} + (1 − β1) g_τ) or feed one; then the others, each a function of
+    τ and of the recurrent values of step τ only, so their loop over τ has no
+    dependence between iterations and vectorises (the bias corrections, √v̂, the
+    step). The values a later pass reads are kept per τ: ``from_recurrent`` after the
+    recurrent items of step τ and before its running powers advance, ``from_pure``
+    after the pure items.
+    """
+
+    recurrent: tuple[bool, ...]
+    from_recurrent: tuple[sp.Symbol, ...]
+    from_pure: tuple[sp.Symbol, ...]
+
+
+def time_blocks(prog: StepProgram, sh: Sharing) -> Blocks:
+    """Split the shared items of ``sh`` for time blocking (see :class:`Blocks`)."""
+    carried = {s for s, _ in prog.state} | set(prog.stat_symbols)
+    shared = [(k, t, e) for k, (t, e) in enumerate(prog.assignments) if sh.assignments[k]]
+    rec = {k for k, target, _ in shared if target in carried}
+    while True:  # close over what the recurrent items read, and over order
+        reads = set().union(*(prog.assignments[k][1].free_symbols for k in rec))
+        stats = zip(prog.stats, sh.stats, strict=True)
+        reads |= set().union(*(e.free_symbols for (_, e), f in stats if f))
+        new = {k for k, target, _ in shared if target in reads}
+        for k, _, e in shared:  # a pure item reading a value a later recurrent item rewrites
+            if any(q > k and prog.assignments[q][0] in e.free_symbols for q in rec):
+                new.add(k)
+        if new <= rec:
+            break
+        rec |= new
+    pure = [(k, target, e) for k, target, e in shared if k not in rec]
+    lane_reads: set[sp.Symbol] = set()
+    for (_, e), f in zip(prog.assignments, sh.assignments, strict=True):
+        if not f:
+            lane_reads |= e.free_symbols
+    for (_, e), f in zip(prog.stats, sh.stats, strict=True):
+        if not f:
+            lane_reads |= e.free_symbols
+    for (_, e), f in zip(prog.post, sh.post, strict=True):
+        if not f:
+            lane_reads |= e.free_symbols
+    pure_reads = set().union(*(e.free_symbols for _, _, e in pure))
+    pure_targets = {target for _, target, _ in pure}
+    rec_targets = {prog.assignments[k][0] for k in rec}
+    rec_targets |= {s for (s, _), f in zip(prog.state, sh.state, strict=True) if f}
+    later = pure_reads | lane_reads
+    return Blocks(
+        recurrent=tuple(k in rec for k in range(len(prog.assignments))),
+        from_recurrent=tuple(sorted((rec_targets - pure_targets) & later, key=str)),
+        from_pure=tuple(sorted(pure_targets & lane_reads, key=str)),
+    )
+
+
+__all__ = ["Blocks", "Sharing", "analyse", "time_blocks"]
