@@ -294,9 +294,17 @@ class NumbaBackend:
         """Whether a run of ``lanes`` lanes gets the parallel kernel."""
         return lanes > CHUNK if self.parallel is None else bool(self.parallel)
 
-    def source(self, prog: StepProgram, domain, lanes: int = CHUNK + 1) -> str:
-        """The kernel a run of ``lanes`` lanes compiles (default: a parallel-sized run)."""
-        return kernel_source(prog, domain, parallel=self.parallel_for(lanes))
+    def source(self, prog: StepProgram, domain, lanes: Any = CHUNK + 1) -> str:
+        """The kernel a run compiles: ``lanes`` is the run's :class:`~octk.simulate.Lanes`
+        (the source of the layout it gets, see :meth:`plan`) or a number of lanes (the
+        general layout's source; default: a parallel-sized run)."""
+        if isinstance(lanes, int):
+            return kernel_source(prog, domain, parallel=self.parallel_for(lanes))
+        par = self.parallel_for(lanes.n_lanes)
+        plan = self.plan(prog, domain, lanes)
+        if plan.layout == "lanes":
+            return kernel_source(prog, domain, parallel=par)
+        return chunked_source(for_domain(prog, domain), domain, plan, parallel=par)
 
     def plan(self, prog: StepProgram, domain, lanes):
         """The :class:`~octk.backends.numba_layouts.KernelPlan` a call on ``lanes`` runs."""

@@ -92,7 +92,8 @@ def chunked_source(
     emit(f"# rule: {prog.rule!r}")
     emit(f"# sequence: {prog.sequence!r}")
     emit(f"# domain: {domain.spec()}")
-    emit(f"# layout: {plan.layout}; once per chunk: {', '.join(plan.shared) or 'nothing'}")
+    kind = plan.layout + (" (time-blocked)" if plan.blocked else "")
+    emit(f"# layout: {kind}; once per chunk: {', '.join(plan.shared) or 'nothing'}")
     emit(f"# per chunk: {', '.join(sorted(plan.uniform))}")
     emit("")
     par = "True" if parallel else "False"
