@@ -46,12 +46,24 @@ def _alpha(n):
     return np.linspace(0.01, 0.3, n)
 
 
-def _run(r, seq, dom="box:-1,1", *, d=1, params=None, seed=3, x0=0.2, steps=T, bitwise=True):
+def _run(
+    r,
+    seq,
+    dom="box:-1,1",
+    *,
+    d=1,
+    params=None,
+    seed=3,
+    x0=0.2,
+    steps=T,
+    bitwise=True,
+    layout="auto",
+):
     """(plan, trajectory) of the auto layout, checked against the reference and (where
     ``bitwise``) bit for bit against the ``lanes`` layout."""
     kw = dict(steps=steps, x0=x0, params=params, seed=seed, d=d, checkpoints="all")
     ref = simulate(r, seq, dom, backend="reference", **kw)
-    auto = Recording()
+    auto = Recording(layout)
     fast = simulate(r, seq, dom, backend=auto, **kw)
     gen = fast
     if bitwise:
@@ -77,18 +89,25 @@ def test_linear_loss_shares_the_state_of_every_rule(name):
     r = rule(name)
     params = {"alpha": _alpha(C)}
     plan, tr = _run(r, "reddi-thm1:C=3", params=params, bitwise=name == "adam")
-    assert plan.layout == "groups" and plan.groups == 1
     state = [s.name for s in r.state]
+    if not state:  # online gradient descent: no recurrence to share
+        assert plan.layout == "lanes"
+        return
+    assert plan.layout == "groups" and plan.groups == 1
     assert set(state) <= set(plan.shared), (plan.shared, state)
     assert "alpha" not in plan.uniform
     assert np.ptp(tr.x[:, -1, 0]) > 0, "the configurations should differ"
 
 
 def test_adaptive_sequence_and_quadratic_loss_are_not_shared():
-    """x enters the gradient: m and v vary per lane (only the running powers are shared)."""
+    """x enters the gradient: m and v vary per lane (only the running powers could be
+    shared), so ``auto`` keeps the general layout; forced, the groups layout shares the
+    powers alone."""
     r = rule("adam", schedule="sqrt")
     for seq in ("adaptive-sign", sequence("reddi-thm1:C=3", loss="quadratic")):
         plan, _ = _run(r, seq, params={"alpha": _alpha(C)})
+        assert plan.layout == "lanes" and "no state recurrence" in plan.reason
+        plan, _ = _run(r, seq, params={"alpha": _alpha(C)}, layout="groups")
         assert plan.layout == "groups"
         assert not {"g", "m", "v", "mhat", "vhat"} & set(plan.shared), plan.shared
         assert {"pow_beta1", "pow_beta2"} <= set(plan.shared)
@@ -115,7 +134,10 @@ def test_draws_are_shared_only_between_lanes_with_the_same_seed():
     assert {"s", "m", "v"} <= set(plan.shared)  # one seed, d = 1: the same draw everywhere
     seeds = np.arange(C)
     plan, _ = _run(r, "uniform:low=-2,high=2", params={"alpha": _alpha(C)}, seed=seeds)
-    assert not {"s", "m", "v"} & set(plan.shared)  # a draw per seed: per lane
+    assert plan.layout == "lanes"  # a draw per seed: m, v per lane
+    kw = dict(params={"alpha": _alpha(C)}, seed=seeds, layout="groups", bitwise=False)
+    plan, _ = _run(r, "uniform:low=-2,high=2", **kw)
+    assert not {"s", "m", "v"} & set(plan.shared)
     assert "seed" not in plan.uniform
 
 
@@ -164,7 +186,7 @@ def test_time_blocked_shared_state(d):
 def test_general_layout_where_the_others_do_not_apply():
     r = rule("adam")
     plan, _ = _run(r, "adaptive-sign", params={"alpha": 0.1})  # one configuration, g of x
-    assert plan.layout == "lanes" and "< 8 configurations" in plan.reason
+    assert plan.layout == "lanes" and "no state recurrence" in plan.reason
     plan, _ = _run(r, "reddi-thm1:C=3", "ball:1", d=2, params={"alpha": _alpha(C)})
     assert plan.layout == "lanes" and "whole configurations" in plan.reason
 

@@ -33,8 +33,19 @@ The rule (``layout="auto"``):
 3. otherwise the grouping key is chosen greedily: start with every hyperparameter
    (and the seed) that differs between configurations as a candidate, analyse,
    and while the groups average fewer than ``MIN_GROUP`` configurations, drop the
-   key member with the most distinct values (it becomes lane-varying). If some item
-   is then shared: ``groups``; else ``lanes``.
+   key member with the most distinct values (it becomes lane-varying). If a state
+   recurrence is then shared (m, v, ...; not only the running powers, the signal or
+   a statistic, which alone do not pay for strided lanes): ``groups``, time-blocked
+   where the groups still average fewer than ``MIN_GROUP`` configurations (few lanes
+   per chunk, e.g. one long 1-D run: the shared work is most of the step);
+   else ``lanes``.
+
+Time blocking (``KernelPlan.blocked``): over a block of 256 steps the chunk first
+runs the shared recurrences in time order, storing their values per step, then the
+shared items that depend on step τ's values alone in one loop over τ that LLVM
+vectorises (the bias corrections, √v̂, the step α·m̂/(√t(ε+√v̂))), then each lane
+through the block with its iterate, loss and state in registers (only the projection
+chain is sequential). See :class:`octk.backends.sharing.Blocks`.
 
 Every layout runs the very expressions of the general path in the same order
 (a shared item is evaluated once with the same operands instead of once per lane),
@@ -237,10 +248,9 @@ def plan_for(prog: StepProgram, domain: Domain, lanes: Lanes, layout: str = "aut
             break
         counts = [_groups(form, hyper, (k,))[1] for k in key]
         groupable.remove(key[int(np.argmax(counts))])
-    small = C < MIN_GROUP * n_groups
-    blocked = small and _shares_a_recurrence(prog, sh)
-    if layout == "auto" and (not sh.any or (small and not blocked)):
-        why = "nothing is shared" if not sh.any else f"groups of < {MIN_GROUP} configurations"
+    blocked = C < MIN_GROUP * n_groups
+    if layout == "auto" and not _shares_a_recurrence(prog, sh):
+        why = "no state recurrence is lane-invariant (at most running powers and signals)"
         return Prepared(KernelPlan("lanes", reason=why), None, None, None, {})
     order = np.argsort(ids, kind="stable")
     permuted = bool(np.any(order != np.arange(C)))
