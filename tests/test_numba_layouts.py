@@ -120,6 +120,11 @@ def test_a_hyperparameter_the_state_reads_groups_or_stops_sharing():
     plan, _ = _run(r, "reddi-thm1:C=3", params={"alpha": _alpha(2 * C), "beta2": beta2})
     assert plan.layout == "groups" and plan.key == ("beta2",) and plan.groups == 2
     assert plan.permuted and {"m", "v", "vhat"} <= set(plan.shared)
+    kw = dict(steps=T, params={"alpha": _alpha(2 * C), "beta2": beta2}, checkpoints="all")
+    whole = simulate(r, "reddi-thm1:C=3", backend=Recording(), **kw)
+    parts = simulate(r, "reddi-thm1:C=3", backend=Recording(), segment=37, **kw)
+    for f in ("x", "loss"):  # permuted per call, checkpoint rows of each segment only
+        assert np.array_equal(getattr(whole, f), getattr(parts, f))
     # β1 distinct in every configuration: no group is large enough, so β1 varies per
     # lane and m (which reads it) is not shared; v (β2 shared) still is
     plan, _ = _run(r, "reddi-thm1:C=3", params={"alpha": 0.1, "beta1": _alpha(C) + 0.5})

@@ -340,11 +340,11 @@ class _Kernel:
             else:
                 src = chunked_source(prog, domain, plan, parallel=par)
             self.kernels[key] = load_kernel(src)
-        sub = lanes if plan.layout == "lanes" else permuted(lanes, prep)
+        sub, k = (lanes, k0) if plan.layout == "lanes" else permuted(lanes, prep, k0, t1)
         args = [
             t0,
             t1,
-            k0,
+            k,
             sub.x,
             sub.par,
             sub.seed,
@@ -365,7 +365,7 @@ class _Kernel:
             args += [prep.ch0, prep.chn]
         self.kernels[key](*args)
         if plan.layout != "lanes":
-            restore(lanes, sub, prep)
+            restore(lanes, sub, prep, k0)
 
 
 __all__ = ["NumbaBackend", "cache_dir", "kernel_source", "load_kernel"]

@@ -296,24 +296,38 @@ def _fixed(lanes: Lanes, perm: np.ndarray | None) -> dict[str, np.ndarray]:
     return {n: np.ascontiguousarray(getattr(lanes, n)[..., perm]) for n in names}
 
 
-MOVING = ("x", "state", "loss", "stats", "ck_x", "ck_loss", "ck_stats")
+MOVING = ("x", "state", "loss", "stats")  # (..., L): read and written by the kernel
+CHECKPOINTS = ("ck_x", "ck_loss", "ck_stats")  # (..., K, L): rows written at checkpoints
 
 
-def permuted(lanes: Lanes, prep: Prepared) -> Lanes:
-    """``lanes`` in the kernel's order (a copy when the plan permutes them)."""
+def permuted(lanes: Lanes, prep: Prepared, k0: int, t1: int) -> tuple[Lanes, int]:
+    """``lanes`` in the kernel's order for a call over steps ≤ ``t1`` from checkpoint
+    ``k0``, and the checkpoint index to start from. Without a permutation these are the
+    very arrays; with one, copies, of the checkpoint rows this call can write only
+    (k0 up to the last checkpoint ≤ t1), so a run with many checkpoints is not copied
+    whole on every call."""
     if prep.perm is None:
-        return replace(lanes, **prep.fixed)  # type: ignore[arg-type]
+        return replace(lanes, **prep.fixed), k0  # type: ignore[arg-type]
     p = prep.perm
+    k1 = max(k0, int(np.searchsorted(lanes.ck_t, t1, side="right")))
     moved = {n: np.ascontiguousarray(getattr(lanes, n)[..., p]) for n in MOVING}
-    return replace(lanes, **prep.fixed, **moved)  # type: ignore[arg-type]
+    for n in CHECKPOINTS:
+        moved[n] = np.ascontiguousarray(getattr(lanes, n)[..., k0:k1, :][..., p])
+    sub = replace(lanes, **prep.fixed, **moved, ck_t=lanes.ck_t[k0:k1])  # type: ignore[arg-type]
+    return sub, 0
 
 
-def restore(lanes: Lanes, sub: Lanes, prep: Prepared) -> None:
-    """Copy what the kernel wrote in ``sub`` back to ``lanes`` (undoing the permutation)."""
+def restore(lanes: Lanes, sub: Lanes, prep: Prepared, k0: int) -> None:
+    """Copy what the kernel wrote in ``sub`` back to ``lanes`` (undoing the permutation);
+    ``k0``: the checkpoint row of ``sub``'s first."""
     if prep.perm is None:
         return
     for n in MOVING:
         getattr(lanes, n)[..., prep.perm] = getattr(sub, n)
+    k1 = k0 + len(sub.ck_t)
+    for n in CHECKPOINTS:
+        rows = getattr(lanes, n)[..., k0:k1, :]  # a view: writes go to lanes
+        rows[..., prep.perm] = getattr(sub, n)
 
 
 class PlanCache:
