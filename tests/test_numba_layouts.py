@@ -188,6 +188,18 @@ def test_time_blocked_shared_state(d):
     assert np.array_equal(whole.x, parts.x) and np.array_equal(whole.loss, parts.loss)
 
 
+@pytest.mark.parametrize("d", [3, CHUNK + 44])
+def test_a_data_table_per_coordinate(d, tmp_path):
+    """A signal read from a table: one column per coordinate, shared by the lanes of a
+    groups chunk (one coordinate), read per lane in a config chunk."""
+    data = np.random.default_rng(3).choice([-1.5, 0.0, 2.0], size=(60, d))
+    np.save(tmp_path / "c.npy", data)
+    seq = sequence(f"array:path={tmp_path / 'c.npy'}")
+    plan, _ = _run(rule("adam"), seq, d=d, params={"alpha": _alpha(C)}, steps=60)
+    assert plan.layout == ("groups" if d < CHUNK else "config")
+    assert ({"m", "v"} <= set(plan.shared)) == (d < CHUNK)
+
+
 def test_general_layout_where_the_others_do_not_apply():
     r = rule("adam")
     plan, _ = _run(r, "adaptive-sign", params={"alpha": 0.1})  # one configuration, g of x

@@ -24,6 +24,14 @@ into the kernel file under ``@njit`` (so the file's hash covers it). Where the
 domain projects with RKK's weighted Π_{F,√V}, the lane loop stores the
 program's weight 1/η_t of each lane for the group routine.
 
+That is the general layout (``lanes``). Per run, :mod:`octk.backends.numba_layouts`
+may choose another, printed by :mod:`octk.backends.numba_chunked` from the same program
+and printer: configuration-aligned chunks for d ≥ 256 (``config``), or chunks of
+configurations that share values, with every lane-invariant item of the step
+(:mod:`octk.backends.sharing`: for a linear loss on a non-adaptive sequence, m, v and
+their bias corrections) computed once per chunk and step (``groups``; time-blocked for
+a few long runs). Every layout gives the same bits; ``kernel.plan`` says which ran.
+
 The source is written to a file in the kernel cache (``$OCTK_CACHE_DIR`` or
 ``~/.cache/octk/kernels``) named by its hash and imported from there, so
 Numba's ``cache=True`` keeps the machine code on disk: a second process does
