@@ -283,11 +283,10 @@ class NumbaBackend:
     layout : how lanes are chunked, see :mod:`octk.backends.numba_layouts`: ``"auto"``
         (default: chosen per run), ``"lanes"`` (the general path, always possible),
         ``"config"`` (configuration-aligned chunks) or ``"groups"`` (configurations that
-        share values computed once per chunk). Every layout gives the same bits.
-
-    The kernel :meth:`compile` returns exposes the layout of its last call as
-    ``kernel.plan`` (a :class:`~octk.backends.numba_layouts.KernelPlan`: the layout, and
-    which items of the step it computed once per chunk).
+        share values computed once per chunk). Every layout gives the same bits. The
+        kernel :meth:`compile` returns exposes the layout of its last call as
+        ``kernel.plan`` (a :class:`~octk.backends.numba_layouts.KernelPlan`: the
+        layout, and which items of the step it computed once per chunk).
     """
 
     name = "numba"

@@ -82,20 +82,21 @@ SEED = "seed"
 class KernelPlan:
     """What a kernel call runs (see the module doc).
 
-    layout : ``lanes``, ``config`` or ``groups``.
-    uniform : the per-configuration inputs read once per chunk (hyperparameter
-        names, ``seed``); ``coordinate``: whether a chunk is one coordinate
-        (``groups``), so that the coordinate, the data column and the draws are
-        per chunk too; ``unit``: a chunk's lanes are consecutive (``config``, and
-        ``groups`` with d = 1; else stride d); ``blocked``: the shared items run for a
-        block of steps ahead of the lanes (:class:`~octk.backends.sharing.Blocks`);
-        ``bounds``: the box bounds are the same
-        scalars in every lane.
-    sharing : the analysis (:class:`~octk.backends.sharing.Sharing`); ``shared``
-        its targets by name (assignments, accumulators, running powers).
-    key : what the configurations were grouped by; ``groups``: how many distinct
-        values it has; ``permuted``: whether the lanes are permuted for the call.
-    reason : why this layout was chosen.
+    * ``layout``: ``lanes``, ``config`` or ``groups``;
+    * ``uniform``: the per-configuration inputs read once per chunk (hyperparameter
+      names, ``seed``);
+    * ``coordinate``: a chunk is one coordinate (``groups``), so the coordinate, the
+      data column and the draws are per chunk too;
+    * ``unit``: a chunk's lanes are consecutive (``config``, and ``groups`` with
+      d = 1; else stride d);
+    * ``blocked``: the shared items run a block of steps ahead of the lanes
+      (:class:`~octk.backends.sharing.Blocks`);
+    * ``bounds``: the box bounds are the same two scalars in every lane;
+    * ``sharing``: the analysis (:class:`~octk.backends.sharing.Sharing`), ``shared``
+      its targets by name (assignments, accumulators, running powers);
+    * ``key``: what the configurations were grouped by, ``groups`` how many distinct
+      values it has, ``permuted`` whether the lanes are permuted for the call;
+    * ``reason``: why this layout was chosen.
     """
 
     layout: str
