@@ -339,6 +339,8 @@ class PlanCache:
     and the arrays that move (x, state, ...) only need to keep their shapes.
     """
 
+    SIZE = 4  # plans kept (a driver passes the same arrays call after call)
+
     def __init__(self) -> None:
         self._memo: dict[tuple[Any, ...], tuple[list[weakref.ref[np.ndarray]], Prepared]] = {}
 
@@ -349,7 +351,8 @@ class PlanCache:
         if hit is not None and all(r() is a for r, a in zip(hit[0], arrays, strict=True)):
             return hit[1]
         prep = plan_for(prog, domain, lanes, layout)
-        self._memo = {k: v for k, v in self._memo.items() if all(r() is not None for r in v[0])}
+        while len(self._memo) >= self.SIZE:  # the oldest first (the prepared plans hold
+            del self._memo[next(iter(self._memo))]  # permuted copies of the lane arrays)
         self._memo[key] = ([weakref.ref(a) for a in arrays], prep)
         return prep
 
