@@ -154,11 +154,11 @@ def test_draws_are_shared_only_between_lanes_with_the_same_seed():
 
 
 def test_groups_with_several_coordinates_and_data():
-    """d > 1 (lanes of a chunk at stride d), a sequence reading a data table per coordinate."""
+    """d > 1 (the lanes permuted so that a chunk's are consecutive), a signal of i."""
     r = rule("amsgrad")
     seq = sequence("expr:c=where(mod(t,4)==1, 2, -1) + where(i == 1, 0.5, 0)")
     plan, _ = _run(r, seq, d=3, params={"alpha": _alpha(C)})
-    assert plan.layout == "groups" and not plan.unit
+    assert plan.layout == "groups" and plan.permuted
     assert {"m", "v"} <= set(plan.shared)
 
 
@@ -185,7 +185,7 @@ def test_time_blocked_shared_state(d):
     params = {"alpha": 0.1, "beta1": 0.5, "beta2": 0.1}
     steps = 2 * BLOCK + 37
     plan, _ = _run(r, "reddi-thm1:C=3", d=d, params=params, steps=steps)
-    assert plan.layout == "groups" and plan.blocked and plan.unit == (d == 1)
+    assert plan.layout == "groups" and plan.blocked and not plan.permuted
     assert {"m", "v", "mhat", "vhat", "delta", "sum_s"} <= set(plan.shared)
     blocks = time_blocks(prog := lower(r, sequence("reddi-thm1:C=3")), analyse(prog, {*U, i}))
     assert [n for n in ("mhat", "vhat", "delta") if n in {str(s) for s in blocks.from_pure}]

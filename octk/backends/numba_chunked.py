@@ -4,7 +4,7 @@ The same step program as :func:`octk.backends.numba_backend.kernel_source`, prin
 by the same printer under the same names, split by the lane-invariance analysis
 (:mod:`octk.backends.sharing`)::
 
-    for c in prange(chunks):                  # chunk c: n lanes from CH0[c], stride 1 or d
+    for c in prange(chunks):                  # chunk c: n consecutive lanes from CH0[c]
         views of the lane-varying arrays; scalars of what the chunk shares
         (hyperparameters, seed, coordinate, box bounds, shared state/statistics)
         for t in t0..t1:
@@ -79,8 +79,7 @@ def chunked_source(
     coord_lane = not plan.coordinate
     draws_lane = seed_lane or coord_lane
     data_lane = data is not None and coord_lane and data.shape[1] > 1
-    unit = plan.unit
-    sl = "base:e" if unit else "base:e:d"
+    sl = "base:e"
 
     L: list[str] = []
     emit = L.append
@@ -106,7 +105,7 @@ def chunked_source(
     b = " " * 8
     emit(b + "base = CH0[c]")
     emit(b + "n = CHN[c]")
-    emit(b + ("e = base + n" if unit else "e = base + (n - 1) * d + 1"))
+    emit(b + "e = base + n")
     emit(b + f"x = X[{sl}]")
     emit(b + f"loss = LOSS[{sl}]")
     if proj.lane:
@@ -166,7 +165,7 @@ def chunked_source(
             if f:
                 emit(ind + f"s_{target.name} = {pr.doprint(e)}")
 
-    lane_index = "base + j" if unit else "base + j * d"
+    lane_index = "base + j"
 
     def lane_load(bj: str) -> None:
         """A lane's own values: hyperparameters, state and statistics that vary per lane."""

@@ -15,10 +15,12 @@ lane = c·d + i). Three layouts; :func:`plan_for` picks one (the rule below), an
     powers β^(t−1), and the whole state update when the gradient is free of x and of
     the coordinate) is computed once per chunk and step.
 ``groups`` (d < 256, configurations that share values)
-    a chunk is ≤ 256 configurations at one coordinate (lanes c·d + i, stride d),
-    all with the same values of the hyperparameters (and seed) that the shared items
-    read: the configurations are grouped by that key (sorted stably; the lanes are
-    permuted for the call and back after it when a group is not contiguous). The
+    a chunk is ≤ 256 configurations at one coordinate (lanes c·d + i), all with the
+    same values of the hyperparameters (and seed) that the shared items read: the
+    configurations are grouped by that key (sorted stably), and where the chunks'
+    lanes are not consecutive already (a group not contiguous, or d > 1) the lanes are
+    permuted for the call so that they are, and back after it (the read-only arrays
+    once per run; x, state, loss, statistics and the call's checkpoint rows per call). The
     items of the step free of every lane-varying symbol (for a linear loss on a
     non-adaptive sequence: the signal, the gradient, m, v and their bias
     corrections) run once per chunk and step, and each lane runs what is left (for
@@ -87,22 +89,20 @@ class KernelPlan:
       names, ``seed``);
     * ``coordinate``: a chunk is one coordinate (``groups``), so the coordinate, the
       data column and the draws are per chunk too;
-    * ``unit``: a chunk's lanes are consecutive (``config``, and ``groups`` with
-      d = 1; else stride d);
     * ``blocked``: the shared items run a block of steps ahead of the lanes
       (:class:`~octk.backends.sharing.Blocks`);
     * ``bounds``: the box bounds are the same two scalars in every lane;
     * ``sharing``: the analysis (:class:`~octk.backends.sharing.Sharing`), ``shared``
       its targets by name (assignments, accumulators, running powers);
     * ``key``: what the configurations were grouped by, ``groups`` how many distinct
-      values it has, ``permuted`` whether the lanes are permuted for the call;
+      values it has, ``permuted`` whether the lanes are permuted for the call (so
+      that a chunk's lanes are consecutive);
     * ``reason``: why this layout was chosen.
     """
 
     layout: str
     uniform: frozenset[str] = frozenset()
     coordinate: bool = False
-    unit: bool = True
     blocked: bool = False
     bounds: bool = False
     sharing: Sharing | None = None
@@ -119,7 +119,6 @@ class KernelPlan:
             self.layout,
             self.uniform,
             self.coordinate,
-            self.unit,
             self.blocked,
             self.bounds,
             self.sharing,
@@ -254,21 +253,24 @@ def plan_for(prog: StepProgram, domain: Domain, lanes: Lanes, layout: str = "aut
         why = "no state recurrence is lane-invariant (at most running powers and signals)"
         return Prepared(KernelPlan("lanes", reason=why), None, None, None, {})
     order = np.argsort(ids, kind="stable")
-    permuted = bool(np.any(order != np.arange(C)))
     sorted_ids = ids[order]
-    # runs of ≤ CHUNK configurations inside each group, then one chunk per coordinate
+    # runs of ≤ CHUNK configurations inside each group; a chunk is a run at one
+    # coordinate, its lanes made consecutive (sorted by run, coordinate, position)
     first = np.flatnonzero(np.r_[True, sorted_ids[1:] != sorted_ids[:-1]])
     sizes = np.diff(np.r_[first, C])
-    starts = np.concatenate([f + np.arange(0, s, CHUNK) for f, s in zip(first, sizes, strict=True)])
     runs = np.concatenate([np.minimum(CHUNK, s - np.arange(0, s, CHUNK)) for s in sizes])
-    ch0 = (starts[:, None] * d + np.arange(d)[None, :]).ravel().astype(np.int64)
+    run_of = np.repeat(np.arange(len(runs)), runs)  # per sorted position
+    pos = np.repeat(np.arange(C), d)
+    coord = np.tile(np.arange(d), C)
+    perm = (order[pos] * d + coord)[np.lexsort((pos, coord, run_of[pos]))]
     chn = np.repeat(runs, d).astype(np.int64)
+    ch0 = np.r_[0, np.cumsum(chn)[:-1]].astype(np.int64)
+    permuted = bool(np.any(perm != np.arange(L)))
     uniform = (set(hyper) | {SEED}) - (set(differ) - set(key))
     plan = KernelPlan(
         "groups",
         uniform=frozenset(uniform),
         coordinate=True,
-        unit=d == 1,
         blocked=blocked,
         bounds=form.bounds,
         sharing=sh,
@@ -278,8 +280,8 @@ def plan_for(prog: StepProgram, domain: Domain, lanes: Lanes, layout: str = "aut
         permuted=permuted,
         reason=f"{C} configurations in {n_groups} group(s) by {', '.join(key) or 'nothing'}",
     )
-    perm = (order[:, None] * d + np.arange(d)[None, :]).ravel() if permuted else None
-    return Prepared(plan, ch0, chn, perm, _fixed(lanes, perm))
+    kept = perm if permuted else None
+    return Prepared(plan, ch0, chn, kept, _fixed(lanes, kept))
 
 
 def _shares_a_recurrence(prog: StepProgram, sh: Sharing) -> bool:
