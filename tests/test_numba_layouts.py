@@ -9,8 +9,11 @@ path taken where a lane-varying symbol enters the update.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
+import sympy as sp
 from conftest import assert_close
 
 from octk.backends.numba_backend import NumbaBackend
@@ -23,7 +26,7 @@ from octk.errors import ParameterError
 from octk.rules import SPECS, rule
 from octk.sequences import sequence
 from octk.simulate import prepare, simulate
-from octk.symbols import U, i
+from octk.symbols import U, i, t, x
 
 T = 120
 C = 2 * MIN_GROUP
@@ -230,6 +233,23 @@ def test_analysis_fixed_point_and_order():
     sh = analyse(prog, {hyper["beta1"]})  # β1 per lane: m and its power are per lane
     flags = dict(zip([s.name for s, _ in prog.state], sh.state, strict=True))
     assert flags == {"m": False, "v": True, "pow_beta1": False, "pow_beta2": True}
+
+
+def test_analysis_demotes_what_a_lane_reads_or_writes_first():
+    """An update a lane-varying item reads before it (the old value) or a temporary a
+    lane writes before a shared reassignment cannot be computed ahead of the lanes."""
+    prog = lower(rule("adam"), sequence("reddi-thm1:C=3"))
+    names = [s.name for s, _ in prog.assignments]
+    m = next(s for s, _ in prog.state if s.name == "m")
+    y, w = sp.symbols("y w", real=True)
+    k = names.index("m")
+    early = (*prog.assignments[:k], (w, m * x), *prog.assignments[k:])  # reads m_{t-1}
+    sh = analyse(replace(prog, assignments=early), {*U, i})
+    assert dict(zip([s.name for s, _ in prog.state], sh.state, strict=True))["m"] is False
+    temp = (*prog.assignments[:-1], (y, 2 * x), (y, t + 1), (w, y + 1), prog.assignments[-1])
+    sh = analyse(replace(prog, assignments=temp), {*U, i})
+    assert sh.assignments[-4:] == (False, False, False, False)
+    assert sh.state == (True, True, True, True)
 
 
 def test_layout_option_is_checked():

@@ -31,7 +31,8 @@ the lanes of a step, and the running powers *after* them (a lane reads b^(t−1)
 before the power is advanced), so
 
 * a shared item whose target an earlier lane-varying item reads (the old value)
-  is demoted to lane-varying;
+  or writes (a lane's own value, which later items read) is demoted to
+  lane-varying;
 * the iterate's assignment x̂_{t+1} is always lane-varying (each lane projects
   its own).
 """
@@ -108,7 +109,7 @@ def analyse(
         flags = []
         for kind, target, e in items:
             free = e.free_symbols
-            lane = bool(free & V) or (kind == ASSIGN and target == x) or target in start
+            lane = bool(free & V) or (kind == ASSIGN and target == x) or target in V
             if not lane and kind != POST and target in read_by_varying:
                 lane = True  # a lane read the old value: it cannot be overwritten first
             flags.append(lane)
