@@ -39,7 +39,7 @@ def workloads(quick: bool):
         [(1, 10**4)],
     )
     yield (
-        f"(beta1, beta2)-sweep, RKK Thm 1, {n * n} x 10^4 (no state shared)",
+        f"(beta1, beta2) grid, RKK Thm 1, {n * n} x 10^4 (grouped by one of them)",
         (adam, "reddi-thm1:C=3"),
         dict(
             steps=10**4,
@@ -72,7 +72,8 @@ def workloads(quick: bool):
         [(t, t) for t in range(1, 6)],
     )
     yield (
-        f"Adam, uniform, {C // 8} configurations (own seeds) x d = 10, 10^3 steps",
+        f"Adam, uniform, {C // 8} configurations (own seeds) x d = 10, 10^3 steps (both lanes: "
+        "the noise)",
         (rule("adam"), "uniform"),
         dict(steps=10**3, d=10, seed=np.arange(C // 8)),
         [(1, 10**3)],
