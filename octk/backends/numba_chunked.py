@@ -21,6 +21,7 @@ bits. LLVM hoists what is invariant inside the lane loop (√v̂ + ε, 1/√t) i
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import sympy as sp
@@ -148,7 +149,7 @@ def chunked_source(
         var = "xn" if target == x else names[target]
         emit(ind + f"{var} = {pr.doprint(e)}")
 
-    def shared_items(ind: str, which) -> None:
+    def shared_items(ind: str, which: Callable[[int], bool]) -> None:
         for k, ((target, _), e, f) in enumerate(
             zip(prog.assignments, assigns, sh.assignments, strict=True)
         ):
