@@ -10,6 +10,7 @@ loss        f_t(x) per coordinate    gradient                      sufficient st
 linear      s x                      s                             Σ s
 quadratic   (x − s)²                 2(x − s)                      Σ s, Σ s²  (and t)
 absolute    |x − s|                  sign(x − s)  (0 at x = s)     #{t: s_t = a} per value a
+piecewise   s A_k(x) + B_k(x), x∈I_k  its derivative, per piece      Σ s
 ==========  =======================  ============================  =========================
 
 The statistics are accumulated inside the simulation loop, so the comparator
@@ -47,6 +48,11 @@ class Sequence:
     bound : sup |s_{t,i}| (G∞ of a linear loss). Derived from the data table or a
         finite support when not given; None where it is unknown.
     description : one line for ``octk list``.
+    optimum : a point x* the sequence states (one value per coordinate, or a
+        scalar for every coordinate), with ``optimum_note`` saying why: the
+        minimiser of the objective the losses sample (Zhang et al.'s x* = −2), for
+        a distance |x_T − x*| where the comparator is not that objective's
+        minimiser. None: nothing stated.
     """
 
     name: str
@@ -57,6 +63,8 @@ class Sequence:
     wrap: bool = False
     bound: float | None = None
     description: str = ""
+    optimum: float | None = None
+    optimum_note: str = ""
     seeded: bool = field(init=False)
 
     def __post_init__(self):
@@ -100,9 +108,11 @@ class Sequence:
         return self.data.shape[1]
 
     def with_loss(self, loss: str) -> Sequence:
-        """The same signal under another loss family."""
+        """The same signal under another loss family (a stated optimum is dropped)."""
         check_choice("loss", loss, LOSSES)
-        return replace(self, loss=loss)
+        if loss == self.loss:
+            return self
+        return replace(self, loss=loss, optimum=None, optimum_note="")
 
     def loss_expr(self, s: sp.Expr | None = None) -> sp.Expr:
         """f_t(x) per coordinate."""
