@@ -29,6 +29,7 @@ x* the sequence states (``Sequence.optimum``) instead.
 from __future__ import annotations
 
 import functools
+import itertools
 import math
 from typing import TYPE_CHECKING, Any
 
@@ -65,7 +66,7 @@ def _coeffs(e: sp.Expr, what: str) -> tuple[float, float, float]:
     if poly.degree() > 2 or poly.free_symbols - {_X}:
         raise ParameterError(f"{what} must be a polynomial in x of degree ≤ 2; got {e}")
     c = [float(v) for v in reversed(poly.all_coeffs())]
-    return tuple((c + [0.0, 0.0, 0.0])[:3])  # type: ignore[return-value]
+    return (*c, 0.0, 0.0, 0.0)[:3]  # type: ignore[return-value]
 
 
 def _intervals(cond_set: sp.Set) -> list[sp.Interval]:
@@ -103,7 +104,7 @@ def analyse(phi: sp.Expr) -> tuple[Piece, ...]:
     if not remaining.is_empty:
         raise ParameterError(f"piecewise loss leaves x ∈ {remaining} undefined; end with (…, True)")
     pieces.sort(key=lambda p: p.lo)
-    for left, right in zip(pieces, pieces[1:], strict=False):
+    for left, right in itertools.pairwise(pieces):
         xb = right.lo
         for ca, cb in ((left.a, right.a), (left.b, right.b)):
             va = sum(c * xb**k for k, c in enumerate(ca))
@@ -165,7 +166,7 @@ class PiecewiseLoss(Loss):
         lo, hi = np.broadcast_to(lo, S.shape), np.broadcast_to(hi, S.shape)
         cands, unbounded = [], np.zeros(S.shape, dtype=bool)
         for p in self.pieces:
-            q0, q1, q2 = p.coefficients(S, n)
+            _, q1, q2 = p.coefficients(S, n)
             a, b = np.maximum(p.lo, lo), np.minimum(p.hi, hi)  # the piece inside F
             live = a <= b
             for end, sign in ((a, -1.0), (b, 1.0)):  # sign: the direction of the end
