@@ -29,6 +29,7 @@ from octk.results import load, load_regret
 from octk.rules import Rule, rule, rule_names
 from octk.sequences import Sequence, sequence, sequence_names
 from octk.simulate import simulate
+from octk.sweeps import sweep
 from octk.trajectory import Trajectory, log_checkpoints
 
 __version__ = "0.1.0"
@@ -61,4 +62,5 @@ __all__ = [
     "sequence",
     "sequence_names",
     "simulate",
+    "sweep",
 ]
