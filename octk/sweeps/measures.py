@@ -2,7 +2,9 @@ r"""The measures of a sweep's cells, chosen by name (:data:`MEASURES`), and the
 classification rule.
 
 For a run of T steps with iterates x_t and the comparator's minimiser x*_T of
-Σ_{t≤T} f_t over the domain (:func:`octk.regret.regret`):
+Σ_{t≤T} f_t over the domain (:func:`octk.regret.regret`) -- or, where the sequence
+states its optimum (``Sequence.optimum``, e.g. Zhang et al.'s x* = −2, whose
+finite-T round-sum can be unbounded below), that point:
 
 * ``x_final`` : x_{T+1};
 * ``distance`` : ‖x_{T+1} − x*_T‖₂;
@@ -179,6 +181,9 @@ def compute(
         with np.errstate(all="ignore"):
             r = regret(traj, at=[T])
         xs = r.x_star[:, -1, :]
+    stated = getattr(traj.sequence, "optimum", None)
+    if stated is not None:  # the point the sequence states (Zhang et al.'s x* = −2)
+        xs = np.full((traj.n_configs, traj.d), float(stated))
         if "rate" in measures:
             out["rate"] = r.regret[:, -1] / T
     if "x_final" in measures:
