@@ -18,8 +18,10 @@ dimension per grid axis, see :func:`octk.sweep`) as a heat map over two axes:
 * ``hatch`` is any boolean mask over the two axes (e.g. cells where a limit
   cycle is certified attracting), drawn cell by cell.
 
-Axes whose coordinates are geometric (a ``log:`` grid) get a log scale; cell
-edges sit half-way between coordinates, so uneven grids are drawn exactly.
+Axes whose coordinates are geometric (a ``log:`` grid) get a log scale, and axes
+in (0, 1) crowding geometrically towards 1 (β2 = 1 − 10^{−u}) a logit scale; cell
+edges sit half-way between coordinates on that scale, so uneven grids are drawn
+exactly.
 """
 
 from __future__ import annotations
@@ -52,24 +54,41 @@ def _symbol_name(dim: str) -> str:
     return dim.replace(":", ".").rsplit(".", 1)[-1]
 
 
-def _edges(c: np.ndarray, log: bool) -> np.ndarray:
-    """Cell edges half-way between coordinates (geometrically on a log axis)."""
-    v = np.log(c) if log else c.astype(float)
+_SCALES = {
+    "linear": (lambda v: v, lambda v: v),
+    "log": (np.log, np.exp),
+    "logit": (lambda v: np.log(v / (1 - v)), lambda v: 1 / (1 + np.exp(-v))),
+}
+
+
+def _edges(c: np.ndarray, scale: str) -> np.ndarray:
+    """Cell edges half-way between coordinates, measured on the axis's scale."""
+    fwd, inv = _SCALES[scale]
+    v = fwd(np.asarray(c, dtype=float))
     if v.size == 1:
-        e = np.array([v[0] - 0.5, v[0] + 0.5]) if not log else np.array([v[0] - 0.1, v[0] + 0.1])
+        e = np.array([v[0] - 0.1, v[0] + 0.1])
     else:
         mid = (v[1:] + v[:-1]) / 2
         e = np.concatenate([[2 * v[0] - mid[0]], mid, [2 * v[-1] - mid[-1]]])
-    return np.exp(e) if log else e
+    return np.asarray(inv(e))
 
 
-def _is_log(c: np.ndarray) -> bool:
-    """Whether coordinates look geometric: positive, ≥ 4 points, ratios even, range > 20×."""
-    c = np.asarray(c, dtype=float)
+def _geometric(c: np.ndarray) -> bool:
     if c.size < 4 or np.any(c <= 0) or c.max() / c.min() < 20:
         return False
     r = np.diff(np.log(c))
     return bool(np.allclose(r, r[0], rtol=1e-6))
+
+
+def _scale(c: np.ndarray) -> str:
+    """``log`` for geometric coordinates (a ``log:`` grid, > 20× range), ``logit`` for
+    values in (0, 1) whose distances to 1 are geometric (β2 = 1 − 10^{−u}), else linear."""
+    c = np.asarray(c, dtype=float)
+    if _geometric(c):
+        return "log"
+    if np.all((c > 0) & (c < 1)) and _geometric(np.sort(1 - c)):
+        return "logit"
+    return "linear"
 
 
 def _flags(da) -> tuple[list[int], list[str]] | None:
@@ -124,6 +143,12 @@ def plane(ds, measure: str, x: str | None, y: str | None, select=None, reduce: s
     return da.transpose(y, x)
 
 
+def _samples(e: np.ndarray, scale: str, n: int = 400) -> np.ndarray:
+    """n points evenly spread on the axis's scale between its outer edges."""
+    fwd, inv = _SCALES.get(scale, _SCALES["linear"])
+    return np.asarray(inv(np.linspace(fwd(e[0]), fwd(e[-1]), n)))
+
+
 def _draw_boundary(ax, b: Boundary, x: str, y: str, xe, ye, values, k: int) -> Any:
     sx, sy = _symbol_name(x), _symbol_name(y)
     xs = (
@@ -174,6 +199,8 @@ def phase(
     hatch=None,
     hatch_label: str = "certified attracting cycle",
     log: bool | None = None,
+    xscale: str | None = None,
+    yscale: str | None = None,
     ax=None,
     title: str | None = None,
     path=None,
@@ -193,18 +220,22 @@ def phase(
         selected axes fill in the rest.
     hatch : a boolean array or DataArray over (y, x) (or (x, y) as a DataArray), hatched.
     log : colour scale (None: log where the values are positive over > 2 decades).
+    xscale, yscale : ``linear``, ``log`` or ``logit`` (None: chosen from the coordinates,
+        see :func:`_scale`).
     ax : draw into these matplotlib axes (default: a new Figure).
     path : also save the figure there (``.png``, ``.svg`` or ``.pdf``).
     """
     da = plane(ds, measure, x, y, select, reduce)
     y_dim, x_dim = da.dims
     xc, yc = np.asarray(da[x_dim].values, float), np.asarray(da[y_dim].values, float)
-    xlog, ylog = _is_log(xc), _is_log(yc)
-    xe, ye = _edges(xc, xlog), _edges(yc, ylog)
+    xs_, ys_ = xscale or _scale(xc), yscale or _scale(yc)
+    for name, v in (("xscale", xs_), ("yscale", ys_)):
+        check_choice(name, v, tuple(_SCALES))
+    xe, ye = _edges(xc, xs_), _edges(yc, ys_)
     fig = ax.figure if ax is not None else _new_figure(6.4, 5.0)
     ax = ax if ax is not None else fig.add_subplot()
-    ax.set_xscale("log" if xlog else "linear")
-    ax.set_yscale("log" if ylog else "linear")
+    ax.set_xscale(xs_)
+    ax.set_yscale(ys_)
     z = np.asarray(da.values, dtype=float)
     handles: list[Any] = []
     flags = _flags(da)
