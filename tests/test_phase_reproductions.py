@@ -49,7 +49,7 @@ def test_reproduce_zhang2022_tiny(tmp_path):
     assert (out / "zhang2022.png").read_bytes()[:4] == b"\x89PNG"
     assert "| n = 50 | 2,000 |" in (out / "table.md").read_text()
     # the stored distance is |x_T − (−2)| of the very run one simulate() gives
-    ds = xr.open_zarr(out / "n50_T500.zarr")
+    ds = xr.open_zarr(out / "n50_T500.zarr", consolidated=False)
     b1, b2 = beta1_axis(2)[1], beta2_axis(2)[0]
     r = rule("adam", schedule="sqrt", bias_correction_m=False, bias_correction_v=False)
     one = simulate(
@@ -115,5 +115,5 @@ def test_reproduce_reddi2018_phase_tiny(tmp_path):
     assert panels == [
         p for k in ("thm1-adam", "thm1-amsgrad", "thm3-adam", "thm3-amsgrad") for p in (k, k)
     ]
-    ds = xr.open_zarr(out / "thm1-adam_T500.zarr")
+    ds = xr.open_zarr(out / "thm1-adam_T500.zarr", consolidated=False)
     assert set(ds.dims) == {"beta2", "C"} and np.all(np.isfinite(ds["distance"].values))

@@ -35,7 +35,7 @@ def open_store(path: str) -> Any:
         raise ParameterError(f"STORE: no such file or folder {path!r}")
     try:
         if p.is_dir():
-            return xr.open_zarr(p)
+            return xr.open_zarr(p, consolidated=False)
         return xr.open_dataset(p)
     except (ValueError, OSError, KeyError) as exc:
         raise ParameterError(f"STORE: cannot read {path!r} as a sweep store ({exc})") from None
