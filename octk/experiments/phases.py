@@ -141,7 +141,7 @@ def run_study(
             ds = _sweep(p, grid, steps, measures, backend, progress, dtype, store)
             stores[f"{p.key}_T{steps}"] = str(store)
             backends.add(str(ds.attrs.get("backend", backend)))
-            kw = dict(x=x, y=y, boundaries=p.boundaries, values=p.values)
+            kw: dict[str, Any] = dict(x=x, y=y, boundaries=p.boundaries, values=p.values)
             if k == 0:
                 phase(
                     ds, p.measure, ax=row[0], title=f"{p.title}: {p.measure}, T = {steps:,}", **kw

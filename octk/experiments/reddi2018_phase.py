@@ -46,7 +46,10 @@ def _beta2_axis(k: int) -> np.ndarray:
     return np.linspace(0.01, 0.999, k)
 
 
-METHODS = (("Adam", "adam", {"schedule": "sqrt"}), ("AMSGrad", "amsgrad", {}))
+METHODS: tuple[tuple[str, str, dict[str, Any]], ...] = (
+    ("Adam", "adam", {"schedule": "sqrt"}),
+    ("AMSGrad", "amsgrad", {}),
+)
 
 
 def panels() -> tuple[Panel, ...]:

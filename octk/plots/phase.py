@@ -26,7 +26,7 @@ exactly.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 import numpy as np
@@ -54,7 +54,8 @@ def _symbol_name(dim: str) -> str:
     return dim.replace(":", ".").rsplit(".", 1)[-1]
 
 
-_SCALES = {
+Transform = Callable[[np.ndarray], np.ndarray]
+_SCALES: dict[str, tuple[Transform, Transform]] = {
     "linear": (lambda v: v, lambda v: v),
     "log": (np.log, np.exp),
     "logit": (lambda v: np.log(v / (1 - v)), lambda v: 1 / (1 + np.exp(-v))),
@@ -151,16 +152,7 @@ def _samples(e: np.ndarray, scale: str, n: int = 400) -> np.ndarray:
 
 def _draw_boundary(ax, b: Boundary, x: str, y: str, xe, ye, values, k: int) -> Any:
     sx, sy = _symbol_name(x), _symbol_name(y)
-    xs = (
-        np.linspace(xe[0], xe[-1], 400)
-        if ax.get_xscale() != "log"
-        else np.geomspace(*xe[[0, -1]], 400)
-    )
-    ys = (
-        np.linspace(ye[0], ye[-1], 400)
-        if ax.get_yscale() != "log"
-        else np.geomspace(*ye[[0, -1]], 400)
-    )
+    xs, ys = _samples(xe, ax.get_xscale()), _samples(ye, ax.get_yscale())
     color, style = "k", ("-", "--", "-.", ":")[k % 4]
     handle = None
     for bx, by in b.curves(sx, sy, xs, ys, values):
@@ -243,8 +235,8 @@ def phase(
         fv, fm = flags
         colors = [CLASS_COLORS.get(m, f"C{k}") for k, m in enumerate(fm)]
         cmap = ListedColormap(colors)
-        norm = BoundaryNorm([v - 0.5 for v in fv] + [fv[-1] + 0.5], len(fv))
-        ax.pcolormesh(xe, ye, np.ma.masked_invalid(z), cmap=cmap, norm=norm)
+        bounds = BoundaryNorm([v - 0.5 for v in fv] + [fv[-1] + 0.5], len(fv))
+        ax.pcolormesh(xe, ye, np.ma.masked_invalid(z), cmap=cmap, norm=bounds)
         present = set(np.unique(z[np.isfinite(z)]).astype(int))
         handles += [
             Patch(color=c, label=m) for v, m, c in zip(fv, fm, colors, strict=True) if v in present
@@ -261,10 +253,10 @@ def phase(
         unit = da.attrs.get("units", "")
         fig.colorbar(mesh, ax=ax, label=measure + (f" [{unit}]" if unit else ""))
     vals = dict(values or {})
-    for k, v in (select or {}).items():
-        vals.setdefault(_symbol_name(k), float(v))
-    for k, name in enumerate(boundaries):
-        handle = _draw_boundary(ax, boundary(name), x_dim, y_dim, xe, ye, vals, k)
+    for axis, chosen in (select or {}).items():
+        vals.setdefault(_symbol_name(axis), float(chosen))
+    for j, b in enumerate(boundaries):
+        handle = _draw_boundary(ax, boundary(b), x_dim, y_dim, xe, ye, vals, j)
         if handle is not None:
             handles.append(handle)
     if hatch is not None:
