@@ -4,14 +4,14 @@ Every loss octk simulates is separable over coordinates and driven by one
 per-coordinate *signal* s_{t,i}, an expression of t, i, the uniform draws
 U0..U3, the played iterate x (adaptive adversaries) or a data table:
 
-==========  =======================  ============================  =========================
-loss        f_t(x) per coordinate    gradient                      sufficient statistics
-==========  =======================  ============================  =========================
-linear      s x                      s                             Σ s
-quadratic   (x − s)²                 2(x − s)                      Σ s, Σ s²  (and t)
-absolute    |x − s|                  sign(x − s)  (0 at x = s)     #{t: s_t = a} per value a
-piecewise   s A_k(x) + B_k(x), x∈I_k  its derivative, per piece      Σ s
-==========  =======================  ============================  =========================
+==========  ==============================  ============================  =========================
+loss        f_t(x) per coordinate           gradient                      sufficient statistics
+==========  ==============================  ============================  =========================
+linear      s x                             s                             Σ s
+quadratic   (x − s)²                        2(x − s)                      Σ s, Σ s²  (and t)
+absolute    |x − s|                         sign(x − s)  (0 at x = s)     #{t: s_t = a} per value a
+piecewise   s A_k(x) + B_k(x) on x ∈ I_k    its derivative, per piece     Σ s
+==========  ==============================  ============================  =========================
 
 The statistics are accumulated inside the simulation loop, so the comparator
 min_{x∈F} Σ_{t≤T} f_t(x) costs the same for T = 10 and T = 10⁹. Each loss family
