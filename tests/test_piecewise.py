@@ -112,3 +112,30 @@ def test_zhang2022_run_draws_component_zero_one_time_in_n_and_regret_is_exact():
     reg = regret(traj)
     assert np.all(reg.status[:, -1] == "optimal") and np.all(reg.x_star[:, -1, 0] == -2.0)
     assert np.allclose(reg.best[:, -1], -1.5 * S)
+
+
+def test_cli_run_uses_the_sequence_s_own_loss():
+    """``--loss`` defaults to the sequence's own family; naming one switches it."""
+    import json
+
+    from click.testing import CliRunner
+
+    from octk.cli import main
+
+    args = [
+        "run",
+        "--rule",
+        "ogd",
+        "--sequence",
+        "zhang2022:n=10",
+        "--domain",
+        "reals",
+        "--steps",
+        "50",
+        "--backend",
+        "reference",
+        "--json",
+    ]
+    own = json.loads(CliRunner().invoke(main, args).stdout)
+    lin = json.loads(CliRunner().invoke(main, [*args, "--loss", "linear"]).stdout)
+    assert own["loss"] == "linear-quadratic-tail" and lin["loss"] == "linear"
