@@ -13,7 +13,7 @@ import sympy as sp
 
 from octk import simulate
 from octk.domains import domain
-from octk.errors import ParameterError
+from octk.errors import ComparatorError, ParameterError
 from octk.regret import comparator, regret
 from octk.rules import rule
 from octk.sequences import sequence
@@ -78,10 +78,33 @@ def test_closed_form_is_the_global_minimum(spec):
         assert brute - 1e-6 <= cf.value <= brute + 1e-12
 
 
-def test_no_cvxpy_form_and_a_clear_error_on_a_ball():
-    seq = sequence("zhang2022")
-    with pytest.raises(ParameterError, match="no cvxpy form"):
-        comparator(seq, "ball:1", {"sum_s": np.ones(2)}, 3)
+@pytest.mark.parametrize("spec", ["ball:1", "ball:3", "simplex:2", "box:-3,1"])
+def test_cvxpy_where_convex_else_the_stated_optimum(spec):
+    """S ≥ 0: cvxpy's DCP form (pos and pos² per breakpoint) matches a dense search of F
+    (d = 2); some S < 0: the round-sum is concave there, so the sequence's x* = −2
+    (projected onto F) is the comparator point, status "stated"."""
+    seq, dom = sequence("zhang2022"), domain(spec)
+    f = sp.lambdify((X, S), TAIL.expr(X, S), "numpy")
+    g = np.linspace(-3.2, 3.2, 321)
+    P = np.stack(np.meshgrid(g, g), axis=-1).reshape(-1, 2)
+    P = dom.project(P)  # every point of F is the projection of itself
+    for Svals in ([5.0, 2.0], [0.5, 3.0]):
+        cv = comparator(seq, dom, {"sum_s": np.array(Svals)}, 7, method="cvxpy")
+        brute = np.min(f(P[:, 0], Svals[0]) + f(P[:, 1], Svals[1]))
+        assert cv.status == "optimal" and cv.solver != "stated"
+        assert brute - 0.1 <= cv.value <= brute + 1e-6
+    st = comparator(seq, dom, {"sum_s": np.array([5.0, -1.0])}, 7, method="cvxpy")
+    x = dom.project(np.full((1, 2), -2.0))[0]
+    assert st.status == "stated" and np.allclose(st.x, x)
+    assert st.value == pytest.approx(f(x[0], 5.0) + f(x[1], -1.0), abs=1e-12)
+    with pytest.raises(ComparatorError, match="states no optimum"):
+        comparator(
+            sequence("expr:c=U0-0.5", loss="linear-quadratic-tail"),
+            dom,
+            {"sum_s": np.array([5.0, -1.0])},
+            7,
+            method="cvxpy",
+        )
 
 
 def test_gradient_bound():

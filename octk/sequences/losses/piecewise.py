@@ -20,10 +20,12 @@ F, the breakpoints, and each piece's stationary point −q₁/(2q₂) where its
 quadratic coefficient q₂ > 0. The closed form evaluates all of them — convex or
 not (the round-sum of a non-convex family such as Zhang et al.'s need not be
 convex) — and reports ``unbounded`` where a piece that reaches ±∞ inside F
-decreases without bound. On a non-separable domain (a ball, a simplex) there is
-no comparator: a piecewise round-sum has no general DCP form for cvxpy; such a
-run has no regret and the experiments measure |x_T − x*| against the point
-x* the sequence states (``Sequence.optimum``) instead.
+decreases without bound. On a non-separable domain (a ball, a simplex) cvxpy
+solves it where it is convex: the round-sum is written as the rightmost piece plus
+one ``pos(b − x)`` and one ``pos(b − x)²`` per breakpoint b, DCP when their
+coefficients are ≥ 0 (:class:`_PiecewiseObjective`). Where it is not,
+:func:`octk.regret.regret` measures against the point x* the sequence states
+(``Sequence.optimum``, status ``stated``) and refuses when none is stated.
 """
 
 from __future__ import annotations
@@ -190,11 +192,13 @@ class PiecewiseLoss(Loss):
         return x, value, status
 
     def cvxpy_objective(self, x: Any, d: int, support: Support) -> CvxpyObjective:
-        raise ParameterError(
-            f"the {self.name} loss has no cvxpy form (a piecewise round-sum has no general DCP "
-            "representation); its comparator is solved exactly on a separable domain "
-            "(box, reals) only"
-        )
+        return _PiecewiseObjective(self.pieces, x, d)
+
+    def round_sum(self, x: np.ndarray, stats: dict, n: np.ndarray) -> np.ndarray:
+        """Σ_{t≤n} ℓ(x_i, s_t) summed over coordinates, from the statistics (x: (..., d))."""
+        S = np.asarray(stats["sum_s"], dtype=np.float64)
+        nn = np.broadcast_to(np.asarray(n, dtype=np.float64)[..., None], S.shape)
+        return np.asarray(np.sum(_value(self.pieces, np.asarray(x, float), S, nn), axis=-1))
 
     def gradient_bound(self, signal_bound: float | None, domain: Domain, d: int) -> float | None:
         """max |s A'(x) + B'(x)| over |s| ≤ sup|s| and x ∈ F (A', B' affine: the ends)."""
@@ -213,3 +217,71 @@ class PiecewiseLoss(Loss):
                     return None
                 best = max(best, abs(signal_bound * da) + abs(db))
         return best
+
+
+class _PiecewiseObjective(CvxpyObjective):
+    r"""The round-sum as a DCP expression, where it is convex.
+
+    With P_K the rightmost piece and D_k = P_k − P_{k+1} (zero at the breakpoint b_k by
+    continuity, so D_k(x) = λ_k (b_k − x) + μ_k (b_k − x)²), the round-sum is, for every x,
+
+    .. math::  P_K(x) + Σ_k [λ_k pos(b_k − x) + μ_k pos(b_k − x)²],
+
+    each coefficient S·(its A part) + n·(its B part). That is DCP when the coefficients
+    of pos and pos² and P_K's x² coefficient are ≥ 0 (a sufficient condition for
+    convexity, necessary for this representation); :meth:`assign` raises
+    :class:`NotConvexError` otherwise.
+    """
+
+    def __init__(self, pieces: tuple[Piece, ...], x: Any, d: int) -> None:
+        import cvxpy as cp
+
+        self.pieces = pieces
+        last = pieces[-1]
+        self.terms: list[tuple[Any, tuple[float, float]]] = []  # (parameter, (A, B) coefficient)
+        expr = 0
+        self.q1 = cp.Parameter(d)
+        self.terms_q1 = (last.a[1], last.b[1])
+        expr = expr + self.q1 @ x
+        if last.a[2] or last.b[2]:
+            p = cp.Parameter(d, nonneg=True)
+            self.terms.append((p, (last.a[2], last.b[2])))
+            expr = expr + cp.sum(cp.multiply(p, cp.square(x)))
+        for left, right in itertools.pairwise(pieces):
+            b = right.lo
+            da = [u - v for u, v in zip(left.a, right.a, strict=True)]
+            db = [u - v for u, v in zip(left.b, right.b, strict=True)]
+            lam = (-(da[1] + 2 * da[2] * b), -(db[1] + 2 * db[2] * b))
+            for (ca, cb), atom in (
+                (lam, cp.pos(b - x)),
+                ((da[2], db[2]), cp.square(cp.pos(b - x))),
+            ):
+                if ca or cb:
+                    p = cp.Parameter(d, nonneg=True)
+                    self.terms.append((p, (ca, cb)))
+                    expr = expr + cp.sum(cp.multiply(p, atom))
+        self.expr = expr
+
+    def assign(self, stats: dict, n: int) -> None:
+        S = np.asarray(stats["sum_s"], dtype=np.float64)
+        self.S, self.n = S, n
+        self.scale = float(max(np.max(np.abs(S)), n)) or 1.0
+        self.q1.value = (S * self.terms_q1[0] + n * self.terms_q1[1]) / self.scale
+        for p, (ca, cb) in self.terms:
+            c = (S * ca + n * cb) / self.scale
+            if np.any(c < -1e-12):
+                raise NotConvexError(
+                    "the piecewise round-sum is not convex for these statistics (a piece "
+                    "with negative curvature or a kink that turns down)"
+                )
+            p.value = np.maximum(c, 0.0)
+
+    def value(self, x: np.ndarray, solver_value: float) -> float:
+        S, n = self.S, np.asarray(float(self.n))
+        return float(
+            np.sum(_value(self.pieces, np.asarray(x, float), S, np.broadcast_to(n, S.shape)))
+        )
+
+
+class NotConvexError(ParameterError):
+    """A piecewise round-sum that cvxpy cannot take: it is not convex (in its DCP form)."""
