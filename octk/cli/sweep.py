@@ -107,7 +107,10 @@ def _measures(items: tuple[str, ...]) -> tuple[str, ...]:
     help="The bound of --measure first_violation / bound (default: the rule's own).",
 )
 @click.option(
-    "--tol", default=None, metavar="TOL", help="Classification tolerance on |x − x*| (1e-3)."
+    "--tol",
+    default=None,
+    metavar="TOL",
+    help="Classification tolerance on the distance to x* (default 1e-3).",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the Dataset as one JSON object.")
 @click.option(
@@ -193,6 +196,10 @@ def summary(ds: Any, out: str | None) -> str:
         )
     scalars = [v for v in ds.data_vars if ds[v].dims == tuple(_axes(ds))]
     df = ds[scalars].to_dataframe() if scalars else None
+    if df is not None and "classification" in df:
+        from octk.sweeps import FLAGS
+
+        df["classification"] = [FLAGS[c] if 0 <= c < len(FLAGS) else "-" for c in df.classification]
     if df is not None and len(df) <= SHOWN_CELLS:
         lines += ["", df.to_string(float_format=lambda v: f"{v:.4g}")]
     if out:

@@ -10,7 +10,7 @@ Dask tasks (:mod:`octk.sweeps.distributed`) where ``scheduler`` is given.
 from __future__ import annotations
 
 import warnings
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -241,6 +241,7 @@ def sweep(
     )  # fmt: skip
     if resume and out is None:
         raise ParameterError("resume=True needs out= the zarr store to complete")
+    check_scheduler(scheduler)
     cmd = command or _command(rule, sequence, steps, grid)
     from octk.sweeps.dataset import dataset, empty, put
 
@@ -250,11 +251,14 @@ def sweep(
         return run_to_store(plan, out, resume, scheduler, progress, cmd)
     arrays = empty(plan)
     for k, values in execute(plan, range(plan.n_blocks), scheduler, progress, None):
+        assert values is not None  # no store: every block returns its values
         put(plan, arrays, k, values)
     return dataset(plan, arrays, cmd)
 
 
-def execute(plan: Plan, todo: Any, scheduler: Any, progress: bool, out: Any):
+def execute(
+    plan: Plan, todo: Any, scheduler: Any, progress: bool, out: Any
+) -> Iterator[tuple[int, dict[str, np.ndarray] | None]]:
     """Run the blocks ``todo``, yielding (k, measures) as each finishes (measures None
     where a task wrote them to the store ``out`` itself)."""
     todo = list(todo)
@@ -267,8 +271,8 @@ def execute(plan: Plan, todo: Any, scheduler: Any, progress: bool, out: Any):
     try:
         if scheduler is None:
             for k in todo:
-                values = run_block(plan, k)
-                if out is not None:
+                values: dict[str, np.ndarray] | None = run_block(plan, k)
+                if out is not None and values is not None:
                     from octk.sweeps.store import write_block
 
                     write_block(plan, out, k, values)
@@ -279,17 +283,32 @@ def execute(plan: Plan, todo: Any, scheduler: Any, progress: bool, out: Any):
         else:
             from octk.sweeps.distributed import run_distributed
 
-            for k, values in run_distributed(plan, todo, scheduler, out):
+            for k, got in run_distributed(plan, todo, scheduler, out):
                 if bar is not None:
                     bar.update(_cells(plan, k))
-                yield k, values
+                yield k, got
     finally:
         if bar is not None:
             bar.close()
+
+
+def check_scheduler(scheduler: Any) -> None:
+    """``scheduler`` is None, ``"processes"``, a scheduler address or a Client (checked
+    before any work, without importing Dask)."""
+    if scheduler is None or hasattr(scheduler, "submit"):
+        return
+    if isinstance(scheduler, str) and (
+        scheduler == "processes" or scheduler.startswith(("tcp://", "tls://"))
+    ):
+        return
+    raise ParameterError(
+        "scheduler must be 'processes', a scheduler address 'tcp://HOST:PORT' or a "
+        f"dask.distributed.Client; got {scheduler!r}"
+    )
 
 
 def _cells(plan: Plan, k: int) -> int:
     return int(np.prod([s.stop - s.start for s in plan.block(k)]))
 
 
-__all__ = ["BOUND_MEASURES", "execute", "make_plan", "run_block", "sweep"]
+__all__ = ["BOUND_MEASURES", "check_scheduler", "execute", "make_plan", "run_block", "sweep"]

@@ -89,9 +89,14 @@ def window_steps(steps: int) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
     return a, b
 
 
-def run_checkpoints(steps: int, measures: tuple[str, ...], checkpoints: Any = None):
+def run_checkpoints(
+    steps: int, measures: tuple[str, ...], checkpoints: Any = None
+) -> NDArray[np.int64]:
     """Every checkpoint the run must keep for ``measures``."""
-    ck = [base_checkpoints(steps, checkpoints), [max(1, steps // 2)]]
+    ck: list[NDArray[np.int64]] = [
+        base_checkpoints(steps, checkpoints),
+        np.array([max(1, steps // 2)], dtype=np.int64),
+    ]
     if needs_windows(measures):
         ck.extend(window_steps(steps))
     return np.unique(np.concatenate(ck).astype(np.int64))

@@ -14,6 +14,7 @@ per cell (:func:`tie_values`; parsed by :func:`octk.expressions.parse_expression
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import itertools
 import json
@@ -81,6 +82,10 @@ class Plan:
     def definition(self) -> dict[str, Any]:
         """The sweep as plain JSON-ready values: two sweeps with equal definitions give
         equal numbers; a zarr store records it, and ``resume`` compares it."""
+        return json.loads(self._definition)
+
+    @functools.cached_property
+    def _definition(self) -> str:
         from octk.results.metadata import rule_metadata
 
         def plain(v: Any) -> Any:
@@ -94,7 +99,7 @@ class Plan:
                 return [plain(a) for a in v]
             return v
 
-        return {
+        out = {
             "rule": rule_metadata(self.rule),
             "sequence": self.sequence.spec(),
             "loss": self.sequence.loss,
@@ -110,10 +115,11 @@ class Plan:
             "block": list(self.chunks),
             "options": plain({k: v for k, v in self.options.items() if k != "backend_object"}),
         }
+        return json.dumps(out, sort_keys=True, default=str)
 
     def key(self) -> str:
         """A short hash of :meth:`definition` (the Dask task keys and the store's id)."""
-        text = json.dumps(self.definition(), sort_keys=True, default=str)
+        text = self._definition
         return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 

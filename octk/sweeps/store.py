@@ -91,7 +91,7 @@ def write_block(plan: Plan, out: Any, k: int, values: dict[str, np.ndarray]) -> 
 
 
 def _differences(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
-    out = []
+    out: list[str] = []
     for key in sorted(set(old) | set(new)):
         a, b = old.get(key), new.get(key)
         if a == b:
