@@ -90,6 +90,8 @@ def test_reproduce_phase_options_are_checked(tmp_path):
     assert bad.exit_code == 2 and "--grid" in bad.stderr
     bad = invoke("reproduce", "zhang2022", "--grid", 1, "--out", tmp_path / "c")
     assert bad.exit_code == 2 and "grid" in bad.stderr
+    bad = invoke("reproduce", "reddi2018", "--bias-correction", "--out", tmp_path / "d")
+    assert bad.exit_code == 2 and "no such variant" in bad.stderr
 
 
 @pytest.mark.slow  # a kernel per C value and rule

@@ -78,6 +78,11 @@ def reproduction_names() -> list[str]:
     "over (β2, C) and (β1, β2)).",
 )
 @click.option(
+    "--bias-correction",
+    is_flag=True,
+    help="zhang2022: Adam with Kingma & Ba's bias correction (their algorithm has none).",
+)
+@click.option(
     "--progress/--no-progress", default=True, show_default=True, help="Progress bars on stderr."
 )
 def reproduce(
@@ -90,6 +95,7 @@ def reproduce(
     seeds: str,
     grid: str | None,
     phase: bool,
+    bias_correction: bool,
     progress: bool,
 ) -> None:
     """Run a paper's experiments (reddi2018, zhang2022) and write figures, a table and JSON.
@@ -119,6 +125,10 @@ def reproduce(
         extra["grid"] = rep.grid if grid is None else check_int("grid", grid, lo=2)
     elif grid is not None:
         raise ParameterError(f"--grid: {name} is not a phase diagram; drop --grid")
+    if bias_correction:
+        if "bias_correction" not in rep.flags:
+            raise ParameterError(f"--bias-correction: {name} has no such variant (zhang2022 has)")
+        extra["bias_correction"] = True
     scale_v = check_real("scale", scale, lo=0, lo_open=True)
     seeds_n = check_int("seeds", seeds, lo=1)
     options = backend_options(parallel)
@@ -130,7 +140,7 @@ def reproduce(
         be = get_backend(backend, **options)
         check_dtype(be, dtype)
     out = check_output_dir("--out", Path(out_dir) if out_dir else Path("octk-out") / name)
-    click.echo(rep.step_sizes)
+    click.echo(rep.step_sizes + (" [--bias-correction: with it]" if bias_correction else ""))
     res = rep.run(
         out, scale=scale_v, backend=be, progress=progress, seeds=seeds_n, dtype=dtype, **extra
     )

@@ -38,7 +38,8 @@ class Reproduction:
 
     ``step_sizes`` says which step sizes it uses (papers often leave them unstated);
     ``files`` are the names it writes into ``out_dir``; ``grid``: the default points per
-    axis of a phase-diagram reproduction (its ``run`` takes ``grid=``), None otherwise.
+    axis of a phase-diagram reproduction (its ``run`` takes ``grid=``), None otherwise;
+    ``flags``: the boolean keywords its ``run`` takes (``bias_correction`` for zhang2022).
     """
 
     name: str
@@ -47,6 +48,7 @@ class Reproduction:
     files: tuple[str, ...]
     step_sizes: str
     grid: int | None = None
+    flags: tuple[str, ...] = ()
 
 
 REPRODUCTIONS: dict[str, Reproduction] = {
@@ -73,6 +75,7 @@ REPRODUCTIONS: dict[str, Reproduction] = {
         ZHANG2022_FILES,
         ZHANG2022_STEP_SIZES,
         grid=24,
+        flags=("bias_correction",),
     ),
 }
 

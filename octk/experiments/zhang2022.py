@@ -13,7 +13,8 @@ Two panels, n = 10 and n = 50, over (β1, β2): |x_T − x*| after T = 5·10⁴ 
 not read from the paper: a = 1 (f₀ = n·x, fᵢ = −x), α = 0.1, ε = 10⁻⁸, x₁ = −1,
 seed 0, β1 ∈ [0, 0.99] evenly and β2 = 1 − 10^{−u} for u evenly in [0.3, 4]
 (denser towards β2 = 1, where the boundary lies). Full size: 24 × 24 per panel
-(``--grid 24``, the default); CI: ``--grid 3 --scale 0.02``.
+(``--grid 24``, the default); CI: ``--grid 3 --scale 0.02``. ``--bias-correction``
+runs Kingma & Ba's bias-corrected Adam instead.
 """
 
 from __future__ import annotations
@@ -100,7 +101,7 @@ def run_zhang2022(
     res = run_study(
         "zhang2022",
         PAPER,
-        SETUP,
+        SETUP if not bias_correction else SETUP.replace("without", "with Kingma & Ba's"),
         panels(bias_correction),
         out_dir,
         grid=grid,
@@ -109,7 +110,7 @@ def run_zhang2022(
         progress=progress,
         dtype=dtype,
     )
-    res["step_sizes"] = STEP_SIZES
+    res["step_sizes"] = STEP_SIZES + (" [with bias correction]" if bias_correction else "")
     return res
 
 
