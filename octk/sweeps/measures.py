@@ -186,11 +186,11 @@ def compute(
         with np.errstate(all="ignore"):
             r = regret(traj, at=[T])
         xs = r.x_star[:, -1, :]
+        if "rate" in measures:
+            out["rate"] = r.regret[:, -1] / T
     stated = getattr(traj.sequence, "optimum", None)
     if stated is not None:  # the point the sequence states (Zhang et al.'s x* = −2)
         xs = np.full((traj.n_configs, traj.d), float(stated))
-        if "rate" in measures:
-            out["rate"] = r.regret[:, -1] / T
     if "x_final" in measures:
         out["x_final"] = traj.x_final if traj.d > 1 else traj.x_final[:, 0]
     if "distance" in measures:
