@@ -95,13 +95,13 @@ def main() -> None:
     # every C is another program (the signal is printed into the kernel): compile or load
     # each kernel once, outside the timings
     batched(g, 10, a.backend)
-    sweep(g, 10, a.backend)  # and the sweep's first imports (xarray, ...)
-    res: dict[str, float] = {}
-    res["batched"] = best(lambda: batched(g, a.steps, a.backend), a.repeat)
-    res["sweep"] = best(lambda: sweep(g, a.steps, a.backend), a.repeat)
     tmp = Path(tempfile.mkdtemp(prefix="octk-sweep-bench-"))
+    out = tmp / "s.zarr"
+    sweep(g, 10, a.backend, out)  # and the sweep's first imports (xarray, zarr, ...)
+    res: dict[str, float] = {}
     try:
-        out = tmp / "s.zarr"
+        res["batched"] = best(lambda: batched(g, a.steps, a.backend), a.repeat)
+        res["sweep"] = best(lambda: sweep(g, a.steps, a.backend), a.repeat)
         res["sweep+zarr"] = best(lambda: sweep(g, a.steps, a.backend, out), a.repeat)
         for n in [int(w) for w in a.workers.split(",") if w.strip()]:
             from distributed import Client, LocalCluster

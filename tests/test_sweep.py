@@ -64,8 +64,12 @@ def test_one_simulation_per_program(monkeypatch):
         return real(*a, **kw)
 
     monkeypatch.setattr(sim, "simulate", counting)
-    small(grid={"C": [3, 10], "beta1": [0.0, 0.5, 0.9], "alpha": [0.01, 0.1]}, params=None)
-    assert calls == [6, 6]  # one per C (program axis); beta1 × alpha are lanes
+    g = {"C": [3, 10], "beta1": [0.0, 0.5, 0.9], "alpha": [0.01, 0.1]}
+    one = small(grid=g, params={"beta2": "1/(1+C**2)"}, measures=("x_final", "rate"))
+    assert calls == [6, 6]  # one block; one simulation per C (program axis) in it
+    each = small(grid=g, params={"beta2": "1/(1+C**2)"}, measures=("x_final", "rate"), block=4)
+    assert calls[2:] == [4, 2, 4, 2]  # blocks of 4 cells: beta1 × alpha cut in two
+    assert one.drop_attrs().identical(each.drop_attrs())
 
 
 def test_axis_expressions_of_other_axes():
@@ -188,3 +192,30 @@ def test_an_in_process_sweep_needs_neither_dask_nor_zarr():
         [sys.executable, "-c", code], capture_output=True, text=True, cwd=root, check=True
     )
     assert res.stdout.strip() == "2"
+
+
+def test_classify_and_drift_on_known_paths():
+    from dataclasses import replace
+
+    from octk.sweeps.measures import classify, drift, run_checkpoints
+
+    T = 4000
+    ck = run_checkpoints(T, ("classification",))
+    traj = octk.simulate("ogd", "reddi-thm1:C=3", steps=T, checkpoints=ck, backend=REF)
+    t = traj.t.astype(float)
+    paths = {
+        "converges": 1 / t,  # |x − x*| halves from T/2 to T: drift −1
+        "diverges": 0.5 + 0 * t,  # stays away from x*
+        "cycles": 0.5 + 0.1 * (-1.0) ** traj.t,  # a period-2 oscillation that persists
+        "undecided": t**-0.1,  # shrinks by 7 % from T/2 to T: neither
+        "blown up": np.where(t > 3000, np.nan, 0.5),
+    }
+    xs = np.zeros((len(paths), 1))
+    x = np.stack(list(paths.values()))[:, :, None]
+    fake = replace(traj, x=x, loss=np.zeros(x.shape[:2]))
+    assert [FLAGS[c] for c in classify(fake, xs)] == [
+        "converges", "diverges", "cycles", "undecided", "diverges",
+    ]  # fmt: skip
+    slopes = drift(fake, xs)
+    assert slopes[0] == pytest.approx(-1, abs=0.02) and slopes[1] == 0
+    assert slopes[3] == pytest.approx(-0.1, abs=0.01)

@@ -158,7 +158,8 @@ def sweep(
     ds = run_sweep(
         r, seq, dom, steps=sim["steps"], grid=grid, params=hyper,
         measures=_measures(measure_items), backend=setting.backend, seed=sim["seed"],
-        x0=sim["x0"], d=sim["d"], out=out, resume=resume, scheduler=scheduler,
+        x0=None if "x0" in grid and setting.x0_text == "0" else sim["x0"], d=sim["d"],
+        out=out, resume=resume, scheduler=scheduler,
         block=None if block is None else check_int("block", block, lo=1), progress=show,
         bound=bound_name, tol=1e-3 if tol is None else check_real("tol", tol, lo=0),
         dtype=dtype, command=shlex.join(["octk", *sys.argv[1:]]),
@@ -174,9 +175,12 @@ def sweep(
 def summary(ds: Any, out: str | None) -> str:
     """The text form: what ran, the axes, the classification counts, the cells."""
     a = ds.attrs
+    on_grid = [n for n in _axes(ds) if ds[n].attrs.get("kind") == "sequence"]
+    seq = a["sequence"]
+    if on_grid:
+        seq = f"{seq.split(':')[0]} ({', '.join(on_grid)} on the grid)"
     lines = [
-        f"sweep: {a['rule']} on {a['sequence']} over {a['domain']}, T = {a['steps']:,} "
-        f"({a['backend']})",
+        f"sweep: {a['rule']} on {seq} over {a['domain']}, T = {a['steps']:,} ({a['backend']})",
         "  axes: " + "; ".join(f"{n} ({ds.sizes[n]}: {_values(ds[n].values)})" for n in _axes(ds)),
         f"  cells: {int(np.prod([ds.sizes[n] for n in _axes(ds)])):,}",
     ]

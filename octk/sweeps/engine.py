@@ -19,7 +19,7 @@ from octk.errors import ParameterError, check_choice, check_int, check_real, unk
 from octk.rules import Rule
 from octk.sweeps.axes import make_axes
 from octk.sweeps.measures import MEASURES, TOL, base_checkpoints, compute, run_checkpoints
-from octk.sweeps.plan import DEFAULT_BLOCK, Plan, block_chunks, block_inputs
+from octk.sweeps.plan import DEFAULT_BLOCK, Plan, ProgramInputs, block_chunks, program_inputs
 
 BOUND_MEASURES = ("first_violation", "bound")
 
@@ -80,7 +80,9 @@ def make_plan(
     if "seed" in grid:
         seed = 0
     seed = check_int("seed", seed, lo=0)
-    x0v: Any = 0.0 if "x0" in grid or x0 is None else x0
+    if "x0" in grid and x0 is not None:
+        raise ParameterError("x0 is both fixed (x0=) and a grid axis; give one")
+    x0v: Any = 0.0 if x0 is None else x0
     x0v = float(x0v) if np.ndim(x0v) == 0 else tuple(float(v) for v in np.ravel(x0v))
     dim = _dimension(d, x0v if np.ndim(x0v) else None, seq, dom)
     block = DEFAULT_BLOCK if block is None else check_int("block", block, lo=1)
@@ -106,10 +108,24 @@ def make_plan(
 
 
 def run_block(plan: Plan, k: int) -> dict[str, np.ndarray]:
-    """Run block ``k`` (one simulation) and return its measures, name -> (cells, ...)."""
+    """Run block ``k`` (one simulation per program in it) and return its measures,
+    name -> (cells of the block in C order, ...)."""
+    sl = plan.block(k)
+    shape = tuple(s.stop - s.start for s in sl)
+    full: dict[str, np.ndarray] = {}
+    for inp in program_inputs(plan, k):
+        for name, v in run_program(plan, inp).items():
+            if name not in full:
+                full[name] = np.empty(shape + v.shape[1:], dtype=v.dtype)
+            full[name][inp.where] = v.reshape(inp.shape + v.shape[1:])
+    n = int(np.prod(shape))
+    return {name: v.reshape((n, *v.shape[len(shape) :])) for name, v in full.items()}
+
+
+def run_program(plan: Plan, inp: ProgramInputs) -> dict[str, np.ndarray]:
+    """One simulation (the cells of ``inp``), and its measures name -> (cells, ...)."""
     from octk.errors import NonFiniteWarning
 
-    inp = block_inputs(plan, k)
     o = plan.options
     be = o.get("backend_object") or plan.backend
     base = base_checkpoints(plan.steps, o.get("checkpoints"))
@@ -311,4 +327,12 @@ def _cells(plan: Plan, k: int) -> int:
     return int(np.prod([s.stop - s.start for s in plan.block(k)]))
 
 
-__all__ = ["BOUND_MEASURES", "check_scheduler", "execute", "make_plan", "run_block", "sweep"]
+__all__ = [
+    "BOUND_MEASURES",
+    "check_scheduler",
+    "execute",
+    "make_plan",
+    "run_block",
+    "run_program",
+    "sweep",
+]

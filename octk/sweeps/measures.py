@@ -157,12 +157,13 @@ def classify(traj: Trajectory, xs: NDArray, tol: float = TOL) -> NDArray[np.int8
 
 def drift(traj: Trajectory, xs: NDArray) -> NDArray[np.float64]:
     """(C,) the log-log slope of the mean distance between the windows at T/2 and T,
-    log(m(T)/m(T/2)) / log(T/(T/2)): about −p where |x − x*| decays like t^{−p}, 0 where
-    it stays (at x* included: m = 0 at both), +p where it grows like t^p."""
+    log(m(T)/m(T/2)) / log(t̄_T/t̄_{T/2}) (t̄ : a window's mean step): about −p where
+    |x − x*| decays like t^{−p}, 0 where it stays (at x* included: m = 0 at both), +p
+    where it grows like t^p."""
     a, b = window_steps(traj.steps)
     with np.errstate(all="ignore"):
         m_half, m_end = _mean_distance(traj, a, xs), _mean_distance(traj, b, xs)
-        slope = np.log(m_end / m_half) / np.log(b[-1] / a[-1])
+        slope = np.log(m_end / m_half) / np.log(b.mean() / a.mean())
     return np.where((m_half == 0) & (m_end == 0), 0.0, slope)
 
 

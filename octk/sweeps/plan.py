@@ -1,11 +1,11 @@
 r"""What a sweep runs: its definition (:class:`Plan`), its blocks and each block's inputs.
 
 The grid's cells form an array with one dimension per axis. A **block** is a
-rectangle of it whose program axes (rule options, sequence parameters) have one value
-each, so that its cells are the lanes of **one** :func:`octk.simulate` call (one
-program); its lane axes (hyperparameters, seed, x0) are cut into chunks of at most
-``block`` cells together. Blocks are the unit of work, of persistence (one zarr chunk
-each) and of the Dask tasks.
+rectangle of at most ``block`` cells: the lane axes (hyperparameters, seed, x0) first,
+then the program axes (rule options, sequence parameters) with the room left. The cells
+of a block with one program are the lanes of **one** :func:`octk.simulate` call
+(:func:`program_inputs`). Blocks are the unit of persistence (one zarr chunk each) and
+of the Dask tasks.
 
 A hyperparameter given as a string is an expression of the sequence's parameters and
 of the numeric axes (``beta2="1/(1+C**2)"``, ``beta1="0.9*sqrt(beta2)"``), evaluated
@@ -124,14 +124,16 @@ class Plan:
 
 
 def block_chunks(axes: tuple[Axis, ...], block: int) -> tuple[int, ...]:
-    """Cells per block along each axis: 1 on program axes; lane axes filled from the last
-    backward until ``block`` cells."""
+    """Cells per block along each axis: the lane axes filled from the last backward
+    until ``block`` cells, then the program axes with the room left (a block of several
+    programs runs one simulation per program, and is stored and scheduled as one)."""
     chunks = [1] * len(axes)
     room = block
-    for k in reversed(range(len(axes))):
-        if axes[k].lane:
-            chunks[k] = max(1, min(len(axes[k]), room))
-            room = max(1, room // chunks[k])
+    for lane in (True, False):
+        for k in reversed(range(len(axes))):
+            if axes[k].lane == lane:
+                chunks[k] = max(1, min(len(axes[k]), room))
+                room = max(1, room // chunks[k])
     return tuple(chunks)
 
 
@@ -181,20 +183,42 @@ def tie_values(
 
 
 @dataclass(frozen=True, eq=False)
-class BlockInputs:
-    """The arguments of the one simulation that runs block ``k``."""
+class ProgramInputs:
+    """The arguments of one simulation: the cells of a block with one program.
 
+    ``where`` : the cells, as slices of the block's region (one index on each program
+    axis, the block's whole range on each lane axis); ``shape`` : their shape.
+    """
+
+    where: tuple[slice, ...]
     rule: Rule
     sequence: Sequence
     params: dict[str, Any]
     seed: Any
     x0: Any
-    shape: tuple[int, ...]  # the block's cells along each axis
+    shape: tuple[int, ...]
 
 
-def block_inputs(plan: Plan, k: int) -> BlockInputs:
-    """The rule, sequence and per-lane values of block ``k`` (its cells in C order)."""
+def program_inputs(plan: Plan, k: int) -> list[ProgramInputs]:
+    """Block ``k`` as one simulation per program (its cells in C order within each)."""
     sl = plan.block(k)
+    program = [not a.lane for a in plan.axes]
+    ranges = [range(s.stop - s.start) if p else [None] for s, p in zip(sl, program, strict=True)]
+    out = []
+    for idx in itertools.product(*ranges):
+        where = tuple(
+            slice(None) if i is None else slice(i, i + 1)
+            for i in idx  # relative to the block
+        )
+        cells = tuple(
+            s if i is None else slice(s.start + i, s.start + i + 1)
+            for s, i in zip(sl, idx, strict=True)
+        )
+        out.append(_inputs(plan, cells, where))
+    return out
+
+
+def _inputs(plan: Plan, sl: tuple[slice, ...], where: tuple[slice, ...]) -> ProgramInputs:
     shape = tuple(s.stop - s.start for s in sl)
     options: dict[str, str] = {}
     over: dict[str, float] = {}
@@ -222,7 +246,7 @@ def block_inputs(plan: Plan, k: int) -> BlockInputs:
         x0 = np.repeat(env["x0"].astype(np.float64)[:, None], plan.d, axis=1)
     elif n > 1 and np.ndim(x0) == 1 and np.size(x0) > 1:
         x0 = np.broadcast_to(np.asarray(x0, dtype=np.float64), (n, plan.d)).copy()
-    return BlockInputs(rule, seq, params, seed, x0, shape)
+    return ProgramInputs(where, rule, seq, params, seed, x0, shape)
 
 
 def program_count(plan: Plan) -> int:
@@ -238,11 +262,11 @@ def cells(plan: Plan) -> itertools.product[tuple[Any, ...]]:
 
 __all__ = [
     "DEFAULT_BLOCK",
-    "BlockInputs",
     "Plan",
+    "ProgramInputs",
     "block_chunks",
-    "block_inputs",
     "cells",
     "program_count",
+    "program_inputs",
     "tie_values",
 ]
