@@ -117,43 +117,31 @@ def run_study(
     dtype: str = "float64",
 ) -> dict:
     """Run every panel at T and ``longer`` × T; write the stores, the figure, the table."""
-    from octk.plots import phase, save_figure
-    from octk.plots.runs import _new_figure
-
     grid = check_int("grid", grid, lo=2)
     scale = check_real("scale", scale, lo=0, lo_open=True)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
-    fig = _new_figure(15.0, 4.4 * len(panels))
-    axes = fig.subplots(len(panels), 3, squeeze=False)
-    rows, stores, backends = [], {}, set()
-    for p, row in zip(panels, axes, strict=True):
+    rows, stores, backends, sweeps = [], {}, set(), []
+    for p in panels:
         T = max(50, round(p.steps * scale))
-        x, y = list(p.axes)
         horizons = (
             (T, (p.measure, "drift", "classification")),
             (p.longer * T, ("drift", "classification")),
         )
-        changed, first = None, None
-        for k, (steps, measures) in enumerate(horizons):
+        pair = []
+        for steps, measures in horizons:
             store = out / f"{p.key}_T{steps}.zarr"
             ds = _sweep(p, grid, steps, measures, backend, progress, dtype, store)
             stores[f"{p.key}_T{steps}"] = str(store)
             backends.add(str(ds.attrs.get("backend", backend)))
-            kw: dict[str, Any] = dict(x=x, y=y, boundaries=p.boundaries, values=p.values)
-            if k == 0:
-                phase(
-                    ds, p.measure, ax=row[0], title=f"{p.title}: {p.measure}, T = {steps:,}", **kw
-                )
-                first = ds["classification"].values
-            else:
-                changed = int(np.sum(ds["classification"].values != first))
-            phase(ds, "classification", ax=row[1 + k], title=f"classification, T = {steps:,}", **kw)
             rows.append({"panel": p.key, "title": p.title, "T": steps, **_counts(ds, p)})
-        rows[-1]["changed_vs_T"] = changed
+            pair.append(ds)
+        changed = pair[1]["classification"].values != pair[0]["classification"].values
+        rows[-1]["changed_vs_T"] = int(np.sum(changed))
+        sweeps.append((pair[0], pair[1]))
     figure = out / f"{name}.png"
-    save_figure(fig, figure)
+    draw_study(panels, sweeps, figure)
     wall = time.perf_counter() - started
     table = markdown_table(rows)
     files = {
@@ -197,6 +185,27 @@ def run_study(
     }
 
 
+def draw_study(panels: tuple[Panel, ...], sweeps: list[tuple[Any, Any]], path) -> Any:
+    """The study's figure: a row per panel, columns the measure at T, the classification
+    at T and at ``longer`` × T (``sweeps``: the two Datasets of each panel, e.g. opened
+    from the stores :func:`run_study` wrote), with the panel's boundaries."""
+    from octk.plots import phase, save_figure
+    from octk.plots.runs import _new_figure
+
+    fig = _new_figure(15.0, 4.4 * len(panels))
+    axes = fig.subplots(len(panels), 3, squeeze=False)
+    for p, (at_t, longer), row in zip(panels, sweeps, axes, strict=True):
+        x, y = list(p.axes)
+        kw: dict[str, Any] = dict(x=x, y=y, boundaries=p.boundaries, values=p.values)
+        steps = int(at_t.attrs["steps"])
+        phase(at_t, p.measure, ax=row[0], title=f"{p.title}: {p.measure}, T = {steps:,}", **kw)
+        for ax, ds in zip(row[1:], (at_t, longer), strict=True):
+            title = f"classification, T = {int(ds.attrs['steps']):,}"
+            phase(ds, "classification", ax=ax, title=title, **kw)
+    save_figure(fig, path)
+    return fig
+
+
 def markdown_table(rows: list[dict]) -> str:
     """One line per panel and horizon: the cells of each class, the region split, drift."""
     region = any("converges_inside" in r for r in rows)
@@ -214,4 +223,4 @@ def markdown_table(rows: list[dict]) -> str:
     return "\n".join(lines)
 
 
-__all__ = ["FLAGS", "Panel", "markdown_table", "run_study"]
+__all__ = ["FLAGS", "Panel", "draw_study", "markdown_table", "run_study"]

@@ -75,14 +75,14 @@ def _edges(c: np.ndarray, scale: str) -> np.ndarray:
 
 
 def _geometric(c: np.ndarray) -> bool:
-    if c.size < 4 or np.any(c <= 0) or c.max() / c.min() < 20:
+    if c.size < 4 or np.any(c <= 0) or c.max() / c.min() < 10:
         return False
     r = np.diff(np.log(c))
     return bool(np.allclose(r, r[0], rtol=1e-6))
 
 
 def _scale(c: np.ndarray) -> str:
-    """``log`` for geometric coordinates (a ``log:`` grid, > 20× range), ``logit`` for
+    """``log`` for geometric coordinates (a ``log:`` grid, ≥ 10× range), ``logit`` for
     values in (0, 1) whose distances to 1 are geometric (β2 = 1 − 10^{−u}), else linear."""
     c = np.asarray(c, dtype=float)
     if _geometric(c):
