@@ -12,7 +12,10 @@ Two panels, n = 10 and n = 50, over (β1, β2): |x_T − x*| after T = 5·10⁴ 
 :func:`octk.sweep` at T and at 4T, with the curve β1 = √β2. Choices that are ours,
 not read from the paper: a = 1 (f₀ = n·x, fᵢ = −x), α = 0.1, ε = 10⁻⁸, x₁ = −1,
 seed 0, β1 ∈ [0, 0.99] evenly and β2 = 1 − 10^{−u} for u evenly in [0.3, 4]
-(denser towards β2 = 1, where the boundary lies). Full size: 24 × 24 per panel
+(denser towards β2 = 1, where the boundary lies). Their algorithm is randomly shuffled
+Adam (every component once per epoch, in a random order, η_k per epoch k, m and v
+initialised from the first epoch); here one component is drawn uniformly per step
+with α/√t per step. Full size: 24 × 24 per panel
 (``--grid 24``, the default); CI: ``--grid 3 --scale 0.02``. ``--bias-correction``
 runs Kingma & Ba's bias-corrected Adam instead.
 """
