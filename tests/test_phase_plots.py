@@ -75,6 +75,16 @@ def test_classification_map_legend_boundaries_and_hatch(tmp_path):
     assert (tmp_path / "c.png").stat().st_size > 0
     with pytest.raises(ParameterError, match="hatch must have shape"):
         phase(ds, hatch=mask.T)
+    seen = []
+
+    def above(b1, b2):  # a function of the two axes' values, as certified_attracting is
+        seen.append((b1.shape, float(b1[0, -1]), float(b2[-1, 0])))
+        return b2 > 0.5
+
+    fig = phase(ds, hatch=above)
+    assert seen == [((len(B2), len(B1)), B1[-1], B2[-1])]
+    hatched = [c for c in fig.axes[0].collections if c.get_hatch() == "////"]
+    assert len(hatched) == 1 and len(hatched[0].get_paths()) == np.sum(B2 > 0.5) * len(B1)
 
 
 def test_measure_heat_map_and_errors():

@@ -210,7 +210,9 @@ def phase(
     boundaries : names in :data:`~octk.plots.boundaries.BOUNDARIES` (or Boundary objects).
     values : values of boundary symbols that are not plotted (e.g. ``{"C": 3}``);
         selected axes fill in the rest.
-    hatch : a boolean array or DataArray over (y, x) (or (x, y) as a DataArray), hatched.
+    hatch : cells to hatch: a boolean array over (y, x), a boolean DataArray with the
+        two axes (others: any), or a function f(x values, y values) evaluated on the
+        mesh (e.g. ``proofs.limit_cycles.certified_attracting`` over (β1, β2)).
     log : colour scale (None: log where the values are positive over > 2 decades).
     xscale, yscale : ``linear``, ``log`` or ``logit`` (None: chosen from the coordinates,
         see :func:`_scale`).
@@ -260,6 +262,9 @@ def phase(
         if handle is not None:
             handles.append(handle)
     if hatch is not None:
+        if callable(hatch):  # f(x values, y values) on the mesh, e.g. certified_attracting
+            X, Y = np.meshgrid(xc, yc)
+            hatch = np.broadcast_to(np.asarray(hatch(X, Y), dtype=bool), X.shape)
         if hasattr(hatch, "dims"):  # a DataArray: other axes hatched where any cell is
             extra = [d for d in hatch.dims if d not in (x_dim, y_dim)]
             hatch = hatch.any(dim=extra) if extra else hatch
