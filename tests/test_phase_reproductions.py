@@ -119,3 +119,14 @@ def test_reproduce_reddi2018_phase_tiny(tmp_path):
     ]
     ds = xr.open_zarr(out / "thm1-adam_T500.zarr", consolidated=False)
     assert set(ds.dims) == {"beta2", "C"} and np.all(np.isfinite(ds["distance"].values))
+
+
+def test_zhang2022_bias_correction_variant():
+    from octk.experiments.zhang2022 import STEP_SIZES_BIAS_CORRECTED, panels
+
+    for bc in (False, True):
+        for p in panels(bias_correction=bc):
+            name, options = p.rule
+            r = rule(name, **dict(options))
+            assert r.options["bias_correction_m"] is bc and r.options["bias_correction_v"] is bc
+    assert "with Kingma & Ba's bias correction" in STEP_SIZES_BIAS_CORRECTED

@@ -140,7 +140,7 @@ def reproduce(
         be = get_backend(backend, **options)
         check_dtype(be, dtype)
     out = check_output_dir("--out", Path(out_dir) if out_dir else Path("octk-out") / name)
-    click.echo(rep.step_sizes + (" [--bias-correction: with it]" if bias_correction else ""))
+    click.echo(rep.flags["bias_correction"] if bias_correction else rep.step_sizes)
     res = rep.run(
         out, scale=scale_v, backend=be, progress=progress, seeds=seeds_n, dtype=dtype, **extra
     )

@@ -18,8 +18,8 @@ per axis) besides ``scale``.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 
 from octk.errors import unknown_name
 from octk.experiments.reddi2018 import FILES as REDDI2018_FILES
@@ -29,6 +29,9 @@ from octk.experiments.reddi2018_phase import STEP_SIZES as REDDI2018_PHASE_STEP_
 from octk.experiments.reddi2018_phase import run_reddi2018_phase
 from octk.experiments.zhang2022 import FILES as ZHANG2022_FILES
 from octk.experiments.zhang2022 import STEP_SIZES as ZHANG2022_STEP_SIZES
+from octk.experiments.zhang2022 import (
+    STEP_SIZES_BIAS_CORRECTED as ZHANG2022_STEP_SIZES_BIAS_CORRECTED,
+)
 from octk.experiments.zhang2022 import run_zhang2022
 
 
@@ -39,7 +42,8 @@ class Reproduction:
     ``step_sizes`` says which step sizes it uses (papers often leave them unstated);
     ``files`` are the names it writes into ``out_dir``; ``grid``: the default points per
     axis of a phase-diagram reproduction (its ``run`` takes ``grid=``), None otherwise;
-    ``flags``: the boolean keywords its ``run`` takes (``bias_correction`` for zhang2022).
+    ``flags``: the boolean keywords its ``run`` takes, each with the step-size line of
+    that variant (``bias_correction`` for zhang2022).
     """
 
     name: str
@@ -48,7 +52,7 @@ class Reproduction:
     files: tuple[str, ...]
     step_sizes: str
     grid: int | None = None
-    flags: tuple[str, ...] = ()
+    flags: Mapping[str, str] = field(default_factory=dict)
 
 
 REPRODUCTIONS: dict[str, Reproduction] = {
@@ -75,7 +79,7 @@ REPRODUCTIONS: dict[str, Reproduction] = {
         ZHANG2022_FILES,
         ZHANG2022_STEP_SIZES,
         grid=24,
-        flags=("bias_correction",),
+        flags={"bias_correction": ZHANG2022_STEP_SIZES_BIAS_CORRECTED},
     ),
 }
 
