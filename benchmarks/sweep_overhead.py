@@ -1,24 +1,32 @@
 #!/usr/bin/env python3
 """The cost of a sweep beyond its simulations, and its scaling on a Dask LocalCluster.
 
-Adam on RKK Theorem 1 over a (β2, C) grid, with β1 = 0, α = 0.1:
+Adam (α = 0.1, constant step) on RKK Theorem 1 over an n × m plane, either
 
-1. **batched**: the same cells as few ``octk.simulate`` calls as the sweep makes (one
-   per C: C changes the program), each with every β2 as a lane, kept at the same
-   checkpoints (the floor: what any sweep must simulate);
-2. **sweep**: ``octk.sweep`` in-process (blocks, measures incl. the comparator and the
-   classification, and with ``--out`` the zarr store);
-3. **LocalCluster**: the sweep with ``scheduler=`` a ``Client`` of 1 and 2 workers
-   (the cluster's start-up not counted; each worker loads the kernels once, which the
-   warm-up sweep pays).
+* ``--plane beta1-beta2`` (default): β1 ∈ [0, 0.99] × β2 ∈ [10⁻³, 0.999] at C = 3, one
+  program: every cell is a lane of ONE batched ``simulate()`` call, the issue's
+  baseline; or
+* ``--plane beta2-C``: β2 × C ∈ [3, 20] with β1 = 0; C changes the program (the signal
+  is printed into the kernel), so the baseline is one batched call per C, and the first
+  run compiles one kernel per C (cached on disk by source): the warm-up pays it.
 
-Each C is another program, so the first run compiles one kernel per C (cached on disk,
-keyed by the kernel's source): the warm-up, outside the timings.
+Timed, each the best of ``--repeat``:
+
+1. **batched**: the same cells in as few ``octk.simulate`` calls as there are programs,
+   kept at the same checkpoints as the sweep's (the floor: what any sweep simulates);
+2. **sweep**: ``octk.sweep`` in-process (blocks, the comparator at T, the measures and
+   the classification), and **sweep+zarr** with its store (``out=``);
+3. **cluster xN**: the sweep with ``scheduler=`` a ``Client`` of a ``LocalCluster`` of
+   N single-threaded workers (start-up not counted; a warm-up sweep loads the kernels
+   on the workers). Numba runs each block's lanes on every core of its process, so on
+   one machine workers add processes, not cores: the speed-up to expect is across
+   machines (each worker on its own host), about linear in hosts while blocks outnumber
+   them.
 
 The issue's size is a 256 × 256 grid × 10^5 steps (6.6·10^9 config-steps); the defaults
-here are small (the dev machine is shared). Every timing is the best of ``--repeat``.
+here are small (the dev machine is shared).
 
-    python benchmarks/sweep_overhead.py --n-beta2 256 --n-c 256 --steps 100000
+    python benchmarks/sweep_overhead.py --n 256 --m 256 --steps 100000
     python benchmarks/sweep_overhead.py --quick
 """
 
@@ -36,16 +44,27 @@ import numpy as np
 import octk
 from octk.sweeps.measures import run_checkpoints
 
-
-def grid(n_b2: int, n_c: int) -> dict[str, list[float]]:
-    return {
-        "beta2": np.geomspace(1e-3, 0.999, n_b2).tolist(),
-        "C": np.linspace(3.0, 20.0, n_c).tolist(),
-    }
-
-
-PARAMS = {"alpha": 0.1, "beta1": 0.0}
+PLANES = ("beta1-beta2", "beta2-C")
 MEASURES = ("x_final", "distance", "rate", "classification")
+
+
+def setting(plane: str, n: int, m: int) -> tuple[str, dict[str, list[float]], dict[str, float]]:
+    """(sequence, grid, fixed hyperparameters) of the plane."""
+    b2 = np.geomspace(1e-3, 0.999, m).tolist()
+    if plane == "beta1-beta2":
+        return (
+            "reddi-thm1:C=3",
+            {"beta1": np.linspace(0, 0.99, n).tolist(), "beta2": b2},
+            {"alpha": 0.1},
+        )
+    return (
+        "reddi-thm1",
+        {"beta2": b2, "C": np.linspace(3.0, 20.0, n).tolist()},
+        {
+            "alpha": 0.1,
+            "beta1": 0.0,
+        },
+    )
 
 
 def best(fn, repeat: int) -> float:
@@ -57,60 +76,73 @@ def best(fn, repeat: int) -> float:
     return min(times)
 
 
-def batched(g: dict, steps: int, backend: str) -> None:
+def batched(plane: str, n: int, m: int, steps: int, backend: str) -> None:
+    """The cells as one ``simulate`` call per program (every other axis a lane)."""
+    seq, g, fixed = setting(plane, n, m)
     ck = run_checkpoints(steps, MEASURES)
+    if plane == "beta1-beta2":
+        b1, b2 = np.meshgrid(g["beta1"], g["beta2"], indexing="ij")
+        octk.simulate(
+            "adam", seq, steps=steps, backend=backend, checkpoints=ck,
+            params={**fixed, "beta1": b1.ravel(), "beta2": b2.ravel()},
+        )  # fmt: skip
+        return
     for C in g["C"]:
         octk.simulate(
             "adam", f"reddi-thm1:C={C}", steps=steps, backend=backend, checkpoints=ck,
-            params={**PARAMS, "beta2": np.asarray(g["beta2"])},
+            params={**fixed, "beta2": np.asarray(g["beta2"])},
         )  # fmt: skip
 
 
-def sweep(g: dict, steps: int, backend: str, out: Path | None = None, scheduler=None) -> None:
+def sweep(
+    plane: str, n: int, m: int, steps: int, backend: str, out: Path | None = None,
+    scheduler: object = None,
+) -> None:  # fmt: skip
+    seq, g, fixed = setting(plane, n, m)
     if out is not None and out.exists():
         shutil.rmtree(out)
     octk.sweep(
-        "adam", "reddi-thm1", steps=steps, grid=g, params=PARAMS, measures=MEASURES,
+        "adam", seq, steps=steps, grid=g, params=fixed, measures=MEASURES,
         backend=backend, out=out, scheduler=scheduler,
     )  # fmt: skip
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--n-beta2", type=int, default=64)
-    ap.add_argument("--n-c", type=int, default=8)
+    ap.add_argument("--plane", choices=PLANES, default=PLANES[0])
+    ap.add_argument("--n", type=int, default=64, help="values of the first axis")
+    ap.add_argument("--m", type=int, default=64, help="values of the second axis")
     ap.add_argument("--steps", type=int, default=10_000)
     ap.add_argument("--backend", default="numba")
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--workers", default="1,2", help="LocalCluster sizes (empty: skip)")
-    ap.add_argument("--quick", action="store_true", help="16 x 2 cells, 2000 steps, 1 repeat")
+    ap.add_argument("--quick", action="store_true", help="16 x 16 cells, 2000 steps, 1 repeat")
     ap.add_argument("--json", type=Path, default=None)
     a = ap.parse_args()
     if a.quick:
-        a.n_beta2, a.n_c, a.steps, a.repeat = 16, 2, 2000, 1
-    g = grid(a.n_beta2, a.n_c)
-    cells = a.n_beta2 * a.n_c
-    print(f"Adam on RKK Theorem 1: {a.n_beta2} beta2 x {a.n_c} C = {cells:,} cells, "
+        a.n, a.m, a.steps, a.repeat = 16, 16, 2000, 1
+    cells = a.n * a.m
+    print(f"Adam on RKK Theorem 1, plane {a.plane}: {a.n} x {a.m} = {cells:,} cells, "
           f"T = {a.steps:,}, {cells * a.steps:.2e} config-steps, backend {a.backend}")  # fmt: skip
-    # every C is another program (the signal is printed into the kernel): compile or load
-    # each kernel once, outside the timings
-    batched(g, 10, a.backend)
     tmp = Path(tempfile.mkdtemp(prefix="octk-sweep-bench-"))
     out = tmp / "s.zarr"
-    sweep(g, 10, a.backend, out)  # and the sweep's first imports (xarray, zarr, ...)
+    shape = (a.plane, a.n, a.m)
+    # compile or load every kernel, and the sweep's first imports, outside the timings
+    batched(*shape, 10, a.backend)
+    sweep(*shape, 10, a.backend, out)
     res: dict[str, float] = {}
     try:
-        res["batched"] = best(lambda: batched(g, a.steps, a.backend), a.repeat)
-        res["sweep"] = best(lambda: sweep(g, a.steps, a.backend), a.repeat)
-        res["sweep+zarr"] = best(lambda: sweep(g, a.steps, a.backend, out), a.repeat)
-        for n in [int(w) for w in a.workers.split(",") if w.strip()]:
+        res["batched"] = best(lambda: batched(*shape, a.steps, a.backend), a.repeat)
+        res["sweep"] = best(lambda: sweep(*shape, a.steps, a.backend), a.repeat)
+        res["sweep+zarr"] = best(lambda: sweep(*shape, a.steps, a.backend, out), a.repeat)
+        for k in [int(w) for w in a.workers.split(",") if w.strip()]:
             from distributed import Client, LocalCluster
 
-            with LocalCluster(n_workers=n, threads_per_worker=1, dashboard_address=None) as cl:
+            with LocalCluster(n_workers=k, threads_per_worker=1, dashboard_address=":0") as cl:
                 with Client(cl) as client:
-                    sweep(g, 10, a.backend, scheduler=client)  # load the kernels on the workers
-                    res[f"cluster x{n}"] = best(
-                        lambda client=client: sweep(g, a.steps, a.backend, out, client), a.repeat
+                    sweep(*shape, 10, a.backend, scheduler=client)  # load the kernels there
+                    res[f"cluster x{k}"] = best(
+                        lambda c=client: sweep(*shape, a.steps, a.backend, out, c), a.repeat
                     )
     finally:
         shutil.rmtree(tmp, ignore_errors=True)

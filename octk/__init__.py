@@ -3,7 +3,8 @@
 Optimizers are SymPy programs (:mod:`octk.rules`), adversaries are SymPy
 signals (:mod:`octk.sequences`); backends generated from them simulate runs
 (:func:`simulate`), and regret is measured against the best point in
-hindsight (:func:`regret`).
+hindsight (:func:`regret`). :func:`sweep` runs a grid of settings into one labelled
+Dataset (:mod:`octk.sweeps`).
 
 >>> import octk
 >>> traj = octk.simulate("adam", "reddi-thm1:C=3", "box:-1,1", steps=3000,

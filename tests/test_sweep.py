@@ -219,3 +219,8 @@ def test_classify_and_drift_on_known_paths():
     slopes = drift(fake, xs)
     assert slopes[0] == pytest.approx(-1, abs=0.02) and slopes[1] == 0
     assert slopes[3] == pytest.approx(-0.1, abs=0.01)
+
+
+def test_an_expression_out_of_range_on_some_cell_fails_before_any_work():
+    with pytest.raises(ParameterError, match=r"beta2='1/\(1-C\*\*2\)' on the grid: beta2 must"):
+        small(params={"alpha": 0.1, "beta2": "1/(1-C**2)"})

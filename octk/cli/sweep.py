@@ -97,7 +97,9 @@ def _measures(items: tuple[str, ...]) -> tuple[str, ...]:
     metavar="processes|tcp://HOST:PORT",
     help="Run the blocks on Dask: a local cluster of processes, or a scheduler's address.",
 )
-@click.option("--block", default=None, metavar="N", help="Cells per block at most (default 4096).")
+@click.option(
+    "--block", default=None, metavar="N", help="Cells per block at most (default 4096/d)."
+)
 @option(
     "--bound",
     "bound_name",

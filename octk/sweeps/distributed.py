@@ -5,15 +5,17 @@ one single-threaded worker per core, closed at the end), ``"tcp://HOST:PORT"`` (
 address of a running Dask scheduler) or a :class:`distributed.Client`.
 
 Each block is one task with a **deterministic key**, ``octk-sweep-<definition hash>-
-block-<k>``, submitted with ``retries``: a task that raises is run again, and a task
+[<store hash>-]block-<k>``, submitted with ``retries``: a task that raises is run again, and a task
 on a worker that dies is rescheduled on another by the Dask scheduler, so a lost
 worker loses nothing. With a store, each task writes its own region (its blocks are
 whole zarr chunks, so concurrent writes never share a chunk) and returns only its
-index; without one, the task returns its measures.
+index; without one, the task returns its measures. The workers need octk (the same
+version) and, with a store, the store's path on a file system they share.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterator
 from typing import Any
 
@@ -25,9 +27,11 @@ from octk.sweeps.plan import Plan
 RETRIES = 3
 
 
-def task_key(plan: Plan, k: int) -> str:
-    """The Dask key of block ``k``: the same sweep gives the same keys."""
-    return f"octk-sweep-{plan.key()}-block-{k}"
+def task_key(plan: Plan, k: int, out: str | None = None) -> str:
+    """The Dask key of block ``k``: the same sweep (to the same store) gives the same
+    keys, so a task resubmitted after a lost connection is the one already running."""
+    where = "" if out is None else hashlib.sha256(str(out).encode()).hexdigest()[:8] + "-"
+    return f"octk-sweep-{plan.key()}-{where}block-{k}"
 
 
 def block_task(plan: Plan, k: int, out: str | None) -> tuple[int, dict[str, np.ndarray] | None]:
@@ -54,7 +58,7 @@ def _client(scheduler: Any) -> tuple[Any, Any]:
     if isinstance(scheduler, Client):
         return scheduler, None
     if scheduler == "processes":
-        cluster = LocalCluster(processes=True, threads_per_worker=1, dashboard_address=None)
+        cluster = LocalCluster(processes=True, threads_per_worker=1, dashboard_address=":0")
         client = Client(cluster)
         return client, (client, cluster)
     if isinstance(scheduler, str) and scheduler.startswith(("tcp://", "tls://")):
@@ -81,7 +85,7 @@ def run_distributed(
     try:
         futures = [
             client.submit(
-                block_task, plan, k, out, key=task_key(plan, k), retries=RETRIES, pure=False
+                block_task, plan, k, out, key=task_key(plan, k, out), retries=RETRIES, pure=False
             )
             for k in todo
         ]

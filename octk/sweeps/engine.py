@@ -19,7 +19,14 @@ from octk.errors import ParameterError, check_choice, check_int, check_real, unk
 from octk.rules import Rule
 from octk.sweeps.axes import make_axes
 from octk.sweeps.measures import MEASURES, TOL, base_checkpoints, compute, run_checkpoints
-from octk.sweeps.plan import DEFAULT_BLOCK, Plan, ProgramInputs, block_chunks, program_inputs
+from octk.sweeps.plan import (
+    DEFAULT_BLOCK,
+    Plan,
+    ProgramInputs,
+    block_chunks,
+    check_ties,
+    program_inputs,
+)
 
 BOUND_MEASURES = ("first_violation", "bound")
 
@@ -85,12 +92,13 @@ def make_plan(
     x0v: Any = 0.0 if x0 is None else x0
     x0v = float(x0v) if np.ndim(x0v) == 0 else tuple(float(v) for v in np.ravel(x0v))
     dim = _dimension(d, x0v if np.ndim(x0v) else None, seq, dom)
-    block = DEFAULT_BLOCK if block is None else check_int("block", block, lo=1)
+    # default: 4096 lanes (cells × d) per simulation, which bounds a block's memory
+    block = max(1, DEFAULT_BLOCK // dim) if block is None else check_int("block", block, lo=1)
     options["dtype"] = dtype_name(options.get("dtype", "float64"))
     options["tol"] = check_real("tol", options.get("tol", TOL), lo=0)
     n = int(np.prod([len(a) for a in axes]))
     be = resolve_backend(backend, work=min(n, block) * dim * steps, dtype=options["dtype"])
-    return Plan(
+    plan = Plan(
         rule=rule,
         sequence=seq,
         domain=dom.spec(),
@@ -105,6 +113,8 @@ def make_plan(
         chunks=block_chunks(axes, block),
         options={**options, "backend_object": None if isinstance(be, str) else be},
     )
+    check_ties(plan)
+    return plan
 
 
 def run_block(plan: Plan, k: int) -> dict[str, np.ndarray]:
@@ -219,7 +229,7 @@ def sweep(
         worker per core), ``"tcp://HOST:PORT"`` (a Dask scheduler) or a
         ``dask.distributed.Client``: the blocks are tasks with deterministic keys and
         retries.
-    block : cells per block at most (default 4096): the lanes of one simulation.
+    block : cells per block at most (default 4096/d: 4096 lanes of one simulation).
     progress : a progress bar of cells done / total with an ETA.
     bound, lam, constants : the bound of ``first_violation`` / ``bound`` and its
         evaluation (:func:`octk.bounds.check`).

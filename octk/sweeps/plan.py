@@ -218,6 +218,22 @@ def program_inputs(plan: Plan, k: int) -> list[ProgramInputs]:
     return out
 
 
+def check_ties(plan: Plan) -> None:
+    """Every expression of ``params`` evaluated on every cell of the grid, each value
+    checked against its hyperparameter's interval (before any work is done)."""
+    if not any(isinstance(v, str) for v in plan.params.values()):
+        return
+    full = _inputs(plan, tuple(slice(0, n) for n in plan.shape), ())
+    for name, value in plan.params.items():
+        if isinstance(value, str):
+            h = plan.rule.hyperparameter(name)
+            for v in np.unique(np.atleast_1d(full.params[name])):
+                try:
+                    h.check(float(v))
+                except ParameterError as e:
+                    raise ParameterError(f"parameter {name}={value!r} on the grid: {e}") from None
+
+
 def _inputs(plan: Plan, sl: tuple[slice, ...], where: tuple[slice, ...]) -> ProgramInputs:
     shape = tuple(s.stop - s.start for s in sl)
     options: dict[str, str] = {}
@@ -266,6 +282,7 @@ __all__ = [
     "ProgramInputs",
     "block_chunks",
     "cells",
+    "check_ties",
     "program_count",
     "program_inputs",
     "tie_values",

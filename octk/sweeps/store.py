@@ -114,7 +114,7 @@ def check_store(plan: Plan, out: Path) -> None:
     import xarray as xr
 
     try:
-        ds = xr.open_zarr(out, consolidated=False)
+        ds = xr.open_zarr(out, consolidated=False, chunks=None)
     except Exception as e:  # not a zarr store, or not readable
         raise ParameterError(f"out: {str(out)!r} is not a readable sweep store ({e})") from None
     text = ds.attrs.get("sweep_definition")
@@ -136,7 +136,7 @@ def done_blocks(plan: Plan, out: Path) -> set[int]:
     """The blocks whose ``done`` region is all True."""
     import xarray as xr
 
-    done = xr.open_zarr(out, consolidated=False)[DONE].values
+    done = xr.open_zarr(out, consolidated=False, chunks=None)[DONE].values
     return {k for k in range(plan.n_blocks) if bool(np.all(done[plan.block(k)]))}
 
 
@@ -171,7 +171,7 @@ def load(path: Any) -> Any:
     """The finished sweep in the store ``path`` (without its ``done`` mask), in memory."""
     import xarray as xr
 
-    ds = xr.open_zarr(os.fspath(path), consolidated=False)
+    ds = xr.open_zarr(os.fspath(path), consolidated=False, chunks=None)
     missing = int((~ds[DONE]).sum())
     if missing:
         raise ParameterError(
