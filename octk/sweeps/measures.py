@@ -2,7 +2,9 @@ r"""The measures of a sweep's cells, chosen by name (:data:`MEASURES`), and the
 classification rule.
 
 For a run of T steps with iterates x_t and the comparator's minimiser x*_T of
-Σ_{t≤T} f_t over the domain (:func:`octk.regret.regret`):
+Σ_{t≤T} f_t over the domain (:func:`octk.regret.regret`) -- or, where the sequence
+states its optimum (``Sequence.optimum``, e.g. Zhang et al.'s x* = −2, whose
+finite-T round-sum can be unbounded below), that point:
 
 * ``x_final`` : x_{T+1};
 * ``distance`` : ‖x_{T+1} − x*_T‖₂;
@@ -187,6 +189,9 @@ def compute(
         xs = r.x_star[:, -1, :]
         if "rate" in measures:
             out["rate"] = r.regret[:, -1] / T
+    stated = getattr(traj.sequence, "optimum", None)
+    if stated is not None:  # the point the sequence states (Zhang et al.'s x* = −2)
+        xs = np.full((traj.n_configs, traj.d), float(stated))
     if "x_final" in measures:
         out["x_final"] = traj.x_final if traj.d > 1 else traj.x_final[:, 0]
     if "distance" in measures:
