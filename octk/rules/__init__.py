@@ -17,11 +17,13 @@ from octk.rules.catalog import (
     adamax,
     adamnc,
     amsgrad,
+    citation,
     ogd,
     presets_of,
     rmsprop,
     rule,
     rule_names,
+    zoo_names,
 )
 from octk.rules.rule import Hyperparameter, Rule, State, drop_guard
 
@@ -40,6 +42,7 @@ __all__ = [
     "adaptive",
     "amsgrad",
     "beta1_t",
+    "citation",
     "drop_guard",
     "ogd",
     "presets_of",
@@ -47,4 +50,5 @@ __all__ = [
     "rule",
     "rule_names",
     "step_size",
+    "zoo_names",
 ]
