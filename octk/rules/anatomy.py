@@ -44,6 +44,13 @@ class NotInProgram(LookupError):
     """The rule's program has no such state, target or symbol (the message names it)."""
 
 
+class NotOfTheForm(NotInProgram, ParameterError):
+    """The rule's step is not of the form a reader needs (δ_t = η_t·M_t, linear in the
+    first moment: Lion's sign step is not): a :class:`NotInProgram` for the claims, which
+    then do not apply, and a :class:`~octk.errors.ParameterError` for the commands that
+    need η_t (the weighted projection, the Γ_t monitors)."""
+
+
 def state_symbol(rule: Rule, name: str) -> sp.Symbol:
     """The symbol of state ``name`` of ``rule`` (:class:`NotInProgram` if it has none)."""
     for s in rule.state:
@@ -157,7 +164,7 @@ def _delta(rule: Rule) -> sp.Expr:
     for target, expr in rule.program:
         if target.name == "delta":
             return drop_guard(expr)
-    raise ParameterError(
+    raise NotOfTheForm(
         f"rule {rule.name!r} has no 'delta' assignment: its effective step is not defined"
     )
 
@@ -171,12 +178,13 @@ def effective_step(rule: Rule) -> sp.Expr:
     Γ_t = √v̂_t/α_t − √v̂_{t−1}/α_{t−1} (ε = 0) and RKK's Γ_t (their eq. 2) are
     1/η_t − 1/η_{t−1}.
 
-    Raises ParameterError if δ_t is not linear in M_t.
+    Raises :class:`NotOfTheForm` (a NotInProgram and a ParameterError) if δ_t is not
+    linear in M_t.
     """
     delta, M = _delta(rule), first_moment_symbol(rule)
     eta = sp.diff(delta, M)
     if M in eta.free_symbols or sp.simplify(delta - eta * M) != 0:
-        raise ParameterError(
+        raise NotOfTheForm(
             f"rule {rule.name!r}: its step {delta} is not of the form η_t·{M}, so Γ_t "
             "is not defined for it"
         )
@@ -432,6 +440,8 @@ def same(a: sp.Basic | None, b: sp.Basic | None) -> bool:
 __all__ = [
     "SECOND_MOMENTS",
     "Anatomy",
+    "NotInProgram",
+    "NotOfTheForm",
     "alpha_t",
     "anatomy",
     "assigned",

@@ -10,7 +10,8 @@ The paper's box (per coordinate)::
     x_{t+1} = x_t − α m̂_t / (√ŝ_t + ε)
 
 with m_0 = s_0 = 0: the step divides by the "belief" in g_t, the EMA of its squared
-deviation from the prediction m_t. Defaults: α = 10⁻³, β1 = 0.9, β2 = 0.999 and
+deviation from the prediction m_t (the state ``belief``; ``s`` names the signal of a
+sequence in octk's lowered programs). Defaults: α = 10⁻³, β1 = 0.9, β2 = 0.999 and
 ε = 10⁻¹⁶ (the authors' released default, which the paper's experiments use).
 
 Reading taken: versions of the box write the bias correction as (s_t + ε)/(1 − β2^t),
@@ -42,9 +43,9 @@ def build(*, name, title, source, defaults, preset, options, eps_root="tied"):
     added = eps if eps_root == "tied" else h("eps_root")
     p = Program()
     m_prev = p.state_var("m", "first moment (EMA of g)")
-    s_prev = p.state_var("s", "EMA of (g_t − m_t)², the belief")
+    s_prev = p.state_var("belief", "s_t, the EMA of (g_t − m_t)² (+ε)")
     m = p.let("m", beta1 * m_prev + (1 - beta1) * g)
-    s = p.let("s", beta2 * s_prev + (1 - beta2) * (g - m) ** 2 + added)
+    s = p.let("belief", beta2 * s_prev + (1 - beta2) * (g - m) ** 2 + added)
     mhat = p.let("mhat", m / (1 - beta1**t))
     shat = p.let("shat", s / (1 - beta2**t))
     den = sp.sqrt(shat) + eps
