@@ -25,6 +25,7 @@ t = 1) and b_v = 1 − β2^t, folded into v̂_t = v̂_raw/b_v (K&B's efficient o
 
 from __future__ import annotations
 
+import random
 from collections.abc import Callable, Iterable, Mapping
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, replace
@@ -113,7 +114,46 @@ def update(rule: Rule, name: str) -> Callable[[sp.Basic, sp.Basic, sp.Basic], sp
 
 
 def _zero(expr: sp.Basic) -> bool:
-    return expr == 0 or sp.simplify(expr) == 0
+    """Whether ``expr`` is identically 0 (False: not shown). A Piecewise is folded and
+    each branch checked (simplifying a Piecewise whole is slow: RAdam's ρ_t branch)."""
+    if expr == 0:
+        return True
+    if _nonzero_somewhere(expr):
+        return False
+    outer = [
+        p
+        for p in expr.atoms(sp.Piecewise)
+        if not any(
+            p in q.args[k].expr.atoms(sp.Piecewise)
+            for q in expr.atoms(sp.Piecewise)
+            if q != p
+            for k in range(len(q.args))
+        )
+    ]
+    conds = {tuple(c for _, c in p.args) for p in outer}
+    if len(conds) == 1:  # the same branches everywhere (δ_t and ∂δ_t/∂M_t): branch by branch
+        n = len(next(iter(conds)))
+        return all(_zero(expr.xreplace({p: p.args[k].expr for p in outer})) for k in range(n))
+    return sp.simplify(expr) == 0
+
+
+def _nonzero_somewhere(expr: sp.Basic) -> bool:
+    """Whether ``expr`` is non-zero at a rational point (t a positive integer, the rest
+    positive rationals), evaluated to 60 digits: a proof that it is not identically 0,
+    found before :func:`sympy.simplify` is tried (which takes seconds on AdaShift's
+    window of ten gradients)."""
+    rng = random.Random(7)
+    for _ in range(2):
+        point = {
+            s: sp.Integer(rng.randint(12, 40))
+            if s.is_integer
+            else sp.Rational(rng.randint(1, 97), rng.randint(98, 199))
+            for s in expr.free_symbols
+        }
+        value = sp.N(expr.xreplace(point), 60)
+        if value.is_number and value.is_finite and abs(value) > 1e-30:
+            return True
+    return False
 
 
 def _ema_weight(rule: Rule, name: str, signal: sp.Basic) -> sp.Basic | None:
@@ -121,8 +161,8 @@ def _ema_weight(rule: Rule, name: str, signal: sp.Basic) -> sp.Basic | None:
     s = state_symbol(rule, name)
     u = sp.expand(assigned(rule, name))
     c = u.coeff(s)
-    if c.has(g) or c.has(s) or not _zero(u - c * s - (1 - c) * signal):
-        return None
+    if c == 0 or c.has(g) or c.has(s) or not _zero(u - c * s - (1 - c) * signal):
+        return None  # (c = 0: a copy of the signal, no moving average: AdaShift's s1 = g)
     return sp.simplify(c)
 
 
@@ -300,7 +340,10 @@ def _read(rule: Rule) -> Anatomy:
         if he == -sp.S.Half and hb.free_symbols & states:
             raw = hb
     if raw is None and h != 1:  # a denominator that is not a square root (AdaMax's u_t)
-        return Anatomy(beta1_t, m_bias, "other", None, False, None, alpha_t, _eps_place(rule), None)
+        # a branch or a clip in η_t (RAdam, AdaBound): no α_t splits off
+        plain = not h.has(sp.Piecewise, sp.Min, sp.Max)
+        a_t = alpha_t if plain else None
+        return Anatomy(beta1_t, m_bias, "other", None, False, None, a_t, _eps_place(rule), None)
     vhat = None if raw is None else raw / v_bias_factor
     kind, beta2_t, v_bias, v_init = _second_moment(rule, vhat, states)
     return Anatomy(
