@@ -25,7 +25,8 @@ from conftest import assert_close, fast_backends
 from octk.backends.numba_backend import NumbaBackend
 from octk.domains import Domain, domain
 from octk.errors import ParameterError
-from octk.rules import SPECS, rule
+from octk.rules import SPECS, rule, zoo_names
+from octk.rules.anatomy import NotInProgram
 from octk.sequences import LOSSES, SEQUENCES, sequence
 from octk.simulate import prepare, run_program, simulate
 
@@ -72,7 +73,7 @@ def _compare(r, seq, dom, *, d=3, x0=0.3, params=None, seed=11, steps=T):
 
 
 def _preset_cases():
-    return [(n, p) for n, s in SPECS.items() for p in s.presets]
+    return [(n, p) for n, s in SPECS.items() for p in s.presets if not s.zoo]
 
 
 @pytest.mark.parametrize(("name", "preset"), _preset_cases())
@@ -81,10 +82,45 @@ def test_every_preset(name, preset):
     assert np.ptp(ref.x) > 0.01, "the iterates should move in this test"
 
 
+def _has_effective_step(r) -> bool:
+    try:
+        r.inverse_effective_step()
+    except NotInProgram:
+        return False
+    return True
+
+
+def _zoo_cases():
+    """The zoo of published fixes (``zoo_names``), compactly: each rule under each preset
+    on one (sequence, domain) pair of a rotation, so that the zoo as a whole meets every
+    sequence of :data:`SEQ_FOR_RULES` and every domain example, one kernel per case. A rule
+    whose step has no η_t (Lion's sign step) skips the domains that weigh by 1/η_t. The
+    ``paper`` presets run in every CI run, the library presets under ``slow``."""
+    cases, k = [], 0
+    for name in zoo_names():
+        for preset in SPECS[name].presets:
+            r = rule(name, preset)
+            doms = [dm for dm in DOMAINS if _has_effective_step(r) or not domain(dm).reads_weights]
+            case = (name, preset, SEQ_FOR_RULES[k % len(SEQ_FOR_RULES)], doms[k % len(doms)])
+            marks = () if preset == "paper" else (pytest.mark.slow,)
+            cases.append(pytest.param(*case, marks=marks, id="-".join(case[:2])))
+            k += 1
+    return cases
+
+
+@pytest.mark.parametrize(("name", "preset", "seq", "dom"), _zoo_cases())
+def test_zoo_rules_agree(name, preset, seq, dom):
+    r = rule(name, preset)
+    ref = _compare(r, sequence(seq), dom, params={"alpha": 0.05})
+    assert np.ptp(ref.x) > 0.01, "the iterates should move in this test"
+
+
 def _option_cases():
     cases = []
     for name, spec in SPECS.items():
         opts = list(spec.options.items())
+        if not opts:  # nothing to switch (Lion)
+            continue
         width = max(len(v) for _, v in opts)
         seen = set()
         for k in range(width):

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import sympy as sp
 
-from octk.rules.catalog import Preset, RuleSpec
+from octk.rules.catalog import Preset, RuleSpec, _rule_function
 from octk.rules.zoo.base import Program, h, positive_part
 from octk.symbols import g, t
 
@@ -67,7 +67,8 @@ SPEC = RuleSpec(
     options={"eps_root": ("tied", "separate")},
     presets={
         "paper": Preset(
-            CITATION, defaults={"alpha": 1e-3, "beta1": 0.9, "beta2": 0.999, "eps": 1e-16}
+            CITATION,
+            defaults={"alpha": 1e-3, "beta1": 0.9, "beta2": 0.999, "eps": 1e-16, "eps_root": 1e-16},
         ),
         "optax": Preset(
             "optax.adabelief (nesterov=False, no weight decay)",
@@ -81,3 +82,6 @@ SPEC = RuleSpec(
     citation=CITATION,
     zoo=True,
 )
+
+adabelief = _rule_function(SPEC)
+adabelief.__module__ = __name__

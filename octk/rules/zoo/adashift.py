@@ -30,7 +30,7 @@ from __future__ import annotations
 import sympy as sp
 
 from octk.rules.adaptive import step_size
-from octk.rules.catalog import Preset, RuleSpec
+from octk.rules.catalog import Preset, RuleSpec, _rule_function
 from octk.rules.zoo.base import Program, h
 from octk.symbols import g, t
 
@@ -66,7 +66,8 @@ def build(
     num, den = sp.Integer(0), sp.Integer(0)
     for s in reversed(slots[: n - 1]):
         num, den = beta1 * (s + num), beta1 * (1 + den)
-    m = p.let("m", (g + num) / (1 + den))
+    w = p.let("w", 1 + den)  # Σ_{i<n} β1^i (a temporary: small expressions build fast)
+    m = p.let("m", (g + num) / w)
     filled = sp.StrictGreaterThan(t, n)
     v = p.let(
         "v", sp.Piecewise((beta2 * v_prev + (1 - beta2) * slots[-1] ** 2, filled), (v_prev, True))
@@ -103,3 +104,6 @@ SPEC = RuleSpec(
     citation=CITATION,
     zoo=True,
 )
+
+adashift = _rule_function(SPEC)
+adashift.__module__ = __name__

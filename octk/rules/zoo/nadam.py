@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import sympy as sp
 
-from octk.rules.catalog import Preset, RuleSpec
+from octk.rules.catalog import Preset, RuleSpec, _rule_function
 from octk.rules.zoo.base import Program, h, positive_part
 from octk.symbols import g, t
 
@@ -96,3 +96,6 @@ SPEC = RuleSpec(
     citation=CITATION,
     zoo=True,
 )
+
+nadam = _rule_function(SPEC)
+nadam.__module__ = __name__

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import sympy as sp
 
-from octk.rules.catalog import Preset, RuleSpec
+from octk.rules.catalog import Preset, RuleSpec, _rule_function
 from octk.rules.zoo.base import Program, h, positive_part
 from octk.symbols import g, t
 
@@ -123,3 +123,6 @@ SPEC = RuleSpec(
     citation=CITATION,
     zoo=True,
 )
+
+radam = _rule_function(SPEC)
+radam.__module__ = __name__
