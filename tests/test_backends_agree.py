@@ -92,26 +92,34 @@ def _has_effective_step(r) -> bool:
 
 def _zoo_cases():
     """The zoo of published fixes (``zoo_names``), compactly: each rule under each preset
-    on one (sequence, domain) pair of a rotation, so that the zoo as a whole meets every
-    sequence of :data:`SEQ_FOR_RULES` and every domain example, one kernel per case. A rule
-    whose step has no η_t (Lion's sign step) skips the domains that weigh by 1/η_t. The
-    ``paper`` presets run in every CI run, the library presets under ``slow``."""
+    and once with its other option values, each on one (sequence, domain) pair of a
+    rotation, so that the zoo as a whole meets every sequence of :data:`SEQ_FOR_RULES` and
+    every domain example, one kernel per case. A rule whose step has no η_t (Lion's sign
+    step) skips the domains that weigh by 1/η_t. The ``paper`` presets run in the edit
+    loop, the library presets and the variants are ``slow``."""
     cases, k = [], 0
     for name in zoo_names():
-        for preset in SPECS[name].presets:
-            r = rule(name, preset)
+        spec = SPECS[name]
+        # the paper's options under each preset, then one variant: every option at a value
+        # other than the paper's (rotated, so the zoo meets several values of each)
+        variant = {o: vals[1 + k % (len(vals) - 1)] for o, vals in spec.options.items()}
+        runs = [(p, {}) for p in spec.presets] + ([("paper", variant)] if variant else [])
+        for preset, options in runs:
+            r = rule(name, preset, **options)
             doms = [dm for dm in DOMAINS if _has_effective_step(r) or not domain(dm).reads_weights]
-            case = (name, preset, SEQ_FOR_RULES[k % len(SEQ_FOR_RULES)], doms[k % len(doms)])
-            marks = () if preset == "paper" else (pytest.mark.slow,)
-            cases.append(pytest.param(*case, marks=marks, id="-".join(case[:2])))
+            seq, dom = SEQ_FOR_RULES[k % len(SEQ_FOR_RULES)], doms[k % len(doms)]
+            marks = () if preset == "paper" and not options else (pytest.mark.slow,)
+            label = "-".join([name, preset, *(f"{o}={v}" for o, v in options.items())])
+            cases.append(pytest.param(name, preset, options, seq, dom, marks=marks, id=label))
             k += 1
     return cases
 
 
-@pytest.mark.parametrize(("name", "preset", "seq", "dom"), _zoo_cases())
-def test_zoo_rules_agree(name, preset, seq, dom):
-    r = rule(name, preset)
-    ref = _compare(r, sequence(seq), dom, params={"alpha": 0.05})
+@pytest.mark.parametrize(("name", "preset", "options", "seq", "dom"), _zoo_cases())
+def test_zoo_rules_agree(name, preset, options, seq, dom):
+    r = rule(name, preset, **options)
+    x0 = domain(dom).project(np.array([[0.1, 0.5, -0.2]]))[0]  # unequal coordinates
+    ref = _compare(r, sequence(seq), dom, x0=x0, params={"alpha": 0.05})
     assert np.ptp(ref.x) > 0.01, "the iterates should move in this test"
 
 
@@ -119,7 +127,7 @@ def _option_cases():
     cases = []
     for name, spec in SPECS.items():
         opts = list(spec.options.items())
-        if not opts:  # nothing to switch (Lion)
+        if spec.zoo:  # the zoo's options: test_zoo_rules_agree
             continue
         width = max(len(v) for _, v in opts)
         seen = set()
@@ -162,7 +170,7 @@ def test_every_option_value(name, options, k):
 
 def _sequence_cases(tmp_dir=None):
     cases = []
-    names = list(SPECS)
+    names = [n for n, s in SPECS.items() if not s.zoo]  # the zoo: test_zoo_rules_agree
     k = 0
     for si, sname in enumerate(SEQUENCES):
         for li, loss in enumerate(LOSSES):
