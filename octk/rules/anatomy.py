@@ -234,9 +234,17 @@ def effective_step(rule: Rule) -> sp.Expr:
 def inverse_effective_step(rule: Rule) -> sp.Expr:
     """1/η_t (see :func:`effective_step`), written without a division by the denominator.
 
-    Finite where the guarded step is 0 (e.g. √v̂_t = 0 gives 1/η_t = 0).
+    Finite where the guarded step is 0 (e.g. √v̂_t = 0 gives 1/η_t = 0). Raises
+    :class:`NotOfTheForm` where η_t is 0 on a branch of the program (AdaShift's first n
+    steps): 1/η_t, and Γ_t with it, is not defined there.
     """
-    return sp.powsimp(sp.expand_power_base(1 / effective_step(rule), force=False))
+    inv = sp.powsimp(sp.expand_power_base(1 / effective_step(rule), force=False))
+    if inv.has(sp.zoo, sp.oo, -sp.oo, sp.nan):
+        raise NotOfTheForm(
+            f"rule {rule.name!r}: its effective step η_t is 0 on a branch of its program "
+            f"(1/η_t = {inv}), so 1/η_t and Γ_t are not defined for it"
+        )
+    return inv
 
 
 # --------------------------------------------------------------------------- the anatomy

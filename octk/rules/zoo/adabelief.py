@@ -19,8 +19,9 @@ adding ε a second time; the authors' code and optax add ε to s_t once, stored 
 as here. The paper's projection Π_{F,√ŝ_t} is octk's domain projection.
 
 ``optax`` preset (``optax.adabelief``): the same equations, with the ε added to s_t a
-separate hyperparameter ``eps_root`` (both 10⁻¹⁶ by default): s_t = β2 s_{t−1} +
-(1 − β2)(g_t − m_t)² + eps_root and the step α m̂_t/(√ŝ_t + ε).
+separate hyperparameter ``eps_root`` (option ``s_eps='eps_root'``; both 10⁻¹⁶ by
+default): s_t = β2 s_{t−1} + (1 − β2)(g_t − m_t)² + eps_root and the step
+α m̂_t/(√ŝ_t + ε).
 """
 
 from __future__ import annotations
@@ -37,10 +38,10 @@ CITATION = (
 )
 
 
-def build(*, name, title, source, defaults, preset, options, eps_root="tied"):
-    """AdaBelief's program; ``eps_root='separate'`` adds ``eps_root`` to s_t instead of ε."""
+def build(*, name, title, source, defaults, preset, options, s_eps="eps"):
+    """AdaBelief's program; ``s_eps='eps_root'`` adds ``eps_root`` to s_t instead of ε."""
     alpha, beta1, beta2, eps = h("alpha"), h("beta1"), h("beta2"), h("eps")
-    added = eps if eps_root == "tied" else h("eps_root")
+    added = eps if s_eps == "eps" else h("eps_root")
     p = Program()
     m_prev = p.state_var("m", "first moment (EMA of g)")
     s_prev = p.state_var("belief", "s_t, the EMA of (g_t − m_t)² (+ε)")
@@ -64,7 +65,7 @@ def build(*, name, title, source, defaults, preset, options, eps_root="tied"):
 SPEC = RuleSpec(
     name="adabelief",
     summary="AdaBelief: s_t an EMA of (g_t − m_t)² (+ε), step α m̂_t/(√ŝ_t + ε)",
-    options={"eps_root": ("tied", "separate")},
+    options={"s_eps": ("eps", "eps_root")},
     presets={
         "paper": Preset(
             CITATION,
@@ -72,7 +73,7 @@ SPEC = RuleSpec(
         ),
         "optax": Preset(
             "optax.adabelief (nesterov=False, no weight decay)",
-            options={"eps_root": "separate"},
+            options={"s_eps": "eps_root"},
             defaults={"eps": 1e-16, "eps_root": 1e-16},
             note="s += eps_root after the EMA; x -= lr m̂/(√ŝ + ε); optax has no default "
             "learning rate, octk uses 1e-3",
