@@ -99,7 +99,7 @@ class _Common:
             "running product; the reference backend (--backend reference) evaluates any power"
         )
 
-    def _pow(self, b, e) -> str:
+    def _pow(self, b, e):
         """b^e for an exponent e of hyperparameters."""
         pb = self.parenthesize(b, sp.printing.precedence.PRECEDENCE["Atom"])
         pe = self.parenthesize(e, sp.printing.precedence.PRECEDENCE["Atom"])
@@ -233,7 +233,7 @@ class CudaPrinter(_Common, C99CodePrinter):
     def _print_Abs(self, expr):
         return f"{self._abs}({self._real(expr.args[0])})"
 
-    def _pow(self, b, e) -> str:
+    def _pow(self, b, e):
         return f"pow({self._real(b)}, {self._real(e)})"
 
     def _fold(self, fn: str, args) -> str:

@@ -29,6 +29,7 @@ from __future__ import annotations
 import sympy as sp
 
 from octk.rules.catalog import Preset, RuleSpec, _rule_function
+from octk.rules.rule import Rule
 from octk.rules.zoo.base import Program, h, positive_part
 from octk.symbols import g, t
 
@@ -38,7 +39,16 @@ CITATION = (
 )
 
 
-def build(*, name, title, source, defaults, preset, options, s_eps="eps"):
+def build(
+    *,
+    name: str,
+    title: str,
+    source: str,
+    defaults: dict[str, float],
+    preset: str,
+    options: dict[str, object] | None,
+    s_eps: str = "eps",
+) -> Rule:
     """AdaBelief's program; ``s_eps='eps_root'`` adds ``eps_root`` to s_t instead of ε."""
     alpha, beta1, beta2, eps = h("alpha"), h("beta1"), h("beta2"), h("eps")
     added = eps if s_eps == "eps" else h("eps_root")

@@ -22,10 +22,13 @@ No library ships AdaBound, so there are no ``torch``/``optax`` presets.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import sympy as sp
 
 from octk.rules.adaptive import step_size
 from octk.rules.catalog import Preset, RuleSpec, _rule_function
+from octk.rules.rule import Rule
 from octk.rules.zoo.base import Program, h, positive_part
 from octk.symbols import g, t
 
@@ -43,8 +46,17 @@ def bounds() -> tuple[sp.Expr, sp.Expr]:
     return lower, upper
 
 
-def _build(amsbound: bool):
-    def build(*, name, title, source, defaults, preset, options, schedule="sqrt"):
+def _build(amsbound: bool) -> Callable[..., Rule]:
+    def build(
+        *,
+        name: str,
+        title: str,
+        source: str,
+        defaults: dict[str, float],
+        preset: str,
+        options: dict[str, object] | None,
+        schedule: str = "sqrt",
+    ) -> Rule:
         alpha, beta1, beta2 = h("alpha"), h("beta1"), h("beta2")
         p = Program()
         m_prev = p.state_var("m", "first moment (EMA of g)")

@@ -30,6 +30,7 @@ import sympy as sp
 
 from octk.rules.adaptive import beta1_t, step_size
 from octk.rules.catalog import Preset, RuleSpec, _rule_function
+from octk.rules.rule import Rule
 from octk.rules.zoo.base import Program, h, positive_part
 from octk.symbols import g, t
 
@@ -40,8 +41,16 @@ CITATION = (
 
 
 def build(
-    *, name, title, source, defaults, preset, options, beta1_schedule="decay", schedule="sqrt"
-):
+    *,
+    name: str,
+    title: str,
+    source: str,
+    defaults: dict[str, float],
+    preset: str,
+    options: dict[str, object] | None,
+    beta1_schedule: str = "decay",
+    schedule: str = "sqrt",
+) -> Rule:
     """AdamX's program (see the module docstring)."""
     beta2 = h("beta2")
     b1 = beta1_t(beta1_schedule)

@@ -31,6 +31,7 @@ import sympy as sp
 
 from octk.rules.adaptive import step_size
 from octk.rules.catalog import Preset, RuleSpec, _rule_function
+from octk.rules.rule import Rule
 from octk.rules.zoo.base import Program, h
 from octk.symbols import g, t
 
@@ -44,16 +45,16 @@ WINDOWS = (10, 1, 2, 3, 4, 5, 6, 7, 8, 9)
 
 def build(
     *,
-    name,
-    title,
-    source,
-    defaults,
-    preset,
-    options,
-    n=10,
-    schedule="constant",
-    bias_correction=False,
-):
+    name: str,
+    title: str,
+    source: str,
+    defaults: dict[str, float],
+    preset: str,
+    options: dict[str, object] | None,
+    n: int = 10,
+    schedule: str = "constant",
+    bias_correction: bool = False,
+) -> Rule:
     """AdaShift's program with a window of ``n`` gradients (see the module docstring)."""
     beta1, beta2 = h("beta1"), h("beta2")
     p = Program()

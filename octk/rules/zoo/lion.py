@@ -21,6 +21,7 @@ from __future__ import annotations
 import sympy as sp
 
 from octk.rules.catalog import Preset, RuleSpec, _rule_function
+from octk.rules.rule import Rule
 from octk.rules.zoo.base import Program, h
 from octk.symbols import g, x
 
@@ -30,7 +31,15 @@ CITATION = (
 )
 
 
-def build(*, name, title, source, defaults, preset, options):
+def build(
+    *,
+    name: str,
+    title: str,
+    source: str,
+    defaults: dict[str, float],
+    preset: str,
+    options: dict[str, object] | None,
+) -> Rule:
     """Lion's program (see the module docstring)."""
     alpha, beta1, beta2, wd = h("alpha"), h("beta1"), h("beta2"), h("wd")
     p = Program()

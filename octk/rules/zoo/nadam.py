@@ -30,13 +30,23 @@ from __future__ import annotations
 import sympy as sp
 
 from octk.rules.catalog import Preset, RuleSpec, _rule_function
+from octk.rules.rule import Rule
 from octk.rules.zoo.base import Program, h, positive_part
 from octk.symbols import g, t
 
 CITATION = "Dozat, Incorporating Nesterov Momentum into Adam, ICLR 2016 workshop, Algorithm 2"
 
 
-def build(*, name, title, source, defaults, preset, options, momentum="schedule"):
+def build(
+    *,
+    name: str,
+    title: str,
+    source: str,
+    defaults: dict[str, float],
+    preset: str,
+    options: dict[str, object] | None,
+    momentum: str = "schedule",
+) -> Rule:
     """NAdam's program; ``momentum='constant'`` is optax's μ_t = β1."""
     alpha, beta1, beta2, eps = h("alpha"), h("beta1"), h("beta2"), h("eps")
     p = Program()

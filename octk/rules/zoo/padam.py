@@ -25,6 +25,7 @@ import sympy as sp
 
 from octk.rules.adaptive import step_size
 from octk.rules.catalog import Preset, RuleSpec, _rule_function
+from octk.rules.rule import Rule
 from octk.rules.zoo.base import Program, h, positive_part
 from octk.symbols import g
 
@@ -34,7 +35,16 @@ CITATION = (
 )
 
 
-def build(*, name, title, source, defaults, preset, options, schedule="constant"):
+def build(
+    *,
+    name: str,
+    title: str,
+    source: str,
+    defaults: dict[str, float],
+    preset: str,
+    options: dict[str, object] | None,
+    schedule: str = "constant",
+) -> Rule:
     """Padam's program (see the module docstring)."""
     beta1, beta2, power = h("beta1"), h("beta2"), h("p")
     p = Program()

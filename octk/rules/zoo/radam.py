@@ -27,6 +27,7 @@ from __future__ import annotations
 import sympy as sp
 
 from octk.rules.catalog import Preset, RuleSpec, _rule_function
+from octk.rules.rule import Rule
 from octk.rules.zoo.base import Program, h, positive_part
 from octk.symbols import g, t
 
@@ -65,7 +66,17 @@ def _tractable(threshold: str, r: sp.Expr) -> sp.Basic:
     return sp.GreaterThan(r, 5)
 
 
-def build(*, name, title, source, defaults, preset, options, threshold="gt4", eps_mode="none"):
+def build(
+    *,
+    name: str,
+    title: str,
+    source: str,
+    defaults: dict[str, float],
+    preset: str,
+    options: dict[str, object] | None,
+    threshold: str = "gt4",
+    eps_mode: str = "none",
+) -> Rule:
     """RAdam's program; ``threshold`` is the test of ρ_t (``gt4``: ρ_t > 4, the paper's;
     ``gt5``: torch; ``ge5``: optax) and ``eps_mode`` where ε sits (see the module doc)."""
     alpha, beta1, beta2, eps = h("alpha"), h("beta1"), h("beta2"), h("eps")

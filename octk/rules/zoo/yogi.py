@@ -23,6 +23,7 @@ from __future__ import annotations
 import sympy as sp
 
 from octk.rules.catalog import Preset, RuleSpec, _rule_function
+from octk.rules.rule import Rule
 from octk.rules.zoo.base import Program, h, positive_part
 from octk.symbols import g, t
 
@@ -32,7 +33,16 @@ CITATION = (
 )
 
 
-def build(*, name, title, source, defaults, preset, options, bias_correction=False):
+def build(
+    *,
+    name: str,
+    title: str,
+    source: str,
+    defaults: dict[str, float],
+    preset: str,
+    options: dict[str, object] | None,
+    bias_correction: bool = False,
+) -> Rule:
     """Yogi's program (see the module docstring); ``bias_correction`` divides m_t and v_t
     by 1 − β1^t and 1 − β2^t (optax)."""
     alpha, beta1, beta2, eps, acc0 = (h(n) for n in ("alpha", "beta1", "beta2", "eps", "acc0"))
