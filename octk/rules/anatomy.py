@@ -77,13 +77,29 @@ def substitute(rule: Rule, expr: sp.Basic, values: Mapping[str, object]) -> sp.B
     return expr.xreplace({syms[k]: sp.sympify(v) for k, v in values.items()})
 
 
+_UNGUARDED: dict[int, tuple[Rule, dict[str, sp.Expr]]] = {}
+
+
+def _unguarded(rule: Rule) -> dict[str, sp.Expr]:
+    """``rule.assignments(guarded=False)``, cached per rule object (the readers ask for it
+    many times; on a long program such as AdaShift's each call takes a while)."""
+    hit = _UNGUARDED.get(id(rule))
+    if hit is not None and hit[0] is rule:
+        return hit[1]
+    out = rule.assignments(guarded=False)
+    if len(_UNGUARDED) > 256:
+        _UNGUARDED.clear()
+    _UNGUARDED[id(rule)] = (rule, out)
+    return out
+
+
 def assigned(rule: Rule, name: str, **values: object) -> sp.Basic:
     """Target ``name`` as an expression of the previous state, g, t and hyperparameters.
 
     The zero-denominator guard is dropped (the papers' algebra). ``values`` substitutes
     symbols by name (hyperparameters, state, ``g``, ``t``), e.g. ``eps=0``.
     """
-    out = rule.assignments(guarded=False)
+    out = _unguarded(rule)
     if name not in out:
         raise NotInProgram(f"rule {rule.name!r} assigns no {name!r} (targets: {tuple(out)})")
     return substitute(rule, out[name], values)
@@ -159,7 +175,10 @@ def _nonzero_somewhere(expr: sp.Basic) -> bool:
 def _ema_weight(rule: Rule, name: str, signal: sp.Basic) -> sp.Basic | None:
     """c if state ``name`` is updated as c·s_{t−1} + (1 − c)·signal (c free of g and s)."""
     s = state_symbol(rule, name)
-    u = sp.expand(assigned(rule, name))
+    raw = assigned(rule, name)
+    if any(f.has(s, g) for f in raw.atoms(sp.Max, sp.Min, sp.sign, sp.Abs, sp.Piecewise)):
+        return None  # a max, clip, sign or branch of the state or g: no moving average
+    u = sp.expand(raw)
     c = u.coeff(s)
     if c == 0 or c.has(g) or c.has(s) or not _zero(u - c * s - (1 - c) * signal):
         return None  # (c = 0: a copy of the signal, no moving average: AdaShift's s1 = g)
@@ -223,7 +242,7 @@ def effective_step(rule: Rule) -> sp.Expr:
     """
     delta, M = _delta(rule), first_moment_symbol(rule)
     eta = sp.diff(delta, M)
-    if M in eta.free_symbols or sp.simplify(delta - eta * M) != 0:
+    if M in eta.free_symbols or not _zero(delta - eta * M):
         raise NotOfTheForm(
             f"rule {rule.name!r}: its step {delta} is not of the form η_t·{M}, so Γ_t "
             "is not defined for it"
