@@ -11,7 +11,9 @@ running power too, a state ``decay`` multiplied by 0.96^ψ each step)::
     m̄_t = (1 − μ_t) g_t/(1 − π_t) + μ_{t+1} m_t/(1 − π_t μ_{t+1})
     x_{t+1} = x_t − α m̄_t/(√n̂_t + ε)
 
-(the paper's n_t is v_t here). Defaults: α = 0.002, β1 = 0.9, β2 = 0.999, ε = 10⁻⁸,
+(the paper's n_t is v_t here, and its m̄_t the temporary ``mhat``, as torch and optax
+call it: the step is η_t·m̄_t with η_t = α/(√n̂_t + ε), the direction the readers of
+:mod:`octk.rules.anatomy` find by that name). Defaults: α = 0.002, β1 = 0.9, β2 = 0.999, ε = 10⁻⁸,
 ψ = 0.004.
 
 Reading taken: the paper's text was not re-checked here; the box is transcribed as
@@ -66,11 +68,11 @@ def build(
         prod, prod_next = beta1**t, beta1 ** (t + 1)
     m = p.let("m", beta1 * m_prev + (1 - beta1) * g)
     v = p.let("v", beta2 * v_prev + (1 - beta2) * g**2)
-    mbar = p.let("mbar", (1 - mu_t) * g / (1 - prod) + mu_next * m / (1 - prod_next))
+    mhat = p.let("mhat", (1 - mu_t) * g / (1 - prod) + mu_next * m / (1 - prod_next))
     vhat = p.let("vhat", v / (1 - beta2**t))
     den = sp.sqrt(vhat) + eps
     return p.rule(
-        positive_part(den, alpha * mbar / den),
+        positive_part(den, alpha * mhat / den),
         name=name,
         title=title,
         source=source,
