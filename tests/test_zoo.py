@@ -397,3 +397,34 @@ def test_anatomy_reads_or_says_not_in_program(name):
                 reader(r)
             except an.NotInProgram:
                 pass
+
+
+# ---------------------------------------------------------------------------------- commands
+def _invoke(*args):
+    from click.testing import CliRunner
+
+    from octk.cli import main
+
+    return CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
+
+
+def test_run_and_check_take_every_zoo_rule():
+    """``octk run`` (reference backend) runs each zoo rule; an option value from the
+    command line is coerced (AdaShift's n); a bad one is one line, exit 2; ``octk check``
+    says plainly that no bound belongs to a zoo rule, and evaluates one that is named."""
+    for name in ZOO:
+        res = _invoke("run", "--rule", name, "--sequence", "uniform", "--steps", 20,
+                      "--backend", "reference", "--json")  # fmt: skip
+        assert res.exit_code == 0, (name, res.output)
+    res = _invoke("run", "--rule", "adashift", "--param", "n=3", "--sequence", "uniform",
+                  "--steps", 20, "--backend", "reference")  # fmt: skip
+    assert res.exit_code == 0, res.output
+    res = _invoke("run", "--rule", "adashift", "--param", "n=11", "--sequence", "uniform",
+                  "--steps", 20)  # fmt: skip
+    assert res.exit_code == 2 and "n must be one of 10, 1, 2" in res.output
+    res = _invoke("check", "--rule", "lion", "--sequence", "reddi-thm1:C=3", "--steps", 50,
+                  "--backend", "reference")  # fmt: skip
+    assert res.exit_code == 2 and "no bound belongs to rule 'lion'" in res.output
+    res = _invoke("check", "--rule", "adashift", "--sequence", "reddi-thm1:C=3", "--steps", 50,
+                  "--backend", "reference", "--bound", "rkk-thm4")  # fmt: skip
+    assert res.exit_code == 0 and "hypotheses fail" in res.output, res.output
