@@ -299,7 +299,7 @@ def _run_optax(optax, name, grads, x0, **hyper):
 
 def _lib_grads():
     rng = np.random.default_rng(2023)
-    g = rng.normal(size=(200, 3)) + np.array([0.3, -0.5, 0.0])
+    g = rng.normal(size=(120, 3)) + np.array([0.3, -0.5, 0.0])
     g[:5, 2] = 0.0
     return g
 
