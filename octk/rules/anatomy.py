@@ -77,19 +77,30 @@ def substitute(rule: Rule, expr: sp.Basic, values: Mapping[str, object]) -> sp.B
     return expr.xreplace({syms[k]: sp.sympify(v) for k, v in values.items()})
 
 
-_UNGUARDED: dict[int, tuple[Rule, dict[str, sp.Expr]]] = {}
+_UNGUARDED: dict[tuple[int, str], tuple[Rule, sp.Expr]] = {}
 
 
-def _unguarded(rule: Rule) -> dict[str, sp.Expr]:
-    """``rule.assignments(guarded=False)``, cached per rule object (the readers ask for it
-    many times; on a long program such as AdaShift's each call takes a while)."""
-    hit = _UNGUARDED.get(id(rule))
+def _unguarded(rule: Rule, name: str) -> sp.Expr | None:
+    """Target ``name`` of ``rule.assignments(guarded=False)`` (None: never assigned),
+    substituting only the program up to its last assignment, and cached per rule object:
+    the readers ask for the early state updates many times, and the late targets (δ_t,
+    x̂_{t+1}) of a long program such as AdaShift's are slow to build."""
+    key = (id(rule), name)
+    hit = _UNGUARDED.get(key)
     if hit is not None and hit[0] is rule:
         return hit[1]
-    out = rule.assignments(guarded=False)
-    if len(_UNGUARDED) > 256:
+    names = [target.name for target, _ in rule.program]
+    if name not in names:
+        return None
+    last = len(names) - 1 - names[::-1].index(name)
+    env: dict[sp.Symbol, sp.Expr] = {}
+    for target, expr in rule.program[: last + 1]:  # as Rule.assignments(guarded=False)
+        unguarded = drop_guard(expr)
+        env[target] = unguarded.xreplace(env) if env else unguarded
+    out = env[rule.program[last][0]]
+    if len(_UNGUARDED) > 4096:
         _UNGUARDED.clear()
-    _UNGUARDED[id(rule)] = (rule, out)
+    _UNGUARDED[key] = (rule, out)
     return out
 
 
@@ -99,10 +110,11 @@ def assigned(rule: Rule, name: str, **values: object) -> sp.Basic:
     The zero-denominator guard is dropped (the papers' algebra). ``values`` substitutes
     symbols by name (hyperparameters, state, ``g``, ``t``), e.g. ``eps=0``.
     """
-    out = _unguarded(rule)
-    if name not in out:
-        raise NotInProgram(f"rule {rule.name!r} assigns no {name!r} (targets: {tuple(out)})")
-    return substitute(rule, out[name], values)
+    out = _unguarded(rule, name)
+    if out is None:
+        targets = tuple(dict.fromkeys(target.name for target, _ in rule.program))
+        raise NotInProgram(f"rule {rule.name!r} assigns no {name!r} (targets: {targets})")
+    return substitute(rule, out, values)
 
 
 def in_terms_of(rule: Rule, name: str, keep: Iterable[str]) -> sp.Basic:
