@@ -9,7 +9,7 @@ from pathlib import Path
 from octk.audit import counterexamples as cx
 from octk.audit import sections, structure, theorems
 from octk.audit.report import AuditReport
-from octk.audit.worst import Certified, certify_pattern, search_worst
+from octk.audit.worst import MIN_BUDGET, Certified, certify_pattern, search_worst
 from octk.errors import check_int
 from octk.rules import Rule
 from octk.rules import rule as make_rule
@@ -41,10 +41,14 @@ def _failing_certificates(
     where = f"β2 = {cell['beta2']:g}, " if cell["beta2"] is not None else ""
     return [
         certify_pattern(
-            rule, values, [cell["C"], -1.0, -1.0],
+            rule,
+            values,
+            [cell["C"], -1.0, -1.0],
             what=f"RKK Theorem 1, {where}C = {cell['C']:g} (the grid's worst wrong-point cell)",
-            out=out, name="rkk-thm1", backend=_adversary_backend(backend),
-        )  # fmt: skip
+            out=out,
+            name="rkk-thm1",
+            backend=_adversary_backend(backend),
+        )
     ]
 
 
@@ -71,7 +75,8 @@ def audit(
         registry rule) or a registry name (built with ``preset`` and ``options``).
     params : hyperparameters overriding the rule's defaults (checked against their
         ranges); the counterexamples lay their own values over these by name.
-    budget, seed : the adversary's candidate sequences and seed (section 4).
+    budget, seed : the adversary's candidate sequences (at least
+        :data:`~octk.audit.worst.MIN_BUDGET`, one CMA-ES population) and seed (section 4).
     steps : T of the counterexample runs; ``bound_steps``: T of the bound checks.
     out : a folder: ``audit.md`` (figures beside it), ``audit.json`` and the
         certificates are written there (None: nothing is written, no certificate file).
@@ -84,7 +89,7 @@ def audit(
     start = time.perf_counter()
     r = rule if isinstance(rule, Rule) else make_rule(rule, preset, **dict(options or {}))
     values = r.resolve(params)
-    budget = check_int("budget", budget, lo=1)
+    budget = check_int("budget", budget, lo=MIN_BUDGET)
     seed = check_int("seed", seed, lo=0)
     steps = check_int("steps", steps, lo=10)
     bound_steps = check_int("bound_steps", bound_steps, lo=1)
@@ -97,8 +102,9 @@ def audit(
     claims = structure.check(r, values)
     apply = theorems.applicable(r, values, backend)
     checks = theorems.bound_checks(r, values, apply, bound_steps, backend)
-    found = search_worst(r, values, budget=budget, seed=seed, out=folder,
-                         backend=_adversary_backend(backend))  # fmt: skip
+    found = search_worst(
+        r, values, budget=budget, seed=seed, out=folder, backend=_adversary_backend(backend)
+    )
 
     parts = (
         sections.counterexamples(families, certs),

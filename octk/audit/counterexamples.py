@@ -31,7 +31,8 @@ iterate over the checkpoints in (T/2, T], x̄_mid over (T/4, T/2] (means over se
 for a stochastic family), and
 
 * **wrong point** -- |x̄_late − x*| ≥ 1 (the far half of F), R_T/T > 0, and the iterate
-  is not approaching x*: |x̄_late − x*| ≥ |x̄_mid − x*| − 0.01;
+  is not approaching x*: |x̄_late − x*| ≥ |x̄_mid − x*| − 0.01; for a stochastic family
+  the gap must hold by two standard errors over the seeds, |x̄_late − x*| − 2 s/√n ≥ 1;
 * **converges** -- |x̄_late − x*| ≤ 0.1;
 * **undecided at T** -- otherwise (e.g. far from x* but moving towards it: AMSGrad on
   Theorem 3's family needs T ≫ 10⁶); **non-finite** where the run stopped being finite.
@@ -71,7 +72,8 @@ CLASSIFICATION = (
     "x* = −sign(Σ c_t) (the best point of F = [−1, 1] in hindsight; −1 for the stochastic "
     "families, whose E c_t > 0); x̄_late, x̄_mid = mean iterate over the checkpoints in "
     "(T/2, T], (T/4, T/2]; a cell is at the **wrong point** if |x̄_late − x*| ≥ 1, "
-    f"R_T/T > 0 and |x̄_late − x*| ≥ |x̄_mid − x*| − {APPROACH:g} (not approaching x*), "
+    f"R_T/T > 0 and |x̄_late − x*| ≥ |x̄_mid − x*| − {APPROACH:g} (not approaching x*; "
+    "over seeds the first gap by two standard errors), "
     f"**converges** if |x̄_late − x*| ≤ {NEAR:g}, else **undecided at T**; a stochastic "
     "family's iterates and R_T/T are means over its seeds"
 )
@@ -82,13 +84,16 @@ def beta2_grid(cs: tuple[float, ...] = THM1_C) -> tuple[float, ...]:
     return tuple(sorted({1.0 / (1.0 + c * c) for c in cs} | set(EXTRA_BETA2)))
 
 
-def classify(x_late: float, x_mid: float, x_star: float, avg_regret: float) -> str:
-    """The outcome of one cell from its late and middle mean iterates, x* and R_T/T (see
-    the module docstring)."""
+def classify(
+    x_late: float, x_mid: float, x_star: float, avg_regret: float, stderr: float = 0.0
+) -> str:
+    """The outcome of one cell from its late and middle mean iterates, x*, R_T/T and the
+    standard error of x̄_late over seeds (0 for one run; see the module docstring)."""
     if not (np.isfinite(x_late) and np.isfinite(x_mid) and np.isfinite(avg_regret)):
         return "non-finite"
     gap = abs(x_late - x_star)
-    if gap >= 1 and avg_regret > 0 and gap >= abs(x_mid - x_star) - APPROACH:
+    far = gap - 2 * stderr >= 1
+    if far and avg_regret > 0 and gap >= abs(x_mid - x_star) - APPROACH:
         return "wrong point"
     if gap <= NEAR:
         return "converges"
@@ -158,8 +163,7 @@ def _per_coordinate(traj) -> _Coordinates:
     total = traj.monitors["signal_sum"]
     avg = (played + np.abs(total)) / traj.t[None, :, None]
     late, mid = window_means(traj.t, traj.x)
-    return _Coordinates(traj.x[:, -1, :], late, mid, -np.sign(total[:, -1, :]), avg[:, -1, :],
-                        avg)  # fmt: skip
+    return _Coordinates(traj.x[:, -1, :], late, mid, -np.sign(total[:, -1, :]), avg[:, -1, :], avg)
 
 
 def _verdict(outcomes: list[str]) -> str:
@@ -216,11 +220,26 @@ def theorem1(rule: Rule, audited: Mapping[str, float], steps: int, backend) -> F
             outcomes.append(out)
             beta2 = float(b2[c]) if configs > 1 else None
             cells.append(
-                {"beta2": beta2, "C": C, "x_T": float(q.x_T[c, i]), "x_late": late,
-                 "x_mid": mid, "x_star": star, "avg_regret": avg_T, "outcome": out}
-            )  # fmt: skip
-    return Family("rkk-thm1", "RKK Theorem 1, (β2, C) grid", steps, _verdict(outcomes),
-                  settings, tuple(cells), curves=curves)  # fmt: skip
+                {
+                    "beta2": beta2,
+                    "C": C,
+                    "x_T": float(q.x_T[c, i]),
+                    "x_late": late,
+                    "x_mid": mid,
+                    "x_star": star,
+                    "avg_regret": avg_T,
+                    "outcome": out,
+                }
+            )
+    return Family(
+        "rkk-thm1",
+        "RKK Theorem 1, (β2, C) grid",
+        steps,
+        _verdict(outcomes),
+        settings,
+        tuple(cells),
+        curves=curves,
+    )
 
 
 def _seeded(
@@ -256,10 +275,18 @@ def _seeded(
         rows = slice(k * seeds, (k + 1) * seeds)
         late, mid, x_T, am = (float(np.mean(a[rows, 0])) for a in (q.late, q.mid, q.x_T, q.avg_T))
         star = -1.0 if stochastic else float(q.star[rows, 0][0])
-        out = classify(late, mid, star, am)
+        se = float(np.std(q.late[rows, 0], ddof=1) / np.sqrt(seeds)) if seeds > 1 else 0.0
+        out = classify(late, mid, star, am, se)
         outcomes.append(out)
-        cell = {"beta2": beta2, "x_T": x_T, "x_late": late, "x_mid": mid, "x_star": star,
-                "avg_regret": am, "outcome": out}  # fmt: skip
+        cell = {
+            "beta2": beta2,
+            "x_T": x_T,
+            "x_late": late,
+            "x_mid": mid,
+            "x_star": star,
+            "avg_regret": am,
+            "outcome": out,
+        }
         if stochastic:
             cell["seeds"] = seeds
             cell["x_T_sd"] = float(np.std(q.x_T[rows, 0], ddof=1)) if seeds > 1 else 0.0
@@ -273,9 +300,19 @@ def theorem3(rule: Rule, audited: Mapping[str, float], steps: int, backend) -> F
     """RKK Theorem 3's stochastic family (``reddi-thm3`` at its defaults C = 20, δ = 0.1;
     x* = −1 since E c_t = δ > 0), β1 = 0, ε = 0, α = 0.1, over the β2 grid × seeds."""
     fixed = {"beta1": 0.0, "eps": 0.0, "alpha": ALPHA}
-    return _seeded("rkk-thm3", "RKK Theorem 3 (stochastic), C = 20, δ = 0.1", rule,
-                   "reddi-thm3", fixed, audited, steps, backend, x0=0.0, stochastic=True,
-                   beta2_values=beta2_grid())  # fmt: skip
+    return _seeded(
+        "rkk-thm3",
+        "RKK Theorem 3 (stochastic), C = 20, δ = 0.1",
+        rule,
+        "reddi-thm3",
+        fixed,
+        audited,
+        steps,
+        backend,
+        x0=0.0,
+        stochastic=True,
+        beta2_values=beta2_grid(),
+    )
 
 
 def section5(rule: Rule, audited: Mapping[str, float], steps: int, backend) -> list[Family]:
@@ -288,9 +325,18 @@ def section5(rule: Rule, audited: Mapping[str, float], steps: int, backend) -> l
         if exp.key.startswith("thm1"):
             continue  # Theorem 1 is the grid above
         key = "rkk-sec5-" + exp.key
-        fam = _seeded(key, f"RKK {exp.title} [{exp.step_size}]", rule, exp.sequence,
-                      dict(exp.params), audited, min(steps, exp.steps), backend, x0=exp.x0,
-                      stochastic=exp.stochastic)  # fmt: skip
+        fam = _seeded(
+            key,
+            f"RKK {exp.title} [{exp.step_size}]",
+            rule,
+            exp.sequence,
+            dict(exp.params),
+            audited,
+            min(steps, exp.steps),
+            backend,
+            x0=exp.x0,
+            stochastic=exp.stochastic,
+        )
         out.append(fam)
     return out
 
@@ -302,11 +348,26 @@ def zhang(rule: Rule, audited: Mapping[str, float], steps: int, backend) -> Fami
 
     names = [n for n in sequence_names() if n.startswith("zhang")]
     if not names:
-        return Family("zhang", "Zhang et al.'s function", 0, "skipped", None,
-                      reason="no Zhang et al. sequence is registered in this octk "
-                      "(octk list --sequences)")  # fmt: skip
-    return _seeded("zhang", f"Zhang et al. ({names[0]})", rule, names[0], {}, audited, steps,
-                   backend, x0=0.0, stochastic=False)  # fmt: skip
+        return Family(
+            "zhang",
+            "Zhang et al.'s function",
+            0,
+            "skipped",
+            None,
+            reason="no Zhang et al. sequence is registered in this octk (octk list --sequences)",
+        )
+    return _seeded(
+        "zhang",
+        f"Zhang et al. ({names[0]})",
+        rule,
+        names[0],
+        {},
+        audited,
+        steps,
+        backend,
+        x0=0.0,
+        stochastic=False,
+    )
 
 
 def run_all(rule: Rule, audited: Mapping[str, float], steps: int, backend) -> list[Family]:

@@ -79,8 +79,9 @@ class AuditReport:
                 "preset": self.rule.preset,
                 "settings": self.settings,
                 "summary": self.summary,
-                "sections": {s.key: {"title": s.title, "summary": s.line, **s.data}
-                             for s in self.sections},  # fmt: skip
+                "sections": {
+                    s.key: {"title": s.title, "summary": s.line, **s.data} for s in self.sections
+                },
                 "wall_s": round(self.wall_s, 2),
             }
         )  # type: ignore[return-value]

@@ -24,10 +24,20 @@ def _num(v: object) -> str:
 
 
 def _family_table(fam: Family) -> list[str]:
-    keys = [k for k in ("beta2", "C", "x_T", "x_late", "x_star", "avg_regret", "outcome")
-            if any(k in c for c in fam.cells)]  # fmt: skip
-    head = {"beta2": "β2", "C": "C", "x_T": "x_T", "x_late": "x̄_late", "x_star": "x*",
-            "avg_regret": "R_T/T", "outcome": "outcome"}  # fmt: skip
+    keys = [
+        k
+        for k in ("beta2", "C", "x_T", "x_late", "x_star", "avg_regret", "outcome")
+        if any(k in c for c in fam.cells)
+    ]
+    head = {
+        "beta2": "β2",
+        "C": "C",
+        "x_T": "x_T",
+        "x_late": "x̄_late",
+        "x_star": "x*",
+        "avg_regret": "R_T/T",
+        "outcome": "outcome",
+    }
     lines = ["| " + " | ".join(head[k] for k in keys) + " |", "|" + "---|" * len(keys)]
     for c in fam.cells:
         lines.append("| " + " | ".join(_num(c.get(k)) for k in keys) + " |")
@@ -59,8 +69,9 @@ def counterexamples(families: list[Family], certs: list[Certified]) -> Section:
         "certificates": [c.to_dict() for c in certs],
     }
     figs = {"counterexamples.png": lambda p: counterexamples_figure(families, p)}
-    return Section("counterexamples", "Counterexamples", f"{verdict} ({shown})",
-                   "\n".join(body), data, figs)  # fmt: skip
+    return Section(
+        "counterexamples", "Counterexamples", f"{verdict} ({shown})", "\n".join(body), data, figs
+    )
 
 
 def structure(results: list[Result], apply: list[Applicability]) -> Section:
@@ -73,8 +84,10 @@ def structure(results: list[Result], apply: list[Applicability]) -> Section:
     body += ["| theorem | structural hypotheses | failing |", "|---|---|---|"]
     for a in apply:
         failing = "; ".join(c.name for c in a.failing) or "—"
-        body.append(f"| `{a.theorem.name}` {a.theorem.title} | "
-                    f"{'hold' if a.holds else 'fail'} | {failing} |")  # fmt: skip
+        body.append(
+            f"| `{a.theorem.name}` {a.theorem.title} | "
+            f"{'hold' if a.holds else 'fail'} | {failing} |"
+        )
     holds = [a.theorem.name for a in apply if a.holds]
     verdicts = {r.claim.name.removeprefix("audit."): r.outcome.verdict.value for r in results}
     line = ", ".join(f"{k} {v}" for k, v in verdicts.items())
@@ -89,12 +102,11 @@ def structure(results: list[Result], apply: list[Applicability]) -> Section:
 def bounds(checks: list[BoundCheck], apply: list[Applicability]) -> Section:
     """Section 3: ``octk check`` for every theorem whose structural hypotheses hold."""
     if not checks:
-        why = "; ".join(
-            f"{a.theorem.name}: {', '.join(c.name for c in a.failing)}" for a in apply
-        )
+        why = "; ".join(f"{a.theorem.name}: {', '.join(c.name for c in a.failing)}" for a in apply)
         body = f"No theorem applies: every theorem has a structural hypothesis that fails ({why})."
-        return Section("bounds", "Bound checks", "no theorem applies", body,
-                       {"applies": [], "reason": body})  # fmt: skip
+        return Section(
+            "bounds", "Bound checks", "no theorem applies", body, {"applies": [], "reason": body}
+        )
     lines = [
         f"Instance: `{INSTANCE}` on `{DOMAIN}`, x_1 = 0, the bound evaluated at every T "
         "(as `octk check` does).",

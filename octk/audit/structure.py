@@ -34,8 +34,18 @@ from octk.rules import Rule
 from octk.rules.anatomy import NotInProgram, assigned
 from octk.rules.scaling import scale_degrees
 from octk.symbols import g, t
-from proofs.claim import Basis, Claim, NotApplicable, Outcome, Result, Scope, Step
-from proofs.claim import proved, refuted, undecided
+from proofs.claim import (
+    Basis,
+    Claim,
+    NotApplicable,
+    Outcome,
+    Result,
+    Scope,
+    Step,
+    proved,
+    refuted,
+    undecided,
+)
 
 _C = sp.Symbol("c", positive=True)
 _GAMMA = (
@@ -192,7 +202,9 @@ def _at_infinity(expr: sp.Basic, gg: sp.Symbol, side: sp.Basic) -> sp.Basic:
                 lim = sp.limit(a, gg, side)
             except (NotImplementedError, ValueError, TypeError):
                 continue
-            if (lim is sp.oo and isinstance(e, sp.Max)) or (lim is -sp.oo and isinstance(e, sp.Min)):
+            if (lim is sp.oo and isinstance(e, sp.Max)) or (
+                lim is -sp.oo and isinstance(e, sp.Min)
+            ):
                 return a
         return e
 
@@ -252,7 +264,9 @@ def first_step(params: Mapping[str, float]) -> Callable[[Rule], Outcome]:
                 try:
                     candidates.append(_limit(e, p, end))
                 except (NotImplementedError, ValueError, TypeError) as err:
-                    return undecided("limit", f"SymPy cannot take the limit p → {end}: {err}", steps)
+                    return undecided(
+                        "limit", f"SymPy cannot take the limit p → {end}: {err}", steps
+                    )
             if any(c.has(sp.oo, -sp.oo, sp.zoo) for c in candidates):
                 cx = {"g": sign * sp.oo}
                 return refuted("limit", "|δ_1| → ∞ as |g| → ∞", cx, steps)

@@ -87,9 +87,16 @@ def applicable(rule: Rule, params: Mapping[str, float], backend) -> list[Applica
     out = []
     for th in THEOREMS.values():
         res = check_bound(
-            rule, INSTANCE, DOMAIN, bound=th, steps=PROBE_STEPS, params=dict(params),
-            backend=backend, every_step=False, nonfinite="ignore",
-        )  # fmt: skip
+            rule,
+            INSTANCE,
+            DOMAIN,
+            bound=th,
+            steps=PROBE_STEPS,
+            params=dict(params),
+            backend=backend,
+            every_step=False,
+            nonfinite="ignore",
+        )
         out.append(Applicability(th, _structural(th, res)))
     return out
 
@@ -136,9 +143,15 @@ def bound_checks(
         if not a.holds:
             continue
         res = check_bound(
-            rule, INSTANCE, DOMAIN, bound=a.theorem, steps=steps, params=dict(params),
-            backend=backend, nonfinite="ignore",
-        )  # fmt: skip
+            rule,
+            INSTANCE,
+            DOMAIN,
+            bound=a.theorem,
+            steps=steps,
+            params=dict(params),
+            backend=backend,
+            nonfinite="ignore",
+        )
         out.append(BoundCheck(a.theorem, res))
     return out
 

@@ -20,6 +20,7 @@ know), the certificate is written but not re-checked, and the status says why.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,6 +35,8 @@ PERIOD = 3
 BOUND = 3.0
 STEPS = 300
 DOMAIN = "box:-1,1"
+#: the smallest budget: one population of the adversary's CMA-ES (32 candidates)
+MIN_BUDGET = 32
 
 
 @dataclass(frozen=True)
@@ -89,6 +92,34 @@ def eval_fraction(text: str) -> float:
     return float(Fraction(str(text)))
 
 
+def _certify(cert: dict, out: Path | None, name: str, what: str, spec: str) -> Certified:
+    """Re-run ``cert`` exactly (:func:`octk.adversary.certificate.certify`) and write it to
+    ``out/<name>_certificate.json``; a rule the certificate cannot rebuild leaves it
+    ``not re-checkable`` with the reason."""
+    from octk.adversary import certificate
+
+    try:
+        certificate.certify(cert)
+    except OctkError as e:  # the rule is not rebuilt from the certificate's name
+        cert.update(status="not re-checkable", reason=str(e))
+    file = None
+    if out is not None:
+        out.mkdir(parents=True, exist_ok=True)
+        file = str(certificate.save(cert, out / f"{name}_certificate.json"))
+    rate, status = _limit(cert)
+    lb = cert.get("lower_bound_float")
+    return Certified(
+        what,
+        spec,
+        str(cert.get("status")),
+        None if lb is None else float(lb),
+        rate,
+        status,
+        file,
+        str(cert.get("reason", "")),
+    )
+
+
 def search_worst(
     rule: Rule,
     params: Mapping[str, float],
@@ -98,23 +129,34 @@ def search_worst(
     out: Path | None,
     backend: str = "numba",
 ) -> Certified:
-    """The adversary's worst periodic pattern against ``rule`` (see the module docstring)."""
+    """The adversary's worst periodic pattern against ``rule`` (see the module docstring),
+    certified and written to ``out/adversary_certificate.json`` (its search result to
+    ``out/adversary.json``)."""
     from octk.adversary import adversary
 
     res = adversary(
-        rule, domain=DOMAIN, steps=STEPS, family=f"periodic:p={PERIOD}", bound=BOUND,
-        x0=0.0, objective="rate", budget=budget, seed=seed, params=dict(params),
-        out=None if out is None else out / "adversary.json", backend=backend,
-    )  # fmt: skip
-    c = res.certificate
-    rate, status = _limit(c)
-    lb = c.get("lower_bound_float")
-    return Certified(
+        rule,
+        domain=DOMAIN,
+        steps=STEPS,
+        family=f"periodic:p={PERIOD}",
+        bound=BOUND,
+        x0=0.0,
+        objective="rate",
+        budget=budget,
+        seed=seed,
+        params=dict(params),
+        backend=backend,
+        certify=False,
+    )
+    what = (
         f"worst periodic pattern (p = {PERIOD}, |c_t| ≤ {BOUND:g}, T = {STEPS}, "
-        f"budget {budget}, seed {seed})",
-        res.sequence, str(c.get("status")), None if lb is None else float(lb), rate, status,
-        res.certificate_file, str(c.get("reason", "")),
-    )  # fmt: skip
+        f"budget {budget}, seed {seed})"
+    )
+    found = _certify(res.certificate, out, "adversary", what, res.sequence)
+    if out is not None:
+        data = {**res.to_dict(), "certificate": found.to_dict()}
+        (out / "adversary.json").write_text(json.dumps(data, indent=1, default=str) + "\n")
+    return found
 
 
 def certify_pattern(
@@ -137,24 +179,22 @@ def certify_pattern(
     G = max(abs(v) for v in pattern)
     values = {h.name: float(params.get(h.name, h.default)) for h in rule.hyperparameters}
     fam = Family.parse(f"periodic:p={len(pattern)}")
-    problem = Problem(rule, values, domain(DOMAIN), 1, STEPS, fam, GradientBound(G), "rate",
-                      np.zeros(1), backend=backend)  # fmt: skip
+    problem = Problem(
+        rule,
+        values,
+        domain(DOMAIN),
+        1,
+        STEPS,
+        fam,
+        GradientBound(G),
+        "rate",
+        np.zeros(1),
+        backend=backend,
+    )
     table = np.asarray(pattern, dtype=np.float64)[:, None]
-    cert = certificate.build(problem, table, np.zeros(1), kind="table", steps=STEPS,
-                             T0=problem.T0)  # fmt: skip
+    cert = certificate.build(problem, table, np.zeros(1), kind="table", steps=STEPS, T0=problem.T0)
     spec = "periodic:values=[" + ",".join(f"{v:g}" for v in pattern) + "]"
-    try:
-        certificate.certify(cert)
-    except OctkError as e:  # the rule is not rebuilt from the certificate's name
-        cert.update(status="not re-checkable", reason=str(e))
-    file = None
-    if out is not None:
-        out.mkdir(parents=True, exist_ok=True)
-        file = str(certificate.save(cert, out / f"{name}_certificate.json"))
-    rate, status = _limit(cert)
-    lb = cert.get("lower_bound_float")
-    return Certified(what, spec, str(cert.get("status")), None if lb is None else float(lb),
-                     rate, status, file, str(cert.get("reason", "")))  # fmt: skip
+    return _certify(cert, out, name, what, spec)
 
 
-__all__ = ["BOUND", "PERIOD", "STEPS", "Certified", "certify_pattern", "search_worst"]
+__all__ = ["BOUND", "MIN_BUDGET", "PERIOD", "STEPS", "Certified", "certify_pattern", "search_worst"]

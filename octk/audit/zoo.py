@@ -47,8 +47,11 @@ def row(report: AuditReport, root: Path) -> dict:
     outcome = s["counterexamples"]
     if outcome == "fails" and cert and cert["status"] == "certified":
         rate = cert["limit_rate"] if cert["limit_status"] == "certified" else None
-        shown = f"lim R_T/T = {rate:.4g}" if rate is not None else (
-            f"rate ≥ {cert['rate_lower_bound']:.4g} at T")  # fmt: skip
+        shown = (
+            f"lim R_T/T = {rate:.4g}"
+            if rate is not None
+            else (f"rate ≥ {cert['rate_lower_bound']:.4g} at T")
+        )
         counter = f"fails: `{cert['sequence']}`, {shown}{_link(cert['file'], root)}"
     elif outcome == "fails":
         fams = report.section("counterexamples").data["families"]
@@ -88,8 +91,13 @@ class ZooTable:
     def markdown(self) -> str:
         lines = ["| " + " | ".join(HEADER) + " |", "|" + "---|" * len(HEADER)]
         for r in self.rows:
-            cells = (f"`{r['rule']}` {r['title']}", r["counterexamples"], r["gamma"],
-                     r["worst"], r["theorems"])  # fmt: skip
+            cells = (
+                f"`{r['rule']}` {r['title']}",
+                r["counterexamples"],
+                r["gamma"],
+                r["worst"],
+                r["theorems"],
+            )
             lines.append("| " + " | ".join(cells) + " |")
         s = self.settings
         lines += [
@@ -127,11 +135,24 @@ def zoo_table(
     for name in chosen:
         if progress is not None:
             progress(name)
-        rep = audit(name, budget=budget, seed=seed, steps=steps, bound_steps=bound_steps,
-                    out=root / name, backend=backend)  # fmt: skip
+        rep = audit(
+            name,
+            budget=budget,
+            seed=seed,
+            steps=steps,
+            bound_steps=bound_steps,
+            out=root / name,
+            backend=backend,
+        )
         rows.append(row(rep, root))
-    settings = {"budget": budget, "seed": seed, "steps": steps, "bound_steps": bound_steps,
-                "backend": str(backend), "rules": list(chosen)}  # fmt: skip
+    settings = {
+        "budget": budget,
+        "seed": seed,
+        "steps": steps,
+        "bound_steps": bound_steps,
+        "backend": str(backend),
+        "rules": list(chosen),
+    }
     table = ZooTable(tuple(rows), settings)
     (root / "zoo.md").write_text(table.markdown())
     (root / "zoo.json").write_text(

@@ -1,0 +1,228 @@
+"""octk.audit: the counterexamples, the structural claims, the theorems, the worst case,
+the report, the zoo table and ``octk audit`` -- at small sizes (one full audit is slow)."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+import octk
+import octk.rules
+from octk.adversary import certificate
+from octk.audit import counterexamples as cx
+from octk.audit import structure, theorems
+from octk.audit.settings import apply
+from octk.cli import main
+from octk.rules import adaptive, rule
+
+SMALL = dict(steps=300, bound_steps=50, budget=40, seed=0)
+
+
+def _user_rule():
+    """A rule as a user builds it: AMSGrad's max over a bias-corrected EMA, α/√t."""
+    return adaptive(
+        name="myfix",
+        title="My Adam fix",
+        source="a user",
+        defaults={"alpha": 0.1, "beta1": 0.9, "beta2": 0.99, "eps": 0.0},
+        schedule="sqrt",
+        amsgrad="vhat",
+    )
+
+
+# ----------------------------------------------------------------------------- counterexamples
+@pytest.mark.parametrize(
+    ("late", "mid", "star", "avg", "se", "want"),
+    [
+        (1.0, 1.0, -1.0, 0.6, 0.0, "wrong point"),
+        (0.5, 0.9, -1.0, 0.2, 0.0, "undecided at T"),  # far, but approaching x*
+        (0.2, 0.2, -1.0, 0.2, 0.2, "undecided at T"),  # far by less than two std errors
+        (-0.95, -0.9, -1.0, 0.01, 0.0, "converges"),
+        (float("nan"), 0.0, -1.0, 0.1, 0.0, "non-finite"),
+        (1.0, 1.0, -1.0, -0.1, 0.0, "undecided at T"),  # no regret
+    ],
+)
+def test_classify(late, mid, star, avg, se, want):
+    assert cx.classify(late, mid, star, avg, se) == want
+
+
+def test_window_means_take_the_late_and_middle_checkpoints():
+    t = np.array([1, 2, 3, 4, 5, 6, 7, 8])
+    x = t[None, :, None].astype(float)
+    late, mid = cx.window_means(t, x)
+    assert late[0, 0] == np.mean([5, 6, 7, 8]) and mid[0, 0] == np.mean([3, 4])
+
+
+def test_settings_apply_by_name_and_say_what_is_absent():
+    adam = rule("adam", schedule="sqrt")
+    a = apply(adam, adam.defaults, {"beta1": 0.0, "beta2": 0.1}, schedule="sqrt")
+    assert a.params["beta1"] == 0.0 and a.params["beta2"] == 0.1 and not a.absent
+    assert "as the counterexample states" in a.schedule
+    ogd = rule("ogd", schedule="constant")
+    b = apply(ogd, ogd.defaults, {"beta1": 0.0, "beta2": 0.1}, schedule="sqrt")
+    assert b.absent == ("beta1", "beta2") and "beta2" not in b.params
+    assert "runs as it is" in b.schedule and "the rule has no beta1, beta2" in b.note()
+
+
+def test_theorem1_grid_is_one_simulation(monkeypatch):
+    calls = []
+    real = cx.simulate
+
+    def counting(*args, **kwargs):
+        calls.append(kwargs.get("params"))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(cx, "simulate", counting)
+    adam = rule("adam", schedule="sqrt")
+    fam = cx.theorem1(adam, adam.defaults, 3000, "reference")
+    assert len(calls) == 1
+    assert len(fam.cells) == len(cx.beta2_grid()) * len(cx.THM1_C)
+    # β2 = 1/(1 + C²), C = 3: Adam goes to x = +1 although x* = −1 (RKK Theorem 1)
+    cell = next(c for c in fam.cells if c["C"] == 3 and abs(c["beta2"] - 0.1) < 1e-12)
+    assert cell["outcome"] == "wrong point" and cell["x_star"] == -1.0
+    assert fam.verdict == "fails"
+
+
+def test_a_rule_without_beta2_runs_one_configuration():
+    ogd = rule("ogd")
+    fam = cx.theorem1(ogd, ogd.defaults, 2000, "reference")
+    assert {c["beta2"] for c in fam.cells} == {None} and len(fam.cells) == len(cx.THM1_C)
+    assert "beta2" in fam.settings.absent
+    assert fam.verdict == "converges"
+
+
+def test_zhang_is_skipped_with_its_reason_when_unregistered(monkeypatch):
+    import octk.sequences
+
+    monkeypatch.setattr(octk.sequences, "sequence_names", lambda: ("reddi-thm1",))
+    fam = cx.zhang(rule("adam"), {}, 100, "reference")
+    assert fam.verdict == "skipped" and "no Zhang et al. sequence" in fam.reason
+
+
+# ----------------------------------------------------------------------------- structure
+def _verdicts(r, params=None):
+    return {
+        res.claim.name: res.outcome
+        for res in structure.check(r, r.defaults if params is None else params)
+    }
+
+
+def test_gamma_proved_for_amsgrad_and_refuted_for_adam_with_an_exact_counterexample():
+    ams = _verdicts(rule("amsgrad"))["audit.gamma"]
+    assert ams.verdict.value == "proved"
+    adam = _verdicts(rule("adam"))["audit.gamma"]
+    assert adam.verdict.value == "refuted"
+    assert adam.counterexample["g_1"] == 1 and adam.counterexample["t"] == 2
+
+
+def test_scale_invariance_and_the_step():
+    adam = rule("adam")
+    with_eps = _verdicts(adam)
+    assert with_eps["audit.scale"].verdict.value == "refuted"  # ε > 0: δ_1(2g) ≠ δ_1(g)
+    no_eps = _verdicts(adam, {**adam.defaults, "eps": 0.0})
+    assert no_eps["audit.scale"].verdict.value == "proved"
+    assert no_eps["audit.first_step"].detail == "sup_g |δ_1| = 1/1000"  # α, K&B §2.1
+    ogd = _verdicts(rule("ogd"))
+    assert ogd["audit.scale"].verdict.value == "refuted"
+    assert ogd["audit.step_limit"].verdict.value == "refuted"  # α g/√t is unbounded in g
+    ams = _verdicts(rule("amsgrad"))
+    assert ams["audit.step_limit"].verdict.value == "proved"
+    assert "sqrt(10)/(1000*sqrt(t))" in ams["audit.step_limit"].detail  # α/√(t(1 − β2))
+
+
+def test_theorems_read_structurally():
+    adam = rule("adam", schedule="sqrt")
+    params = {**adam.defaults, "beta1": 0.0, "eps": 0.0}
+    holds = {a.theorem.name for a in theorems.applicable(adam, params, "reference") if a.holds}
+    assert "kb-thm4.1" in holds and "rkk-thm4" not in holds
+    at_defaults = theorems.applicable(adam, adam.defaults, "reference")
+    kb = next(a for a in at_defaults if a.theorem.name == "kb-thm4.1")
+    assert not kb.holds and any("ε = 0" in c.name for c in kb.failing)
+
+
+# ----------------------------------------------------------------------------- the report
+def test_a_user_rule_audits_and_reports_every_section(tmp_path):
+    rep = octk.audit(_user_rule(), out=tmp_path, backend="reference", **SMALL)
+    assert [s.key for s in rep.sections] == ["counterexamples", "structure", "bounds", "worst"]
+    assert len(repr(rep).splitlines()) == 5
+    assert rep.summary["gamma"] == "proved"  # the max keeps 1/η_t non-decreasing
+    data = json.loads((tmp_path / "audit.json").read_text())
+    assert data["rule"] == "myfix" and data["summary"]["worst"]["status"] in (
+        "certified",
+        "not re-checkable",
+    )
+    md = (tmp_path / "audit.md").read_text()
+    assert "![Counterexamples](counterexamples.png)" in md
+    assert (tmp_path / "counterexamples.png").stat().st_size > 0
+    assert "scope: *general*" in md  # the claims scoped as octk verify scopes them
+
+
+def test_zoo_table_every_fails_cell_carries_a_certificate_that_rechecks(tmp_path, monkeypatch):
+    monkeypatch.setattr(octk.rules, "zoo_names", lambda: ("adam", "amsgrad"), raising=False)
+    from octk.audit import zoo_table
+
+    table = zoo_table(tmp_path, backend="reference", steps=2000, bound_steps=50, budget=40)
+    assert [r["rule"] for r in table.rows] == ["adam", "amsgrad"]
+    text = (tmp_path / "zoo.md").read_text()
+    assert text.count("\n| `") == 2
+    fails = [r for r in table.rows if r["counterexamples"].startswith("fails")]
+    assert fails, "adam fails RKK Theorem 1 at β1 = 0, β2 = 1/(1 + C²)"
+    for r in fails:
+        cert = r["summary"]["counterexample_certificate"]
+        ok, message = certificate.check(certificate.load(cert["file"]))
+        assert ok, message
+    ams = next(r for r in table.rows if r["rule"] == "amsgrad")
+    assert ams["gamma"] == "proved"
+
+
+# ----------------------------------------------------------------------------- the CLI
+def test_cli_errors_are_one_line():
+    runner = CliRunner()
+    res = runner.invoke(main, ["audit"])
+    assert res.exit_code == 2 and "needs --rule NAME" in res.output
+    res = runner.invoke(main, ["audit", "--zoo"])
+    assert res.exit_code == 2 and "--zoo needs --out DIR" in res.output
+    res = runner.invoke(main, ["audit", "--rule", "adam", "--budget", "12"])
+    assert res.exit_code == 2 and "budget" in res.output and "32" in res.output
+
+
+def test_cli_json(tmp_path):
+    args = [
+        "audit",
+        "--rule",
+        "amsgrad",
+        "--steps",
+        "300",
+        "--bound-steps",
+        "50",
+        "--budget",
+        "40",
+        "--backend",
+        "reference",
+        "--json",
+    ]
+    res = CliRunner().invoke(main, args)
+    assert res.exit_code == 0, res.output
+    data = json.loads(res.output)
+    assert data["summary"]["gamma"] == "proved"
+    assert set(data["sections"]) == {"counterexamples", "structure", "bounds", "worst"}
+    # AMSGrad as RKK print it (no ε, α_t = α/√t) meets RKK Theorem 4's structural hypotheses
+    assert data["sections"]["bounds"]["applies"] == ["rkk-thm4", "rkk-thm4-submitted"]
+
+
+@pytest.mark.slow
+def test_full_audit_of_adam(tmp_path):
+    rep = octk.audit("adam", options={"schedule": "sqrt"}, budget=60, out=tmp_path)
+    assert rep.summary["counterexamples"] == "fails"
+    assert rep.summary["gamma"] == "refuted"
+    cert = rep.summary["counterexample_certificate"]
+    assert cert["status"] == "certified" and cert["limit_rate"] > 0
+    ok, message = certificate.check(certificate.load(cert["file"]))
+    assert ok, message
+    worst = rep.summary["worst"]
+    ok, message = certificate.check(certificate.load(worst["file"]))
+    assert ok, message
+    assert "Γ" in rep.to_markdown()
