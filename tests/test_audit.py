@@ -160,22 +160,35 @@ def test_a_user_rule_audits_and_reports_every_section(tmp_path):
     assert "scope: *general*" in md  # the claims scoped as octk verify scopes them
 
 
-def test_zoo_table_every_fails_cell_carries_a_certificate_that_rechecks(tmp_path, monkeypatch):
-    monkeypatch.setattr(octk.rules, "zoo_names", lambda: ("adam", "amsgrad"), raising=False)
+def _zoo(tmp_path, monkeypatch, names):
+    monkeypatch.setattr(octk.rules, "zoo_names", lambda: names, raising=False)
     from octk.audit import zoo_table
 
     table = zoo_table(tmp_path, backend="reference", steps=2000, bound_steps=50, budget=40)
-    assert [r["rule"] for r in table.rows] == ["adam", "amsgrad"]
+    assert [r["rule"] for r in table.rows] == list(names)
     text = (tmp_path / "zoo.md").read_text()
-    assert text.count("\n| `") == 2
+    assert text.count("\n| `") == len(names)
     fails = [r for r in table.rows if r["counterexamples"].startswith("fails")]
     assert fails, "adam fails RKK Theorem 1 at β1 = 0, β2 = 1/(1 + C²)"
     for r in fails:
         cert = r["summary"]["counterexample_certificate"]
+        assert cert["file"] in r["counterexamples"] or "certificate" in r["counterexamples"]
         ok, message = certificate.check(certificate.load(cert["file"]))
         assert ok, message
+    return table
+
+
+def test_zoo_table_every_fails_cell_carries_a_certificate_that_rechecks(tmp_path, monkeypatch):
+    table = _zoo(tmp_path, monkeypatch, ("adam",))
+    assert table.rows[0]["gamma"].startswith("refuted (`alpha=1, beta1=0, beta2=1/10")
+    assert json.loads((tmp_path / "zoo.json").read_text())["settings"]["rules"] == ["adam"]
+
+
+@pytest.mark.slow
+def test_zoo_table_adam_and_amsgrad(tmp_path, monkeypatch):
+    table = _zoo(tmp_path, monkeypatch, ("adam", "amsgrad"))
     ams = next(r for r in table.rows if r["rule"] == "amsgrad")
-    assert ams["gamma"] == "proved"
+    assert ams["gamma"] == "proved" and not ams["counterexamples"].startswith("fails")
 
 
 # ----------------------------------------------------------------------------- the CLI
@@ -189,11 +202,11 @@ def test_cli_errors_are_one_line():
     assert res.exit_code == 2 and "budget" in res.output and "32" in res.output
 
 
-def test_cli_json(tmp_path):
+def test_cli_json():
     args = [
         "audit",
         "--rule",
-        "amsgrad",
+        "ogd",
         "--steps",
         "300",
         "--bound-steps",
@@ -207,10 +220,12 @@ def test_cli_json(tmp_path):
     res = CliRunner().invoke(main, args)
     assert res.exit_code == 0, res.output
     data = json.loads(res.output)
-    assert data["summary"]["gamma"] == "proved"
+    assert data["summary"]["gamma"] == "proved"  # 1/η_t = √t/α grows
     assert set(data["sections"]) == {"counterexamples", "structure", "bounds", "worst"}
-    # AMSGrad as RKK print it (no ε, α_t = α/√t) meets RKK Theorem 4's structural hypotheses
-    assert data["sections"]["bounds"]["applies"] == ["rkk-thm4", "rkk-thm4-submitted"]
+    # OGD with α_t = α/√t meets Zinkevich's structural hypotheses, and only his
+    assert data["sections"]["bounds"]["applies"] == ["zinkevich-ogd"]
+    families = data["sections"]["counterexamples"]["families"]
+    assert "beta2" in families[0]["settings"]["absent"]
 
 
 @pytest.mark.slow
@@ -225,4 +240,5 @@ def test_full_audit_of_adam(tmp_path):
     worst = rep.summary["worst"]
     ok, message = certificate.check(certificate.load(worst["file"]))
     assert ok, message
-    assert "Γ" in rep.to_markdown()
+    md = rep.to_markdown()
+    assert r"\Gamma_t" in md and "counterexample: `alpha=1, beta1=0, beta2=1/10" in md
