@@ -6,6 +6,8 @@ import time
 from collections.abc import Mapping
 from pathlib import Path
 
+import numpy as np
+
 from octk.audit import counterexamples as cx
 from octk.audit import sections, structure, theorems
 from octk.audit.report import AuditReport
@@ -25,7 +27,11 @@ def _adversary_backend(backend: object) -> str:
 
 
 def _failing_certificates(
-    rule: Rule, families: list[cx.Family], params: Mapping[str, float], out: Path | None, backend
+    rule: Rule,
+    families: list[cx.Family],
+    params: Mapping[str, float],
+    out: Path | None,
+    backend: object,
 ) -> list[Certified]:
     """A certificate for Theorem 1's worst cell at the wrong point (largest R_T/T): its
     pattern C, −1, −1 at that cell's β2 and the settings the family applied."""
@@ -34,8 +40,8 @@ def _failing_certificates(
         return []
     wrong = [c for c in fam.cells if c["outcome"] == "wrong point"]
     cell = max(wrong, key=lambda c: c["avg_regret"])
-    values = {k: v for k, v in fam.settings.params.items() if k != "beta2"}
-    values = {**params, **{k: float(v) for k, v in values.items()}}  # type: ignore[arg-type]
+    fixed = {k: v for k, v in fam.settings.params.items() if k != "beta2"}
+    values: dict[str, float] = {**params, **{k: float(np.asarray(v)) for k, v in fixed.items()}}
     if cell["beta2"] is not None:
         values["beta2"] = float(cell["beta2"])
     where = f"β2 = {cell['beta2']:g}, " if cell["beta2"] is not None else ""

@@ -48,11 +48,12 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from octk.audit.settings import Applied, apply
-from octk.monitors import running_sum
+from octk.monitors import Monitor, running_sum
 from octk.rules import Rule
 from octk.sequences import Sequence
 from octk.simulate import simulate
 from octk.symbols import DATA
+from octk.trajectory import Trajectory
 
 #: the C values of Theorem 1's grid (C > 2)
 THM1_C = (3.0, 5.0, 10.0)
@@ -141,7 +142,7 @@ class Family:
         }
 
 
-def _monitors():
+def _monitors() -> list[Monitor]:
     return [running_sum("played", "f"), running_sum("signal_sum", "s")]
 
 
@@ -158,7 +159,7 @@ class _Coordinates:
     avg: np.ndarray
 
 
-def _per_coordinate(traj) -> _Coordinates:
+def _per_coordinate(traj: Trajectory) -> _Coordinates:
     played = traj.monitors["played"]  # (C, K, d)
     total = traj.monitors["signal_sum"]
     avg = (played + np.abs(total)) / traj.t[None, :, None]
@@ -174,7 +175,16 @@ def _verdict(outcomes: list[str]) -> str:
     return "undecided"
 
 
-def _run(rule: Rule, sequence, settings: Applied, *, steps, x0, seed, backend):
+def _run(
+    rule: Rule,
+    sequence: Sequence | str,
+    settings: Applied,
+    *,
+    steps: int,
+    x0: float,
+    seed: int | np.ndarray,
+    backend: object,
+) -> Trajectory:
     return simulate(
         rule,
         sequence,
@@ -189,7 +199,7 @@ def _run(rule: Rule, sequence, settings: Applied, *, steps, x0, seed, backend):
     )
 
 
-def theorem1(rule: Rule, audited: Mapping[str, float], steps: int, backend) -> Family:
+def theorem1(rule: Rule, audited: Mapping[str, float], steps: int, backend: object) -> Family:
     """RKK Theorem 1 over the (β2, C) grid, in one simulation (see the module docstring)."""
     b2 = np.asarray(beta2_grid(), dtype=np.float64)
     fixed = {"beta1": 0.0, "beta2": b2, "eps": 0.0, "alpha": ALPHA}
@@ -250,7 +260,7 @@ def _seeded(
     fixed: dict[str, float],
     audited: Mapping[str, float],
     steps: int,
-    backend,
+    backend: object,
     *,
     x0: float,
     stochastic: bool,
@@ -260,7 +270,7 @@ def _seeded(
     seeds (stochastic) as the configurations of one simulation."""
     b2 = beta2_values if beta2_values and "beta2" in rule.hyper_names else (None,)
     seeds = SEEDS if stochastic else 1
-    per_cfg = {k: v for k, v in fixed.items()}
+    per_cfg: dict[str, object] = dict(fixed)
     if b2 != (None,):
         per_cfg["beta2"] = np.repeat(np.asarray(b2, dtype=np.float64), seeds)
     settings = apply(rule, audited, per_cfg, schedule="sqrt")
@@ -296,7 +306,7 @@ def _seeded(
     return Family(key, title, steps, _verdict(outcomes), settings, tuple(cells), curves=curves)
 
 
-def theorem3(rule: Rule, audited: Mapping[str, float], steps: int, backend) -> Family:
+def theorem3(rule: Rule, audited: Mapping[str, float], steps: int, backend: object) -> Family:
     """RKK Theorem 3's stochastic family (``reddi-thm3`` at its defaults C = 20, δ = 0.1;
     x* = −1 since E c_t = δ > 0), β1 = 0, ε = 0, α = 0.1, over the β2 grid × seeds."""
     fixed = {"beta1": 0.0, "eps": 0.0, "alpha": ALPHA}
@@ -315,7 +325,7 @@ def theorem3(rule: Rule, audited: Mapping[str, float], steps: int, backend) -> F
     )
 
 
-def section5(rule: Rule, audited: Mapping[str, float], steps: int, backend) -> list[Family]:
+def section5(rule: Rule, audited: Mapping[str, float], steps: int, backend: object) -> list[Family]:
     """RKK §5, online and stochastic, with the hyperparameters of
     :data:`~octk.experiments.reddi2018.EXPERIMENTS` (T capped at the audit's T)."""
     from octk.experiments.reddi2018 import EXPERIMENTS
@@ -341,7 +351,7 @@ def section5(rule: Rule, audited: Mapping[str, float], steps: int, backend) -> l
     return out
 
 
-def zhang(rule: Rule, audited: Mapping[str, float], steps: int, backend) -> Family:
+def zhang(rule: Rule, audited: Mapping[str, float], steps: int, backend: object) -> Family:
     """Zhang et al.'s function, where a sequence whose name starts with ``zhang`` is
     registered; skipped (with the reason) otherwise."""
     from octk.sequences import sequence_names
@@ -370,7 +380,7 @@ def zhang(rule: Rule, audited: Mapping[str, float], steps: int, backend) -> Fami
     )
 
 
-def run_all(rule: Rule, audited: Mapping[str, float], steps: int, backend) -> list[Family]:
+def run_all(rule: Rule, audited: Mapping[str, float], steps: int, backend: object) -> list[Family]:
     """Every family, in the report's order."""
     return [
         theorem1(rule, audited, steps, backend),

@@ -14,13 +14,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from octk.audit.counterexamples import Family
 from octk.plots import _new_figure, _zoom, save_figure
 
 
-def _grid(ax, fam: Family) -> None:
+def _grid(ax: Axes, fam: Family) -> None:
     b2 = sorted({c["beta2"] for c in fam.cells}, key=lambda v: -1 if v is None else v)
     cs = sorted({c["C"] for c in fam.cells})
     z = np.full((len(b2), len(cs)), np.nan)
@@ -38,7 +39,7 @@ def _grid(ax, fam: Family) -> None:
     ax.figure.colorbar(im, ax=ax)
 
 
-def _curves(ax, fams: list[Family], title: str) -> None:
+def _curves(ax: Axes, fams: list[Family], title: str) -> None:
     drawn = []
     for fam in fams:
         t = np.asarray(fam.curves.get("t", []), dtype=np.float64)

@@ -7,6 +7,9 @@ found. A part that does not apply says why, in its place.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from pathlib import Path
+
 from octk.audit.counterexamples import CLASSIFICATION, Family, overall
 from octk.audit.figures import counterexamples_figure
 from octk.audit.report import Section
@@ -68,7 +71,11 @@ def counterexamples(families: list[Family], certs: list[Certified]) -> Section:
         "families": [f.to_dict() for f in families],
         "certificates": [c.to_dict() for c in certs],
     }
-    figs = {"counterexamples.png": lambda p: counterexamples_figure(families, p)}
+
+    def draw(path: Path) -> object:
+        return counterexamples_figure(families, path)
+
+    figs: dict[str, Callable[[Path], object]] = {"counterexamples.png": draw}
     return Section(
         "counterexamples", "Counterexamples", f"{verdict} ({shown})", "\n".join(body), data, figs
     )

@@ -82,7 +82,7 @@ def _structural(theorem: Theorem, res: BoundResult) -> tuple[Check, ...]:
     return tuple(c for h, c in pairs if h.key in STRUCTURAL)
 
 
-def applicable(rule: Rule, params: Mapping[str, float], backend) -> list[Applicability]:
+def applicable(rule: Rule, params: Mapping[str, float], backend: object) -> list[Applicability]:
     """Each theorem's structural hypotheses on ``rule`` at ``params``."""
     out = []
     for th in THEOREMS.values():
@@ -135,7 +135,7 @@ class BoundCheck:
 
 
 def bound_checks(
-    rule: Rule, params: Mapping[str, float], apply: list[Applicability], steps: int, backend
+    rule: Rule, params: Mapping[str, float], apply: list[Applicability], steps: int, backend: object
 ) -> list[BoundCheck]:
     """``octk check`` on the instance for every theorem whose structural hypotheses hold."""
     out = []

