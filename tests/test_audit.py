@@ -94,6 +94,20 @@ def test_a_rule_without_beta2_runs_one_configuration():
     assert fam.verdict == "converges"
 
 
+def test_a_nonlinear_loss_goes_through_the_comparator():
+    traj = octk.simulate(
+        rule("ogd"),
+        octk.sequence("reddi-thm1:C=3", loss="quadratic"),
+        steps=200,
+        backend="reference",
+        monitors=cx._monitors(),
+    )
+    q = cx._per_coordinate(traj)
+    reg = octk.regret(traj)
+    assert q.avg_T[0, 0] == pytest.approx(reg.average[0, -1])
+    assert q.star[0, 0] == pytest.approx(reg.x_star[0, -1, 0])
+
+
 def test_zhang_is_skipped_with_its_reason_when_unregistered(monkeypatch):
     import octk.sequences
 

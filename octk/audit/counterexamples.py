@@ -21,7 +21,8 @@ The families (RKK = Reddi, Kale & Kumar 2018):
   :data:`octk.experiments.reddi2018.EXPERIMENTS` states them (β1 = 0.9, β2 = 0.99,
   α_t = 1/√t), at the audit's T; the stochastic one over seeds: one call each.
 * ``zhang`` -- Zhang et al.'s function, where a sequence of that name is registered
-  (else the family is skipped and the report says why).
+  (else the family is skipped and the report says why); a loss other than linear goes
+  through :func:`octk.regret.regret`'s comparator (x* its minimiser).
 
 The counterexample's hyperparameters reach the rule by name (:mod:`octk.audit.settings`).
 
@@ -49,6 +50,7 @@ import numpy as np
 
 from octk.audit.settings import Applied, apply
 from octk.monitors import Monitor, running_sum
+from octk.regret import regret
 from octk.rules import Rule
 from octk.sequences import Sequence
 from octk.simulate import simulate
@@ -160,11 +162,19 @@ class _Coordinates:
 
 
 def _per_coordinate(traj: Trajectory) -> _Coordinates:
-    played = traj.monitors["played"]  # (C, K, d)
-    total = traj.monitors["signal_sum"]
-    avg = (played + np.abs(total)) / traj.t[None, :, None]
+    """The linear closed forms per coordinate (see the module docstring); a sequence of
+    another loss family (d = 1) goes through :func:`octk.regret.regret`'s comparator."""
     late, mid = window_means(traj.t, traj.x)
-    return _Coordinates(traj.x[:, -1, :], late, mid, -np.sign(total[:, -1, :]), avg[:, -1, :], avg)
+    if traj.sequence.loss != "linear":
+        reg = regret(traj)
+        avg = reg.average[:, :, None]
+        star = reg.x_star[:, -1, :]
+    else:
+        played = traj.monitors["played"]  # (C, K, d)
+        total = traj.monitors["signal_sum"]
+        avg = (played + np.abs(total)) / traj.t[None, :, None]
+        star = -np.sign(total[:, -1, :])
+    return _Coordinates(traj.x[:, -1, :], late, mid, star, avg[:, -1, :], avg)
 
 
 def _verdict(outcomes: list[str]) -> str:
