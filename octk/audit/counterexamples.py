@@ -225,10 +225,6 @@ def theorem1(rule: Rule, audited: Mapping[str, float], steps: int, backend: obje
         wrap=True,
         description="RKK Theorem 1, C_i per coordinate: C_i if t mod 3 = 1 else −1",
     )
-    params = dict(settings.params)
-    if configs == 1:
-        params = {k: v for k, v in params.items() if k != "beta2"}
-    settings = Applied(params, settings.applied, settings.absent, settings.schedule)
     traj = _run(rule, seq, settings, steps=steps, x0=0.0, seed=0, backend=backend)
     q = _per_coordinate(traj)
     cells, outcomes = [], []
