@@ -67,6 +67,13 @@ def test_settings_apply_by_name_and_say_what_is_absent():
     assert "runs as it is" in b.schedule and "the rule has no beta1, beta2" in b.note()
 
 
+def test_settings_outside_a_rules_range_are_not_applied():
+    adam = rule("adam")
+    a = apply(adam, adam.defaults, {"beta2": np.array([0.1, 1.5]), "eps": -1.0})
+    assert list(a.params["beta2"]) == [0.1] and a.params["eps"] == adam.defaults["eps"]
+    assert "eps = -1 (range [0, inf))" in a.note() and "some beta2 values" in a.note()
+
+
 def test_theorem1_grid_is_one_simulation(monkeypatch):
     calls = []
     real = cx.simulate

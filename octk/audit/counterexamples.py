@@ -48,7 +48,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from octk.audit.settings import Applied, apply
+from octk.audit.settings import Applied, allowed, apply
 from octk.monitors import Monitor, running_sum
 from octk.regret import regret
 from octk.rules import Rule
@@ -211,10 +211,10 @@ def _run(
 
 def theorem1(rule: Rule, audited: Mapping[str, float], steps: int, backend: object) -> Family:
     """RKK Theorem 1 over the (β2, C) grid, in one simulation (see the module docstring)."""
-    b2 = np.asarray(beta2_grid(), dtype=np.float64)
-    fixed = {"beta1": 0.0, "beta2": b2, "eps": 0.0, "alpha": ALPHA}
+    fixed = {"beta1": 0.0, "beta2": np.asarray(beta2_grid()), "eps": 0.0, "alpha": ALPHA}
     settings = apply(rule, audited, fixed, schedule="sqrt")
-    configs = len(b2) if "beta2" in rule.hyper_names else 1
+    b2 = np.atleast_1d(np.asarray(settings.params.get("beta2", np.nan), dtype=np.float64))
+    has_b2 = "beta2" in settings.params
     table = np.full((3, len(THM1_C)), -1.0)
     table[0] = THM1_C
     seq = Sequence(
@@ -234,7 +234,7 @@ def theorem1(rule: Rule, audited: Mapping[str, float], steps: int, backend: obje
             late, mid, star, avg_T = (float(a[c, i]) for a in (q.late, q.mid, q.star, q.avg_T))
             out = classify(late, mid, star, avg_T)
             outcomes.append(out)
-            beta2 = float(b2[c]) if configs > 1 else None
+            beta2 = float(b2[c]) if has_b2 else None
             cells.append(
                 {
                     "beta2": beta2,
@@ -274,7 +274,9 @@ def _seeded(
 ) -> Family:
     """A family on one registered sequence: β2 values (if given and the rule has β2) ×
     seeds (stochastic) as the configurations of one simulation."""
-    b2 = beta2_values if beta2_values and "beta2" in rule.hyper_names else (None,)
+    b2: tuple[float | None, ...] = (None,)
+    if beta2_values and "beta2" in rule.hyper_names:
+        b2 = tuple(float(v) for v in allowed(rule, "beta2", beta2_values)) or (None,)
     seeds = SEEDS if stochastic else 1
     per_cfg: dict[str, object] = dict(fixed)
     if b2 != (None,):

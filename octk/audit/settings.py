@@ -22,6 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 import sympy as sp
 
+from octk.errors import ParameterError
 from octk.rules import Rule
 from octk.rules.anatomy import alpha_t, same
 from octk.symbols import t
@@ -34,7 +35,8 @@ class Applied:
 
     ``params``: name -> value or one value per configuration (``octk.simulate``'s
     ``params``); ``applied``: the counterexample's settings the rule has, as text;
-    ``absent``: those it lacks (its own values run instead); ``schedule``: a sentence on
+    ``absent``: those it lacks (its own values run instead); ``refused``: values outside
+    the rule's range, not applied (an array keeps the values in range); ``schedule``: a sentence on
     the step size (the rule's α_t against the counterexample's).
     """
 
@@ -42,6 +44,7 @@ class Applied:
     applied: tuple[str, ...]
     absent: tuple[str, ...]
     schedule: str
+    refused: tuple[str, ...] = ()
 
     def note(self) -> str:
         """One sentence: what was applied, what the rule lacks, the step size."""
@@ -52,6 +55,8 @@ class Applied:
             parts.append(
                 "the rule has no " + ", ".join(self.absent) + " (its own values run instead)"
             )
+        if self.refused:
+            parts.append("not applied, outside the rule's range: " + ", ".join(self.refused))
         parts.append(self.schedule)
         return "; ".join(parts)
 
@@ -59,6 +64,7 @@ class Applied:
         return {
             "applied": list(self.applied),
             "absent": list(self.absent),
+            "refused": list(self.refused),
             "schedule": self.schedule,
         }
 
@@ -98,14 +104,34 @@ def apply(
     arrays)."""
     names = set(rule.hyper_names)
     params: dict[str, object] = {k: v for k, v in audited.items() if k in names}
-    applied, absent = [], []
+    applied, absent, refused = [], [], []
     for name, value in fixed.items():
-        if name in names:
-            params[name] = value
-            applied.append(f"{name} = {_shown(value)}")
-        else:
+        if name not in names:
             absent.append(name)
-    return Applied(params, tuple(applied), tuple(absent), schedule_note(rule, schedule))
+            continue
+        h = rule.hyperparameter(name)
+        ok = allowed(rule, name, value)
+        if ok.size == 0:
+            refused.append(f"{name} = {_shown(value)} (range {h.interval})")
+            continue
+        params[name] = ok if isinstance(value, np.ndarray) else float(ok[0])
+        applied.append(f"{name} = {_shown(ok)}")
+        if ok.size < np.size(np.asarray(value)):
+            refused.append(f"some {name} values (range {h.interval})")
+    note = schedule_note(rule, schedule)
+    return Applied(params, tuple(applied), tuple(absent), note, tuple(refused))
 
 
-__all__ = ["Applied", "apply", "schedule_note"]
+def allowed(rule: Rule, name: str, values: object) -> np.ndarray:
+    """The entries of ``values`` (a number or an array) in hyperparameter ``name``'s range."""
+    h = rule.hyperparameter(name)
+    out = []
+    for v in np.atleast_1d(np.asarray(values, dtype=np.float64)):
+        try:
+            out.append(h.check(float(v)))
+        except ParameterError:
+            continue
+    return np.asarray(out, dtype=np.float64)
+
+
+__all__ = ["Applied", "allowed", "apply", "schedule_note"]
