@@ -124,32 +124,32 @@ def test_zhang_is_skipped_with_its_reason_when_unregistered(monkeypatch):
 
 
 # ----------------------------------------------------------------------------- structure
-def _verdicts(r, params=None):
-    return {
-        res.claim.name: res.outcome
-        for res in structure.check(r, r.defaults if params is None else params)
-    }
+def _verdicts(
+    r, params=None, names=("audit.gamma", "audit.scale", "audit.step_limit", "audit.first_step")
+):
+    claims = structure.claims(r, r.defaults if params is None else params)
+    return {c.name: c.check(r) for c in claims if c.name in names}
 
 
 def test_gamma_proved_for_amsgrad_and_refuted_for_adam_with_an_exact_counterexample():
-    ams = _verdicts(rule("amsgrad"))["audit.gamma"]
+    ams = _verdicts(rule("amsgrad"), names=("audit.gamma",))["audit.gamma"]
     assert ams.verdict.value == "proved"
-    adam = _verdicts(rule("adam"))["audit.gamma"]
+    adam = _verdicts(rule("adam"), names=("audit.gamma",))["audit.gamma"]
     assert adam.verdict.value == "refuted"
     assert adam.counterexample["g_1"] == 1 and adam.counterexample["t"] == 2
 
 
 def test_scale_invariance_and_the_step():
     adam = rule("adam")
-    with_eps = _verdicts(adam)
+    with_eps = _verdicts(adam, names=("audit.scale",))
     assert with_eps["audit.scale"].verdict.value == "refuted"  # ε > 0: δ_1(2g) ≠ δ_1(g)
-    no_eps = _verdicts(adam, {**adam.defaults, "eps": 0.0})
+    no_eps = _verdicts(adam, {**adam.defaults, "eps": 0.0}, ("audit.scale", "audit.first_step"))
     assert no_eps["audit.scale"].verdict.value == "proved"
     assert no_eps["audit.first_step"].detail == "sup_g |δ_1| = 1/1000"  # α, K&B §2.1
-    ogd = _verdicts(rule("ogd"))
+    ogd = _verdicts(rule("ogd"), names=("audit.scale", "audit.step_limit"))
     assert ogd["audit.scale"].verdict.value == "refuted"
     assert ogd["audit.step_limit"].verdict.value == "refuted"  # α g/√t is unbounded in g
-    ams = _verdicts(rule("amsgrad"))
+    ams = _verdicts(rule("amsgrad"), names=("audit.step_limit",))
     assert ams["audit.step_limit"].verdict.value == "proved"
     assert "sqrt(10)/(1000*sqrt(t))" in ams["audit.step_limit"].detail  # α/√(t(1 − β2))
 
