@@ -192,21 +192,31 @@ def _symbolic_state(rule: Rule) -> dict[sp.Symbol, sp.Symbol]:
 
 
 def _at_infinity(expr: sp.Basic, gg: sp.Symbol, side: sp.Basic) -> sp.Basic:
-    """``expr`` with each Max (Min) that has an argument tending to +∞ (−∞) as g → ``side``
-    replaced by that argument: the identity holds for every |g| large enough."""
+    """``expr`` with each Max (Min) replaced by its one argument tending to +∞ (−∞) as
+    g → ``side``, else by the argument whose limit is the unique largest (smallest)
+    number: for every |g| large enough that argument is the maximum (minimum), so the
+    limit is unchanged. A Max/Min whose arguments' limits are not numbers, or tie,
+    stays as it is."""
 
     def resolve(e: sp.Basic) -> sp.Basic:
-        grows = [a for a in e.args if a.has(gg)]
-        for a in grows:
+        lims = []
+        for a in e.args:
             try:
-                lim = sp.limit(a, gg, side)
+                lims.append(sp.limit(a, gg, side) if a.has(gg) else a)
             except (NotImplementedError, ValueError, TypeError):
-                continue
-            if (lim is sp.oo and isinstance(e, sp.Max)) or (
-                lim is -sp.oo and isinstance(e, sp.Min)
-            ):
-                return a
-        return e
+                return e
+        wins = sp.oo if isinstance(e, sp.Max) else -sp.oo
+        others = [v for v in lims if v != wins]
+        finite = not any(
+            v.has(sp.Limit, sp.AccumBounds, sp.oo, -sp.oo, sp.zoo, sp.nan) for v in others
+        )
+        if len(others) == len(lims) - 1 and finite:  # one argument runs off to that side
+            return e.args[lims.index(wins)]
+        if not all(v.is_number and v.is_extended_real for v in lims):
+            return e
+        best = max(lims) if isinstance(e, sp.Max) else min(lims)
+        winners = [a for a, v in zip(e.args, lims, strict=True) if v == best]
+        return winners[0] if len(winners) == 1 else e
 
     return expr.replace(lambda e: isinstance(e, sp.Max | sp.Min), resolve)
 
@@ -230,7 +240,8 @@ def step_limit(params: Mapping[str, float]) -> Callable[[Rule], Outcome]:
             try:
                 lim = _limit(delta, gg, side)
             except (NotImplementedError, ValueError, TypeError) as e:
-                return undecided("limit", f"SymPy cannot take the limit g → {side}: {e}", steps)
+                why = " ".join(str(e).split())
+                return undecided("limit", f"SymPy cannot take the limit g → {side}: {why}", steps)
             if isinstance(lim, sp.Limit) or lim.has(sp.AccumBounds, sp.nan):
                 return undecided("limit", f"the limit g → {side} was not found ({lim})", steps)
             limits[side] = sp.simplify(lim)
@@ -265,7 +276,9 @@ def first_step(params: Mapping[str, float]) -> Callable[[Rule], Outcome]:
                     candidates.append(_limit(e, p, end))
                 except (NotImplementedError, ValueError, TypeError) as err:
                     return undecided(
-                        "limit", f"SymPy cannot take the limit p → {end}: {err}", steps
+                        "limit",
+                        f"SymPy cannot take the limit p → {end}: {' '.join(str(err).split())}",
+                        steps,
                     )
             if any(c.has(sp.oo, -sp.oo, sp.zoo) for c in candidates):
                 cx = {"g": sign * sp.oo}
