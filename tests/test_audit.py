@@ -154,6 +154,40 @@ def test_scale_invariance_and_the_step():
     assert "sqrt(10)/(1000*sqrt(t))" in ams["audit.step_limit"].detail  # α/√(t(1 − β2))
 
 
+def test_a_sign_step_has_no_gamma_and_says_why():
+    """A rule written by hand (Lion's sign step): Γ_t is not defined, and the claim says so."""
+    import sympy as sp
+
+    from octk.rules import Hyperparameter, Rule, State
+    from octk.rules.rule import hyper_symbol
+    from octk.symbols import g, x
+
+    a, b1, b2 = (hyper_symbol(n) for n in ("alpha", "beta1", "beta2"))
+    m, c, delta = (sp.Symbol(n, real=True) for n in ("m", "c", "delta"))
+    lion = Rule(
+        name="lion-by-hand",
+        title="Lion",
+        source="Chen et al. 2023",
+        hyperparameters=(
+            Hyperparameter("alpha", 1e-4, "step", 0),
+            Hyperparameter("beta1", 0.9, "interpolation", 0, 1, False, True),
+            Hyperparameter("beta2", 0.99, "momentum", 0, 1, False, True),
+        ),
+        state=(State("m", sp.Integer(0), "momentum"),),
+        program=(
+            (c, b1 * m + (1 - b1) * g),
+            (delta, a * sp.sign(c)),
+            (m, b2 * m + (1 - b2) * g),
+            (x, x - delta),
+        ),
+    )
+    out = _verdicts(lion)
+    assert out["audit.gamma"].verdict.value == "not applicable"
+    assert "not of the form" in out["audit.gamma"].detail
+    assert out["audit.scale"].verdict.value == "proved"  # sign(c·m) = sign(m)
+    assert out["audit.first_step"].detail == "sup_g |δ_1| = 1/10000"
+
+
 def test_theorems_read_structurally():
     adam = rule("adam", schedule="sqrt")
     params = {**adam.defaults, "beta1": 0.0, "eps": 0.0}
