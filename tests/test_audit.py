@@ -90,6 +90,7 @@ def test_theorem1_grid_is_one_simulation(monkeypatch):
     # β2 = 1/(1 + C²), C = 3: Adam goes to x = +1 although x* = −1 (RKK Theorem 1)
     cell = next(c for c in fam.cells if c["C"] == 3 and abs(c["beta2"] - 0.1) < 1e-12)
     assert cell["outcome"] == "wrong point" and cell["x_star"] == -1.0
+    assert cell["gamma_negative"] > 0 and cell["gamma_first"] == 2  # Γ_2 < 0 (theory §4)
     assert fam.verdict == "fails"
 
 
@@ -204,6 +205,7 @@ def test_a_user_rule_audits_and_reports_every_section(tmp_path):
     assert [s.key for s in rep.sections] == ["counterexamples", "structure", "bounds", "worst"]
     assert len(repr(rep).splitlines()) == 5
     assert rep.summary["gamma"] == "proved"  # the max keeps 1/η_t non-decreasing
+    assert "Γ_t ≥ 0 at every step" in rep.section("structure").data["gamma_observed"]
     data = json.loads((tmp_path / "audit.json").read_text())
     assert data["rule"] == "myfix" and data["summary"]["worst"]["status"] in (
         "certified",

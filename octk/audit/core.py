@@ -114,7 +114,7 @@ def audit(
 
     parts = (
         sections.counterexamples(families, certs),
-        sections.structure(claims, apply),
+        sections.structure(claims, apply, families),
         sections.bounds(checks, apply),
         sections.worst(found),
     )

@@ -11,9 +11,10 @@ The families (RKK = Reddi, Kale & Kumar 2018):
 * ``rkk-thm1`` -- Theorem 1: c_t = C if t mod 3 = 1 else −1 (C > 2, so x* = −1), with
   β1 = 0, ε = 0, α_t = α/√t (α = 0.1, as ``octk reproduce reddi2018`` runs C = 3), over
   a (β2, C) grid. Theorem 1 takes β2 = 1/(1 + C²); the grid holds those values and
-  larger ones. **One** :func:`octk.simulate` call: the configurations are the β2 values,
-  the coordinates the C values (the signal reads C_i from a 3-row table, row
-  (t − 1) mod 3).
+  larger ones. **One** :func:`octk.simulate` call: the configurations are the β2
+  values, the coordinates the C values (the signal reads C_i from a 3-row table, row
+  (t − 1) mod 3). The run also counts the steps with Γ_t < 0
+  (:func:`octk.monitors.gamma_monitors`) where the rule's Γ_t is defined.
 * ``rkk-thm3`` -- Theorem 3's stochastic family (``reddi-thm3``: c_t = C w.p.
   (1 + δ)/(C + 1), else −1; E c_t = δ > 0, so x* = −1), β1 = 0, ε = 0, over the same β2
   values × seeds: one call.
@@ -49,7 +50,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from octk.audit.settings import Applied, allowed, apply
-from octk.monitors import Monitor, running_sum
+from octk.errors import ParameterError
+from octk.monitors import Monitor, gamma_monitors, running_sum
 from octk.regret import regret
 from octk.rules import Rule
 from octk.sequences import Sequence
@@ -144,8 +146,16 @@ class Family:
         }
 
 
-def _monitors() -> list[Monitor]:
-    return [running_sum("played", "f"), running_sum("signal_sum", "s")]
+def _monitors(rule: Rule | None = None) -> list[Monitor]:
+    """The played loss and Σ c_t per coordinate; with ``rule``, also the signs of its
+    weights Γ_t (:func:`octk.monitors.gamma_monitors`) where its effective step is defined."""
+    out = [running_sum("played", "f"), running_sum("signal_sum", "s")]
+    if rule is not None:
+        try:
+            out += list(gamma_monitors(rule))
+        except ParameterError:  # δ_t is not η_t·M_t: Γ_t is not defined
+            pass
+    return out
 
 
 @dataclass(frozen=True)
@@ -194,6 +204,7 @@ def _run(
     x0: float,
     seed: int | np.ndarray,
     backend: object,
+    gamma: bool = False,
 ) -> Trajectory:
     return simulate(
         rule,
@@ -204,7 +215,7 @@ def _run(
         params=settings.params,
         seed=seed,
         backend=backend,
-        monitors=_monitors(),
+        monitors=_monitors(rule if gamma else None),
         nonfinite="ignore",
     )
 
@@ -225,7 +236,9 @@ def theorem1(rule: Rule, audited: Mapping[str, float], steps: int, backend: obje
         wrap=True,
         description="RKK Theorem 1, C_i per coordinate: C_i if t mod 3 = 1 else −1",
     )
-    traj = _run(rule, seq, settings, steps=steps, x0=0.0, seed=0, backend=backend)
+    traj = _run(rule, seq, settings, steps=steps, x0=0.0, seed=0, backend=backend, gamma=True)
+    neg = traj.monitors.get("gamma_neg")
+    first = traj.monitors.get("gamma_first")
     q = _per_coordinate(traj)
     cells, outcomes = [], []
     curves = {"t": traj.t.tolist()}
@@ -245,6 +258,8 @@ def theorem1(rule: Rule, audited: Mapping[str, float], steps: int, backend: obje
                     "x_star": star,
                     "avg_regret": avg_T,
                     "outcome": out,
+                    "gamma_negative": None if neg is None else int(neg[c, -1, i]),
+                    "gamma_first": None if first is None else int(first[c, -1, i]),
                 }
             )
     return Family(

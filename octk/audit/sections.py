@@ -81,12 +81,32 @@ def counterexamples(families: list[Family], certs: list[Certified]) -> Section:
     )
 
 
-def structure(results: list[Result], apply: list[Applicability]) -> Section:
-    """Section 2: the structural claims (as ``octk verify`` states them) and which
-    theorems' structural hypotheses hold."""
+def observed_gamma(families: list[Family]) -> str:
+    """What the Theorem 1 grid's runs saw of Γ_t (an instance, beside the claim)."""
+    fam = next((f for f in families if f.key == "rkk-thm1"), None)
+    if fam is None or not fam.cells or fam.cells[0].get("gamma_negative") is None:
+        return "Γ_t was not monitored on the runs: the rule's step is not η_t·M_t."
+    bad = [c for c in fam.cells if c["gamma_negative"]]
+    if not bad:
+        return (
+            f"Observed on RKK Theorem 1's grid (T = {fam.steps:,}, instance): Γ_t ≥ 0 at every "
+            f"step of all {len(fam.cells)} cells (float64, monitors)."
+        )
+    first = min(c["gamma_first"] for c in bad)
+    return (
+        f"Observed on RKK Theorem 1's grid (T = {fam.steps:,}, instance): Γ_t < 0 in "
+        f"{len(bad)} of {len(fam.cells)} cells, the first at t = {first} (float64, monitors)."
+    )
+
+
+def structure(results: list[Result], apply: list[Applicability], families: list[Family]) -> Section:
+    """Section 2: the structural claims (as ``octk verify`` states them), Γ_t as the
+    counterexample runs saw it, and which theorems' structural hypotheses hold."""
     body = []
     for r in results:
         body += [r.markdown(steps=False), ""]
+        if r.claim.name == "audit.gamma":
+            body += [observed_gamma(families), ""]
     body += ["### Published theorems: structural hypotheses", ""]
     body += ["| theorem | structural hypotheses | failing |", "|---|---|---|"]
     for a in apply:
@@ -101,6 +121,7 @@ def structure(results: list[Result], apply: list[Applicability]) -> Section:
     line += f"; theorems applying: {', '.join(holds) or 'none'}"
     data = {
         "claims": [r.as_dict() for r in results],
+        "gamma_observed": observed_gamma(families),
         "theorems": [a.to_dict() for a in apply],
     }
     return Section("structure", "Structural facts", line, "\n".join(body), data)
@@ -137,4 +158,4 @@ def worst(found: Certified) -> Section:
     return Section("worst", "Worst case (adversary)", found.text(), body, found.to_dict())
 
 
-__all__ = ["bounds", "counterexamples", "structure", "worst"]
+__all__ = ["bounds", "counterexamples", "observed_gamma", "structure", "worst"]
