@@ -130,9 +130,11 @@ def zoo_table(
 
     root = Path(out)
     root.mkdir(parents=True, exist_ok=True)
-    # zoo_names is the zoo's registry (octk.rules); read when the table is made
-    listed: Callable[[], Iterable[str]] = getattr(octk.rules, "zoo_names")  # noqa: B009
-    chosen = tuple(names) if names is not None else tuple(listed())
+    if names is None:
+        # zoo_names is the zoo's registry (octk.rules); read when the table is made
+        listed: Callable[[], Iterable[str]] = getattr(octk.rules, "zoo_names")  # noqa: B009
+        names = listed()
+    chosen = tuple(names)
     rows = []
     for name in chosen:
         if progress is not None:
