@@ -49,11 +49,17 @@ def test_classify(late, mid, star, avg, se, want):
     assert cx.classify(late, mid, star, avg, se) == want
 
 
+def test_an_iterate_swinging_across_F_is_at_no_point():
+    assert cx.classify(0.2, 0.2, -1.0, 0.5, spread=1.8) == "undecided at T"
+    assert cx.classify(0.2, 0.2, -1.0, 0.5, spread=0.1) == "wrong point"
+
+
 def test_window_means_take_the_late_and_middle_checkpoints():
     t = np.array([1, 2, 3, 4, 5, 6, 7, 8])
     x = t[None, :, None].astype(float)
-    late, mid = cx.window_means(t, x)
+    late, mid, swing = cx.window_means(t, x)
     assert late[0, 0] == np.mean([5, 6, 7, 8]) and mid[0, 0] == np.mean([3, 4])
+    assert swing[0, 0] == 3
 
 
 def test_settings_apply_by_name_and_say_what_is_absent():

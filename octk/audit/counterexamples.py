@@ -32,9 +32,11 @@ limit, so the late iterates are compared with earlier ones: x̄_late is the mean
 iterate over the checkpoints in (T/2, T], x̄_mid over (T/4, T/2] (means over seeds too
 for a stochastic family), and
 
-* **wrong point** -- |x̄_late − x*| ≥ 1 (the far half of F), R_T/T > 0, and the iterate
-  is not approaching x*: |x̄_late − x*| ≥ |x̄_mid − x*| − 0.01; for a stochastic family
-  the gap must hold by two standard errors over the seeds, |x̄_late − x*| − 2 s/√n ≥ 1;
+* **wrong point** -- |x̄_late − x*| ≥ 1 (the far half of F), R_T/T > 0, the iterate has
+  settled (max − min over the late checkpoints ≤ 0.5: an iterate swinging across F within
+  a period, as OGD's on the §5 sequence, is at no point) and is not approaching x*:
+  |x̄_late − x*| ≥ |x̄_mid − x*| − 0.01; for a stochastic family the gap must hold by two
+  standard errors over the seeds, |x̄_late − x*| − 2 s/√n ≥ 1;
 * **converges** -- |x̄_late − x*| ≤ 0.1;
 * **undecided at T** -- otherwise (e.g. far from x* but moving towards it: AMSGrad on
   Theorem 3's family needs T ≫ 10⁶); **non-finite** where the run stopped being finite.
@@ -72,12 +74,15 @@ SEEDS = 4
 
 #: how much closer to x* the late iterates may be and still count as not approaching it
 APPROACH = 0.01
+#: the largest swing (max − min) of the late iterates of a cell that has settled
+SETTLED = 0.5
 
 CLASSIFICATION = (
     "x* = −sign(Σ c_t) (the best point of F = [−1, 1] in hindsight; −1 for the stochastic "
     "families, whose E c_t > 0); x̄_late, x̄_mid = mean iterate over the checkpoints in "
     "(T/2, T], (T/4, T/2]; a cell is at the **wrong point** if |x̄_late − x*| ≥ 1, "
-    f"R_T/T > 0 and |x̄_late − x*| ≥ |x̄_mid − x*| − {APPROACH:g} (not approaching x*; "
+    f"R_T/T > 0, the late iterates settled (max − min ≤ {SETTLED:g}) and "
+    f"|x̄_late − x*| ≥ |x̄_mid − x*| − {APPROACH:g} (not approaching x*; "
     "over seeds the first gap by two standard errors), "
     f"**converges** if |x̄_late − x*| ≤ {NEAR:g}, else **undecided at T**; a stochastic "
     "family's iterates and R_T/T are means over its seeds"
@@ -90,14 +95,20 @@ def beta2_grid(cs: tuple[float, ...] = THM1_C) -> tuple[float, ...]:
 
 
 def classify(
-    x_late: float, x_mid: float, x_star: float, avg_regret: float, stderr: float = 0.0
+    x_late: float,
+    x_mid: float,
+    x_star: float,
+    avg_regret: float,
+    stderr: float = 0.0,
+    spread: float = 0.0,
 ) -> str:
-    """The outcome of one cell from its late and middle mean iterates, x*, R_T/T and the
-    standard error of x̄_late over seeds (0 for one run; see the module docstring)."""
+    """The outcome of one cell from its late and middle mean iterates, x*, R_T/T, the
+    standard error of x̄_late over seeds (0 for one run) and the late iterates' swing
+    max − min (see the module docstring)."""
     if not (np.isfinite(x_late) and np.isfinite(x_mid) and np.isfinite(avg_regret)):
         return "non-finite"
     gap = abs(x_late - x_star)
-    far = gap - 2 * stderr >= 1
+    far = gap - 2 * stderr >= 1 and spread <= SETTLED
     if far and avg_regret > 0 and gap >= abs(x_mid - x_star) - APPROACH:
         return "wrong point"
     if gap <= NEAR:
@@ -105,14 +116,16 @@ def classify(
     return "undecided at T"
 
 
-def window_means(t: np.ndarray, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(x̄_late, x̄_mid): the means of ``x`` (C, K, d) over the checkpoints in (T/2, T]
-    and (T/4, T/2] (the last checkpoint alone where a window holds none)."""
+def window_means(t: np.ndarray, x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(x̄_late, x̄_mid, swing): the means of ``x`` (C, K, d) over the checkpoints in
+    (T/2, T] and (T/4, T/2] (the last checkpoint alone where a window holds none), and
+    max − min over the late ones."""
     T = t[-1]
     late, mid = t > T / 2, (t > T / 4) & (t <= T / 2)
     late = late if late.any() else t == T
     mid = mid if mid.any() else late
-    return x[:, late, :].mean(axis=1), x[:, mid, :].mean(axis=1)
+    xl = x[:, late, :]
+    return xl.mean(axis=1), x[:, mid, :].mean(axis=1), xl.max(axis=1) - xl.min(axis=1)
 
 
 @dataclass(frozen=True)
@@ -166,6 +179,7 @@ class _Coordinates:
     x_T: np.ndarray
     late: np.ndarray
     mid: np.ndarray
+    swing: np.ndarray
     star: np.ndarray
     avg_T: np.ndarray
     avg: np.ndarray
@@ -174,7 +188,7 @@ class _Coordinates:
 def _per_coordinate(traj: Trajectory) -> _Coordinates:
     """The linear closed forms per coordinate (see the module docstring); a sequence of
     another loss family (d = 1) goes through :func:`octk.regret.regret`'s comparator."""
-    late, mid = window_means(traj.t, traj.x)
+    late, mid, swing = window_means(traj.t, traj.x)
     if traj.sequence.loss != "linear":
         reg = regret(traj)
         avg = reg.average[:, :, None]
@@ -184,7 +198,7 @@ def _per_coordinate(traj: Trajectory) -> _Coordinates:
         total = traj.monitors["signal_sum"]
         avg = (played + np.abs(total)) / traj.t[None, :, None]
         star = -np.sign(total[:, -1, :])
-    return _Coordinates(traj.x[:, -1, :], late, mid, star, avg[:, -1, :], avg)
+    return _Coordinates(traj.x[:, -1, :], late, mid, swing, star, avg[:, -1, :], avg)
 
 
 def _verdict(outcomes: list[str]) -> str:
@@ -244,8 +258,10 @@ def theorem1(rule: Rule, audited: Mapping[str, float], steps: int, backend: obje
     curves = {"t": traj.t.tolist()}
     for c in range(traj.n_configs):
         for i, C in enumerate(THM1_C):
-            late, mid, star, avg_T = (float(a[c, i]) for a in (q.late, q.mid, q.star, q.avg_T))
-            out = classify(late, mid, star, avg_T)
+            late, mid, star, avg_T, swing = (
+                float(a[c, i]) for a in (q.late, q.mid, q.star, q.avg_T, q.swing)
+            )
+            out = classify(late, mid, star, avg_T, spread=swing)
             outcomes.append(out)
             beta2 = float(b2[c]) if has_b2 else None
             cells.append(
@@ -309,7 +325,8 @@ def _seeded(
         late, mid, x_T, am = (float(np.mean(a[rows, 0])) for a in (q.late, q.mid, q.x_T, q.avg_T))
         star = -1.0 if stochastic else float(q.star[rows, 0][0])
         se = float(np.std(q.late[rows, 0], ddof=1) / np.sqrt(seeds)) if seeds > 1 else 0.0
-        out = classify(late, mid, star, am, se)
+        swing = float(np.mean(q.swing[rows, 0]))
+        out = classify(late, mid, star, am, se, swing)
         outcomes.append(out)
         cell = {
             "beta2": beta2,
@@ -431,6 +448,7 @@ __all__ = [
     "EXTRA_BETA2",
     "NEAR",
     "SEEDS",
+    "SETTLED",
     "THM1_C",
     "Family",
     "beta2_grid",
