@@ -54,12 +54,15 @@ def test_an_iterate_swinging_across_F_is_at_no_point():
     assert cx.classify(0.2, 0.2, -1.0, 0.5, spread=0.1) == "wrong point"
 
 
-def test_window_means_take_the_late_and_middle_checkpoints():
-    t = np.array([1, 2, 3, 4, 5, 6, 7, 8])
+def test_window_means_are_time_averages_over_the_steps():
+    t = cx.checkpoints(8)
+    assert {2, 4, 8} <= set(t.tolist())
+    steps = np.arange(1, 9, dtype=float)  # x_s = s: Σ_{s≤t} x_s = t(t+1)/2
     x = t[None, :, None].astype(float)
-    late, mid, swing = cx.window_means(t, x)
-    assert late[0, 0] == np.mean([5, 6, 7, 8]) and mid[0, 0] == np.mean([3, 4])
-    assert swing[0, 0] == 3
+    x_sum = (t * (t + 1) / 2)[None, :, None].astype(float)
+    late, mid, swing = cx.window_means(t, x, x_sum)
+    assert late[0, 0] == np.mean(steps[4:]) and mid[0, 0] == np.mean(steps[2:4])
+    assert swing[0, 0] == 8 - min(v for v in t if v > 4)
 
 
 def test_settings_apply_by_name_and_say_what_is_absent():

@@ -28,9 +28,9 @@ The families (RKK = Reddi, Kale & Kumar 2018):
 The counterexample's hyperparameters reach the rule by name (:mod:`octk.audit.settings`).
 
 Classification of a cell (:func:`classify`), stated in every report. One T never shows a
-limit, so the late iterates are compared with earlier ones: x̄_late is the mean of the
-iterate over the checkpoints in (T/2, T], x̄_mid over (T/4, T/2] (means over seeds too
-for a stochastic family), and
+limit, so the late iterates are compared with earlier ones: x̄_late is the time average
+of the played iterate over the steps (T/2, T], x̄_mid over (T/4, T/2] (exact averages of
+every step, from a running sum Σ x_t; means over seeds too for a stochastic family), and
 
 * **wrong point** -- |x̄_late − x*| ≥ 1 (the far half of F), R_T/T > 0, the iterate has
   settled (max − min over the late checkpoints ≤ 0.5: an iterate swinging across F within
@@ -59,7 +59,7 @@ from octk.rules import Rule
 from octk.sequences import Sequence
 from octk.simulate import simulate
 from octk.symbols import DATA
-from octk.trajectory import Trajectory
+from octk.trajectory import Trajectory, log_checkpoints
 
 #: the C values of Theorem 1's grid (C > 2)
 THM1_C = (3.0, 5.0, 10.0)
@@ -79,8 +79,8 @@ SETTLED = 0.5
 
 CLASSIFICATION = (
     "x* = −sign(Σ c_t) (the best point of F = [−1, 1] in hindsight; −1 for the stochastic "
-    "families, whose E c_t > 0); x̄_late, x̄_mid = mean iterate over the checkpoints in "
-    "(T/2, T], (T/4, T/2]; a cell is at the **wrong point** if |x̄_late − x*| ≥ 1, "
+    "families, whose E c_t > 0); x̄_late, x̄_mid = time average of the iterate over the "
+    "steps (T/2, T], (T/4, T/2]; a cell is at the **wrong point** if |x̄_late − x*| ≥ 1, "
     f"R_T/T > 0, the late iterates settled (max − min ≤ {SETTLED:g}) and "
     f"|x̄_late − x*| ≥ |x̄_mid − x*| − {APPROACH:g} (not approaching x*; "
     "over seeds the first gap by two standard errors), "
@@ -116,16 +116,31 @@ def classify(
     return "undecided at T"
 
 
-def window_means(t: np.ndarray, x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(x̄_late, x̄_mid, swing): the means of ``x`` (C, K, d) over the checkpoints in
-    (T/2, T] and (T/4, T/2] (the last checkpoint alone where a window holds none), and
-    max − min over the late ones."""
-    T = t[-1]
-    late, mid = t > T / 2, (t > T / 4) & (t <= T / 2)
-    late = late if late.any() else t == T
-    mid = mid if mid.any() else late
-    xl = x[:, late, :]
-    return xl.mean(axis=1), x[:, mid, :].mean(axis=1), xl.max(axis=1) - xl.min(axis=1)
+def checkpoints(steps: int) -> np.ndarray:
+    """Log-spaced checkpoints (:func:`octk.trajectory.log_checkpoints`) with ⌊T/4⌋, ⌊T/2⌋
+    and T among them: the ends of the windows of :func:`window_means`."""
+    ends = [max(1, steps // 4), max(1, steps // 2), steps]
+    return np.unique(np.concatenate([log_checkpoints(steps), ends]))
+
+
+def window_means(
+    t: np.ndarray, x: np.ndarray, x_sum: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(x̄_late, x̄_mid, swing) per configuration and coordinate: the time averages of the
+    played iterate over the steps (T/2, T] and (T/4, T/2], from its running sum ``x_sum``
+    (C, K, d) at the checkpoints ``t`` (which hold ⌊T/4⌋, ⌊T/2⌋, T: :func:`checkpoints`),
+    and max − min of the iterate ``x`` (C, K, d) over the checkpoints in (T/2, T]."""
+    T = int(t[-1])
+    k = {n: int(np.searchsorted(t, n)) for n in (max(1, T // 4), max(1, T // 2))}
+    q, h = k[max(1, T // 4)], k[max(1, T // 2)]
+    late = (x_sum[:, -1, :] - x_sum[:, h, :]) / max(T - int(t[h]), 1)
+    mid = (x_sum[:, h, :] - x_sum[:, q, :]) / max(int(t[h]) - int(t[q]), 1)
+    if T - int(t[h]) == 0:  # T ≤ 1: no window
+        late = x[:, -1, :]
+    if int(t[h]) == int(t[q]):
+        mid = late
+    xl = x[:, t > t[h], :] if np.any(t > t[h]) else x[:, -1:, :]
+    return late, mid, xl.max(axis=1) - xl.min(axis=1)
 
 
 @dataclass(frozen=True)
@@ -162,7 +177,7 @@ class Family:
 def _monitors(rule: Rule | None = None) -> list[Monitor]:
     """The played loss and Σ c_t per coordinate; with ``rule``, also the signs of its
     weights Γ_t (:func:`octk.monitors.gamma_monitors`) where its effective step is defined."""
-    out = [running_sum("played", "f"), running_sum("signal_sum", "s")]
+    out = [running_sum("played", "f"), running_sum("signal_sum", "s"), running_sum("x_sum", "x")]
     if rule is not None:
         try:
             out += list(gamma_monitors(rule))
@@ -188,7 +203,7 @@ class _Coordinates:
 def _per_coordinate(traj: Trajectory) -> _Coordinates:
     """The linear closed forms per coordinate (see the module docstring); a sequence of
     another loss family (d = 1) goes through :func:`octk.regret.regret`'s comparator."""
-    late, mid, swing = window_means(traj.t, traj.x)
+    late, mid, swing = window_means(traj.t, traj.x, traj.monitors["x_sum"])
     if traj.sequence.loss != "linear":
         reg = regret(traj)
         avg = reg.average[:, :, None]
@@ -225,6 +240,7 @@ def _run(
         sequence,
         "box:-1,1",
         steps=steps,
+        checkpoints=checkpoints(steps),
         x0=x0,
         params=settings.params,
         seed=seed,
@@ -452,6 +468,7 @@ __all__ = [
     "THM1_C",
     "Family",
     "beta2_grid",
+    "checkpoints",
     "classify",
     "overall",
     "run_all",
