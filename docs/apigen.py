@@ -41,6 +41,13 @@ PAGES = (
         ("octk.theorems", "octk.bounds"),
     ),
     (
+        "sweeps",
+        "Sweeps",
+        "A grid of runs as one labelled Dataset: axes, blocks, measures and the "
+        "classification, the zarr store and the Dask tasks.",
+        ("octk.sweeps",),
+    ),
+    (
         "audit",
         "Auditing a rule",
         "One report on any rule: the counterexamples, its structure, the bounds that apply, "

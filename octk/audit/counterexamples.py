@@ -21,9 +21,9 @@ The families (RKK = Reddi, Kale & Kumar 2018):
 * ``rkk-sec5-online`` / ``rkk-sec5-stochastic`` -- the §5 experiments as
   :data:`octk.experiments.reddi2018.EXPERIMENTS` states them (β1 = 0.9, β2 = 0.99,
   α_t = 1/√t), at the audit's T; the stochastic one over seeds: one call each.
-* ``zhang`` -- Zhang et al.'s function, where a sequence of that name is registered
-  (else the family is skipped and the report says why); a loss other than linear goes
-  through :func:`octk.regret.regret`'s comparator (x* its minimiser).
+* ``zhang`` -- Zhang et al.'s function (``zhang2022`` on the reals, x* = −2, its loss
+  through :func:`octk.regret.regret`'s comparator) as ``octk reproduce zhang2022`` runs
+  it, over seeds; skipped, with the reason, where no such sequence is registered.
 
 The counterexample's hyperparameters reach the rule by name (:mod:`octk.audit.settings`).
 
@@ -234,11 +234,12 @@ def _run(
     seed: int | np.ndarray,
     backend: object,
     gamma: bool = False,
+    domain: str = "box:-1,1",
 ) -> Trajectory:
     return simulate(
         rule,
         sequence,
-        "box:-1,1",
+        domain,
         steps=steps,
         checkpoints=checkpoints(steps),
         x0=x0,
@@ -318,9 +319,12 @@ def _seeded(
     x0: float,
     stochastic: bool,
     beta2_values: tuple[float, ...] | None = None,
+    domain: str = "box:-1,1",
+    optimum: float = -1.0,
 ) -> Family:
     """A family on one registered sequence: β2 values (if given and the rule has β2) ×
-    seeds (stochastic) as the configurations of one simulation."""
+    seeds (stochastic) as the configurations of one simulation; ``optimum`` is x* of a
+    stochastic family (the minimiser of the expected loss)."""
     b2: tuple[float | None, ...] = (None,)
     if beta2_values and "beta2" in rule.hyper_names:
         b2 = tuple(float(v) for v in allowed(rule, "beta2", beta2_values)) or (None,)
@@ -332,14 +336,16 @@ def _seeded(
     seed = np.tile(np.arange(seeds), len(b2)) if stochastic else 0
     if stochastic and b2 == (None,):
         seed = np.arange(seeds)
-    traj = _run(rule, sequence, settings, steps=steps, x0=x0, seed=seed, backend=backend)
+    traj = _run(
+        rule, sequence, settings, steps=steps, x0=x0, seed=seed, backend=backend, domain=domain
+    )
     q = _per_coordinate(traj)
     cells, outcomes = [], []
     curves: dict = {"t": traj.t.tolist()}
     for k, beta2 in enumerate(b2):
         rows = slice(k * seeds, (k + 1) * seeds)
         late, mid, x_T, am = (float(np.mean(a[rows, 0])) for a in (q.late, q.mid, q.x_T, q.avg_T))
-        star = -1.0 if stochastic else float(q.star[rows, 0][0])
+        star = optimum if stochastic else float(q.star[rows, 0][0])
         se = float(np.std(q.late[rows, 0], ddof=1) / np.sqrt(seeds)) if seeds > 1 else 0.0
         swing = float(np.mean(q.swing[rows, 0]))
         out = classify(late, mid, star, am, se, swing)
@@ -408,9 +414,11 @@ def section5(rule: Rule, audited: Mapping[str, float], steps: int, backend: obje
 
 
 def zhang(rule: Rule, audited: Mapping[str, float], steps: int, backend: object) -> Family:
-    """Zhang et al.'s function, where a sequence whose name starts with ``zhang`` is
-    registered; skipped (with the reason) otherwise."""
-    from octk.sequences import sequence_names
+    """Zhang et al.'s function (``zhang2022``: one of n components drawn per step, on the
+    reals, x* = −2 the finite sum's minimiser) as :mod:`octk.experiments.zhang2022` runs
+    it (α = 0.1, x_1 = −1, T capped at its 5·10⁴), over seeds; skipped (with the reason)
+    where no such sequence is registered."""
+    from octk.sequences import sequence, sequence_names
 
     names = [n for n in sequence_names() if n.startswith("zhang")]
     if not names:
@@ -422,17 +430,22 @@ def zhang(rule: Rule, audited: Mapping[str, float], steps: int, backend: object)
             None,
             reason="no Zhang et al. sequence is registered in this octk (octk list --sequences)",
         )
+    from octk.experiments import zhang2022 as exp
+
+    optimum = getattr(sequence(names[0]), "optimum", None)
     return _seeded(
         "zhang",
-        f"Zhang et al. ({names[0]})",
+        f"Zhang et al. ({names[0]}, reals, x_1 = {exp.X0:g})",
         rule,
         names[0],
-        {},
+        {"alpha": exp.ALPHA},
         audited,
-        steps,
+        min(steps, exp.STEPS),
         backend,
-        x0=0.0,
-        stochastic=False,
+        x0=exp.X0,
+        stochastic=True,
+        domain="reals",
+        optimum=-2.0 if optimum is None else float(optimum),
     )
 
 

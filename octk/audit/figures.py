@@ -18,7 +18,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from octk.audit.counterexamples import Family
-from octk.plots import _new_figure, _zoom, save_figure
+from octk.plots.runs import _new_figure, _zoom, save_figure
 
 
 def _grid(ax: Axes, fam: Family) -> None:
