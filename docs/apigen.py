@@ -48,6 +48,13 @@ PAGES = (
         ("octk.sweeps",),
     ),
     (
+        "audit",
+        "Auditing a rule",
+        "One report on any rule: the counterexamples, its structure, the bounds that apply, "
+        "its certified worst case (`octk audit`).",
+        ("octk.audit",),
+    ),
+    (
         "backends",
         "Backends and experiments",
         "Lowering a rule to one straight-line step, the simulators that run it, and the "

@@ -35,6 +35,17 @@ from octk.trajectory import Trajectory, log_checkpoints
 
 __version__ = "0.1.0"
 
+
+def __getattr__(name: str) -> object:
+    """``octk.audit``: the audit package (callable as :func:`octk.audit.audit`), imported
+    on first use (it reads the proofs and the bounds)."""
+    if name == "audit":
+        import importlib
+
+        return importlib.import_module("octk.audit")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 __all__ = [
     "BackendUnavailableError",
     "Ball",

@@ -10,6 +10,7 @@ r"""The ``octk`` command line, one module per command::
     octk adversary --rule ogd --steps 8 --family free --bound l2:1 ... [--out R.json]
     octk certify R_certificate.json
     octk plot phase sweep.zarr --measure M --x AXIS --y AXIS [--boundary NAME] --out FIG.png
+    octk audit --rule adam [--out DIR] [--json];  octk audit --zoo --out DIR
 
 :mod:`~octk.cli.run` simulates one configuration and reports the regret;
 :mod:`~octk.cli.reproduce` runs a named paper's experiments; :mod:`~octk.cli.check`
@@ -17,15 +18,15 @@ evaluates a published regret bound on a run (:mod:`octk.bounds`);
 :mod:`~octk.cli.sweep` runs a grid of settings (:mod:`octk.sweeps`);
 :mod:`~octk.cli.verify` checks the proofs; :mod:`~octk.cli.adversary` searches for
 the worst sequence and re-checks certificates; :mod:`~octk.cli.plot` draws a sweep's
-phase diagram; :mod:`~octk.cli.listing` shows the
-registries. :mod:`~octk.cli.group` turns every failure into one line
-``octk: error: ...``; :mod:`~octk.cli.options` holds the shared options, whose
-choices are read from the registries.
+phase diagram; :mod:`~octk.cli.audit` audits a rule (:mod:`octk.audit`);
+:mod:`~octk.cli.listing` shows the registries. :mod:`~octk.cli.group` turns every
+failure into one line ``octk: error: ...``; :mod:`~octk.cli.options` holds the shared
+options, whose choices are read from the registries.
 """
 
 from __future__ import annotations
 
-from octk.cli import adversary, check, listing, plot, reproduce, run, sweep, verify
+from octk.cli import adversary, audit, check, listing, plot, reproduce, run, sweep, verify
 from octk.cli.group import main
 from octk.cli.params import split_params
 
@@ -39,6 +40,7 @@ for _command in (
     adversary.adversary,
     adversary.certify,
     plot.plot,
+    audit.audit,
 ):
     main.add_command(_command)
 
