@@ -61,13 +61,26 @@ _CMPOPS = {
 }
 
 
-def parse_expression(text: str, *, name: str = "expression", extra: dict | None = None) -> sp.Expr:
+def parse_expression(
+    text: str,
+    *,
+    name: str = "expression",
+    extra: dict | None = None,
+    names: dict | None = None,
+    allowed: str = "numbers, t, i, x, U0..U3",
+) -> sp.Expr:
     """A SymPy expression from ``text``, accepting only whitelisted syntax.
 
-    ``extra`` maps further names (e.g. a sequence's parameters) to values.
-    Raises :class:`ParameterError` naming ``name`` and the offending piece.
+    ``extra`` maps further names (e.g. a sequence's parameters) to values; ``names``
+    replaces the default names (:data:`NAMES`) altogether (a rule's symbols, see
+    :mod:`octk.rules.define`), and ``allowed`` says which names those are in messages.
+    ``Piecewise((a, cond), ..., (b, True))`` is SymPy's; ``where(cond, a, b)`` is its
+    two-piece form. Raises :class:`ParameterError` naming ``name`` and the offending piece.
+
+    >>> parse_expression("Piecewise((1, t > 2), (0, True))")
+    Piecewise((1, t > 2), (0, True))
     """
-    names = {**NAMES, **(extra or {})}
+    names = {**(NAMES if names is None else names), **(extra or {})}
     if len(text) > MAX_LENGTH:
         raise ParameterError(
             f"{name}: the expression has {len(text):,} characters; at most {MAX_LENGTH:,}"
@@ -87,11 +100,13 @@ def parse_expression(text: str, *, name: str = "expression", extra: dict | None 
 
     def bad(node, what):
         seg = ast.get_source_segment(text.strip(), node) or type(node).__name__
-        allowed = ", ".join(sorted(FUNCTIONS))
+        functions = ", ".join(sorted([*FUNCTIONS, "Piecewise"]))
         return ParameterError(
-            f"{name}: {what} {seg!r} is not allowed; use numbers, t, i, x, U0..U3, "
-            f"+ - * / ** %, comparisons, and: {allowed}"
+            f"{name}: {what} {seg!r} is not allowed; use {allowed_names}, "
+            f"+ - * / ** %, comparisons, and: {functions}"
         )
+
+    allowed_names = allowed
 
     def walk(node):
         value = build(node)
@@ -131,7 +146,24 @@ def parse_expression(text: str, *, name: str = "expression", extra: dict | None 
             and not node.keywords
         ):
             return FUNCTIONS[node.func.id](*(walk(a) for a in node.args))
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Name)
+            and node.func.id == "Piecewise"
+            and node.args
+            and not node.keywords
+        ):
+            return sp.Piecewise(*(piece(a) for a in node.args))
         raise bad(node, "syntax")
+
+    def piece(node):
+        """One ``(expression, condition)`` pair of a Piecewise; the condition may be True."""
+        if not isinstance(node, ast.Tuple) or len(node.elts) != 2:
+            raise bad(node, "Piecewise piece (it must be a pair (expression, condition))")
+        value, cond = node.elts
+        if isinstance(cond, ast.Constant) and cond.value is True:
+            return walk(value), sp.true
+        return walk(value), walk(cond)
 
     try:
         return walk(tree)

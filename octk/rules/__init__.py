@@ -23,6 +23,8 @@ from octk.rules.catalog import (
     rule,
     rule_names,
 )
+from octk.rules.define import define
+from octk.rules.files import load_python, load_rule, resolve
 from octk.rules.rule import Hyperparameter, Rule, State, drop_guard
 
 __all__ = [
@@ -40,9 +42,13 @@ __all__ = [
     "adaptive",
     "amsgrad",
     "beta1_t",
+    "define",
     "drop_guard",
+    "load_python",
+    "load_rule",
     "ogd",
     "presets_of",
+    "resolve",
     "rmsprop",
     "rule",
     "rule_names",
