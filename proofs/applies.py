@@ -7,8 +7,8 @@ stands for the rules of the same *structure*, read from the program by
 * the first moment: none, or an EMA of g, with the weight β1,t constant or on a schedule;
 * the second moment under the step's root: none, an EMA of g², the running mean or sum,
   a running max, or other; whether each moment is bias-corrected;
-* the step size α_t (α, α/√t, ...), and where ε sits (outside or inside the root, in
-  K&B's efficient order, or none).
+* the step size α_t (α, α/√t, ...), and where ε sits (outside or inside the root, or
+  none; added to √v̂_t as in K&B's Algorithm 1, or to √v_t as in their efficient order).
 
 A claim applies to a rule R when R's structure is its paper rule's
 (:func:`signature`), or when it is tagged :data:`~proofs.claim.ANY_RULE` (its check
@@ -29,7 +29,7 @@ from dataclasses import dataclass, replace
 
 import sympy as sp
 
-from octk.rules.anatomy import anatomy, same
+from octk.rules.anatomy import anatomy, in_terms_of, same
 from octk.rules.rule import Rule
 from proofs.claim import ANY_RULE, Claim, Outcome, Result, Verdict
 
@@ -42,6 +42,7 @@ FEATURES = {
     "v_bias_corrected": "bias-corrected v",
     "alpha_t": "step size α_t",
     "eps": "ε",
+    "eps_added_to": "ε added to",
 }
 
 
@@ -63,7 +64,23 @@ def signature(rule: Rule) -> dict[str, object]:
         "v_bias_corrected": a.v_bias_corrected,
         "alpha_t": a.alpha_t,
         "eps": a.eps,
+        "eps_added_to": _eps_added_to(rule),
     }
+
+
+def _eps_added_to(rule: Rule) -> str | None:
+    """``v̂`` where the step is c_t·M_t/(√v̂_t + ε) (Algorithm 1), ``v`` where ε is added
+    to the root of another scale of the second moment (K&B's efficient order, ε̂); None
+    without ε outside a root."""
+    a = anatomy(rule)
+    eps = rule.symbols.get("eps")
+    if eps is None or a.vhat is None or a.eps != "outside":
+        return None
+    states = [st.name for st in rule.state]
+    delta = in_terms_of(rule, "delta", states)
+    scaled = sp.simplify(delta * (sp.sqrt(a.vhat) + eps))
+    moments = a.vhat.free_symbols & {st.symbol for st in rule.state}
+    return "v" if scaled.free_symbols & moments else "v̂"
 
 
 def _differs(mine: dict[str, object], theirs: dict[str, object]) -> str | None:

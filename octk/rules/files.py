@@ -178,7 +178,12 @@ def load_python(spec: str) -> Rule:
         raise unknown_name(f"rule in {path!r}", name, known)
     value = getattr(module, name)
     if callable(value) and not isinstance(value, Rule):
-        value = value()
+        try:
+            value = value()
+        except ParameterError:
+            raise
+        except Exception as e:
+            raise ParameterError(f"{spec}: calling {name}() failed: {type(e).__name__}: {e}") from e
     if not isinstance(value, Rule):
         raise ParameterError(
             f"{spec}: {name} is {type(value).__name__}, not an octk Rule (nor a function "
