@@ -129,7 +129,7 @@ class RuleVerification:
         return (
             f"rule {self.rule.name!r}: {len(self.results)} claims apply"
             + (f" ({counts})" if counts else "")
-            + f"; {len(self.skipped)} do not ({self.seconds:.1f} s)"
+            + f"; {len(self.skipped)} not applicable ({self.seconds:.1f} s)"
         )
 
     def skipped_lines(self) -> list[str]:
