@@ -252,3 +252,26 @@ def test_verify_selects_claims_by_structure_not_by_name():
     # the efficient order's ε̂ sits on √v, not √v̂: a claim about that form skips Algorithm 1
     assert "ε added to v" in skipped["order.hat_preset_form"]
     assert "rule 'not-adam'" in out.summary()
+
+
+def test_every_registry_rule_round_trips_through_a_rule_file():
+    import tomllib
+
+    from octk.rules import SPECS
+    from octk.rules.files import from_definition
+    from octk.rules.serialize import to_toml
+
+    rules = [rule(n, p) for n, spec in SPECS.items() for p in spec.presets]
+    rules += [
+        rule("adam", eps_mode="hat"),
+        rule("amsgrad", max_over="vhat", eps_mode="inside"),
+        rule("adam", beta1_schedule="decay", schedule="inverse"),
+        load_rule(YOGI),
+        resolve(f"{MY_RULE}:clipped_adam"),
+    ]
+    for r in rules:
+        back = from_definition(tomllib.loads(to_toml(r)))
+        assert back.program == r.program, r
+        assert back.guard == r.guard, r
+        assert back.hyperparameters == r.hyperparameters, r
+        assert [(s.name, s.init) for s in back.state] == [(s.name, s.init) for s in r.state]

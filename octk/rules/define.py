@@ -240,7 +240,9 @@ def _interval(where: _Where, key: str, text: Any) -> tuple[float, float | None, 
             f"range {text!r} reaches below 0; a hyperparameter is a non-negative real (the "
             "assumption of octk's proofs): write a negative parameter as minus a non-negative one",
         )
-    return lo, None if math.isinf(hi) else hi, m.group(1) == "(", m.group(4) == ")"
+    if math.isinf(hi):  # unbounded above: open, as Hyperparameter writes it (hi None)
+        return lo, None, m.group(1) == "(", False
+    return lo, hi, m.group(1) == "(", m.group(4) == ")"
 
 
 def _known_keys(where: _Where, key: str, spec: Mapping, allowed: Sequence[str]) -> None:

@@ -102,7 +102,22 @@ def load_rule(path: str | Path) -> Rule:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
         raise RuleDefinitionError(f"not valid TOML: {e}", file=where) from None
-    lines = _lines(text)
+    return from_definition(data, file=where, lines=_lines(text), default_name=p.stem)
+
+
+def from_definition(
+    data: Mapping[str, Any],
+    *,
+    file: str | None = None,
+    lines: Mapping[str, int] | None = None,
+    default_name: str = "rule",
+) -> Rule:
+    """The rule of a parsed rule file: a mapping of the tables ``rule``,
+    ``hyperparameters``, ``state`` and ``step`` (what :func:`load_rule` reads, and what
+    :func:`octk.rules.serialize.definition` writes), checked and given to
+    :func:`~octk.rules.define.define`. ``file`` and ``lines`` place the errors."""
+    lines = dict(lines or {})
+    where = file
     for table in data:
         if table not in TABLES:
             close = closest_name(table, TABLES)
@@ -136,7 +151,7 @@ def load_rule(path: str | Path) -> Rule:
                 f"{k} must be a string; got {v!r}", file=where, line=lines.get(f"rule.{k}")
             )
     return define(
-        head.get("name", p.stem),
+        head.get("name", default_name),
         hyperparameters=data["hyperparameters"],
         state=data["state"],
         step=data["step"],
@@ -239,4 +254,4 @@ def resolve(
     return found
 
 
-__all__ = ["FILE_FORMS", "is_rule_file", "load_python", "load_rule", "resolve"]
+__all__ = ["FILE_FORMS", "from_definition", "is_rule_file", "load_python", "load_rule", "resolve"]
