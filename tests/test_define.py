@@ -5,6 +5,7 @@ registry rule -- the same program, anatomy, hypotheses and trajectories."""
 from __future__ import annotations
 
 import json
+import shutil
 import textwrap
 from pathlib import Path
 
@@ -203,6 +204,12 @@ def test_yogi_reference_and_numba_agree():
         b = simulate(yogi, seq, dom, backend=get_backend("numba", parallel=False), **kw)
         np.testing.assert_allclose(a.x, b.x, rtol=0, atol=1e-12)
         assert np.all(np.isfinite(a.x))
+    # the generated CUDA text, compiled for the host (g++): the CUDA printer takes sign()
+    if shutil.which("g++") is not None:
+        kw = dict(steps=100, d=2, params={"alpha": 0.1}, seed=1)
+        a = simulate(yogi, "reddi-thm1:C=3", backend="reference", **kw)
+        c = simulate(yogi, "reddi-thm1:C=3", backend="cuda-host", **kw)
+        np.testing.assert_allclose(a.x, c.x, rtol=0, atol=1e-12)
 
 
 # --------------------------------------------------------------------------- the commands
