@@ -282,3 +282,13 @@ def test_every_registry_rule_round_trips_through_a_rule_file():
         assert back.guard == r.guard, r
         assert back.hyperparameters == r.hyperparameters, r
         assert [(s.name, s.init) for s in back.state] == [(s.name, s.init) for s in r.state]
+
+
+def test_a_saved_run_of_a_rule_file_loads_back(tmp_path):
+    import octk
+
+    yogi = load_rule(YOGI)
+    traj = simulate(yogi, "reddi-thm1:C=3", steps=20, params={"alpha": 0.1}, backend="reference")
+    back = octk.load(traj.save(tmp_path / "yogi.nc"))
+    assert back.rule.program == yogi.program and back.rule.name == "yogi"
+    np.testing.assert_array_equal(back.x, traj.x)

@@ -43,7 +43,14 @@ def _plain(v: Any) -> Any:
 
 
 def rule_metadata(rule: Any) -> dict[str, Any]:
-    return {
+    """The rule's record in a saved file: for a rule outside the registry (a user's
+    rule), its whole definition (:func:`octk.rules.serialize.definition`) too, from
+    which :func:`rebuild_rule` rebuilds it."""
+    from octk.errors import ParameterError
+    from octk.rules import SPECS
+    from octk.rules.serialize import definition
+
+    out = {
         "name": rule.name,
         "title": rule.title,
         "source": rule.source,
@@ -52,6 +59,12 @@ def rule_metadata(rule: Any) -> dict[str, Any]:
         "defaults": _plain(rule.defaults),
         "program": rule.describe(),
     }
+    if rule.name not in SPECS:
+        try:
+            out["definition"] = _plain(definition(rule))
+        except ParameterError:  # a rule no rule file can write: saved without it
+            pass
+    return out
 
 
 def sequence_metadata(seq: Any) -> dict[str, Any]:
@@ -170,6 +183,10 @@ def rebuild_rule(meta: dict[str, Any]) -> Any:
     from octk.rules import rule as make_rule
 
     name = meta["name"]
+    if name not in SPECS and "definition" in meta:
+        from octk.rules.files import from_definition
+
+        return from_definition(meta["definition"]).with_defaults(**meta["defaults"])
     if name not in SPECS:
         raise ParameterError(
             f"the file's rule {name!r} is not a registered rule, so it cannot be rebuilt; "
