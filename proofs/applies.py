@@ -54,6 +54,17 @@ def signature(rule: Rule) -> dict[str, object]:
     >>> signature(rule("adam"))["second_moment"]
     'ema'
     """
+    key = rule.describe()
+    if key not in _SIGNATURES:
+        _SIGNATURES[key] = _signature(rule)
+    return dict(_SIGNATURES[key])
+
+
+#: signatures by program (:meth:`Rule.describe`): the paper rules recur claim after claim
+_SIGNATURES: dict[str, dict[str, object]] = {}
+
+
+def _signature(rule: Rule) -> dict[str, object]:
     a = anatomy(rule)
     schedule = None if a.beta1_ratio is None else ("constant" if a.beta1_ratio == 1 else "decay")
     return {
