@@ -238,6 +238,10 @@ def test_verify_a_rule_file():
     assert out["rule"]["name"] == "yogi"
     reasons = {c["claim"]: c["reason"] for c in out["not_applicable"]}
     assert "second moment ema (the rule has other)" in reasons["bias.v_unrolled"]
+    res = invoke("verify", "--rule", YOGI, "--list", "--claim", "flawed.ogd")
+    assert res.exit_code == 0 and "not applicable: about rules with first moment none" in res.output
+    res = invoke("verify", "--param", "schedule=sqrt")
+    assert res.exit_code == 2 and "give --rule" in res.output
 
 
 def test_verify_selects_claims_by_structure_not_by_name():

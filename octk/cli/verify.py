@@ -85,6 +85,15 @@ def verify(
         raise ParameterError(
             f"--claim {pattern!r} matches no claim; families: {families} (see 'octk verify --list')"
         )
+    if list_only and rule_name is not None:
+        from octk.cli.params import split_params
+        from proofs.applies import reason_not_applicable
+
+        r = split_params(rule_name, preset, params)[0]
+        for c in selected:
+            why = reason_not_applicable(c, r)
+            click.echo(f"{c.name:<40} {'applies' if why is None else 'not applicable: ' + why}")
+        return
     if list_only:
         for c in selected:
             mark = "" if c.expected.value == "proved" else f"  (expected: {c.expected.value})"
