@@ -77,6 +77,7 @@ ERRORS = [
     # (old, new, line fragment, symbol, words)
     ('v = "beta2*v', 'v = "bta2*v', 'v = "bta2*v', "bta2", "Did you mean 'beta2'"),
     ('mhat = "m/', 'mhat = "vhat + m/', "mhat = ", "vhat", "before it is assigned"),
+    ("v = 0\n", "", 'v = "beta2*v', "v", "declare it in [state]"),
     ('x = "x - delta"', "", "[step]", "x", "no 'x' update"),
     (MHAT, MHAT + '\ng = "2*g"', 'g = "2*g"', "g", "cannot assign to 'g'"),
     (MHAT, MHAT + '\nt = "t + 1"', 't = "t + 1"', "t", "cannot assign to 't'"),

@@ -375,8 +375,9 @@ def _parse(
             if node.id in pending:
                 raise where.error(
                     key,
-                    f"reads the temporary {node.id!r} before it is assigned (assignments run "
-                    "in order)",
+                    f"reads {node.id!r} before it is assigned (the assignments run in "
+                    f"order); if {node.id!r} carries over from one step to the next, it is "
+                    "a state: declare it in [state] with its initial value",
                     symbol=node.id,
                 )
             if what == "initial value" and node.id in ("g", "t", "x"):
