@@ -290,6 +290,8 @@ def test_every_registry_rule_round_trips_through_a_rule_file():
 
 
 def test_a_saved_run_of_a_rule_file_loads_back(tmp_path):
+    from dataclasses import replace
+
     import octk
 
     yogi = load_rule(YOGI)
@@ -297,3 +299,7 @@ def test_a_saved_run_of_a_rule_file_loads_back(tmp_path):
     back = octk.load(traj.save(tmp_path / "yogi.nc"))
     assert back.rule.program == yogi.program and back.rule.name == "yogi"
     np.testing.assert_array_equal(back.x, traj.x)
+    # a user's rule that shares a registry rule's name is saved with its own program
+    named = replace(yogi, name="adam")
+    traj = simulate(named, "reddi-thm1:C=3", steps=5, backend="reference")
+    assert octk.load(traj.save(tmp_path / "named.nc")).rule.program == yogi.program

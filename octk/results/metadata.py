@@ -47,7 +47,6 @@ def rule_metadata(rule: Any) -> dict[str, Any]:
     rule), its whole definition (:func:`octk.rules.serialize.definition`) too, from
     which :func:`rebuild_rule` rebuilds it."""
     from octk.errors import ParameterError
-    from octk.rules import SPECS
     from octk.rules.serialize import definition
 
     out = {
@@ -59,12 +58,27 @@ def rule_metadata(rule: Any) -> dict[str, Any]:
         "defaults": _plain(rule.defaults),
         "program": rule.describe(),
     }
-    if rule.name not in SPECS:
+    if not _registered(rule):
         try:
             out["definition"] = _plain(definition(rule))
         except ParameterError:  # a rule no rule file can write: saved without it
             pass
     return out
+
+
+def _registered(rule: Any) -> bool:
+    """Whether ``rule`` is the registry's own rule of its name, preset and options (a
+    user's rule may share a registry name: it is not)."""
+    from octk.errors import OctkError
+    from octk.rules import SPECS
+    from octk.rules import rule as make_rule
+
+    if rule.name not in SPECS:
+        return False
+    try:
+        return bool(make_rule(rule.name, rule.preset, **rule.options).program == rule.program)
+    except (OctkError, TypeError):
+        return False
 
 
 def sequence_metadata(seq: Any) -> dict[str, Any]:
@@ -183,7 +197,7 @@ def rebuild_rule(meta: dict[str, Any]) -> Any:
     from octk.rules import rule as make_rule
 
     name = meta["name"]
-    if name not in SPECS and "definition" in meta:
+    if "definition" in meta:
         from octk.rules.files import from_definition
 
         return from_definition(meta["definition"]).with_defaults(**meta["defaults"])
