@@ -51,6 +51,27 @@ _BINOPS = {
     ast.Pow: lambda a, b: a**b,
     ast.Mod: sp.Mod,
 }
+#: |exponent| beyond which a power of two numbers is not computed: 2**1100 is beyond
+#: float64's range already, and 2**10**10 would take SymPy hours to write out
+MAX_EXPONENT = 1100
+
+
+def _check_power(name: str, text: str, node: ast.AST, base, exponent) -> None:
+    """Refuse a power of numbers too large to compute before SymPy computes it (it would
+    be rejected as beyond float64's range afterwards; 2**10**10 would take hours)."""
+    if (
+        isinstance(base, sp.Number)
+        and isinstance(exponent, sp.Number)
+        and abs(exponent) > MAX_EXPONENT
+        and abs(base) not in (0, 1)
+    ):
+        seg = repr(ast.get_source_segment(text.strip(), node) or text.strip())
+        raise ParameterError(
+            f"{name}: {seg} is beyond float64's range (a power of numbers takes "
+            f"|exponent| ≤ {MAX_EXPONENT})"
+        )
+
+
 _CMPOPS = {
     ast.Lt: sp.StrictLessThan,
     ast.LtE: sp.LessThan,
@@ -133,7 +154,10 @@ def parse_expression(
             v = walk(node.operand)
             return -v if isinstance(node.op, ast.USub) else v
         if isinstance(node, ast.BinOp) and type(node.op) in _BINOPS:
-            return _BINOPS[type(node.op)](walk(node.left), walk(node.right))
+            left, right = walk(node.left), walk(node.right)
+            if isinstance(node.op, ast.Pow):
+                _check_power(name, text, node, left, right)
+            return _BINOPS[type(node.op)](left, right)
         if isinstance(node, ast.Compare) and len(node.ops) == 1 and type(node.ops[0]) in _CMPOPS:
             return _CMPOPS[type(node.ops[0])](walk(node.left), walk(node.comparators[0]))
         if isinstance(node, ast.BoolOp):

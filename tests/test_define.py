@@ -144,6 +144,7 @@ def test_nothing_is_evaluated(tmp_path):
         "(lambda: 1)()",
         "g.__class__",
         "[g for g in ()]",
+        "2**10**10",  # a number SymPy would take hours to write out: refused before
     ):
         p = write(tmp_path, broken('delta = "alpha*mhat', f'delta = "{payload} + alpha*mhat'))
         with pytest.raises(RuleDefinitionError):
