@@ -197,6 +197,16 @@ def test_presets_and_options_belong_to_registry_rules():
         resolve("yogii")
 
 
+def test_yogi_from_the_file_is_the_registry_yogi_where_there_is_one():
+    from octk.rules import SPECS
+
+    if "yogi" not in SPECS:
+        pytest.skip("no registry Yogi (the zoo of Adam fixes) in this octk")
+    mine, zoo = load_rule(YOGI), rule("yogi")
+    assert mine.program == zoo.program and mine.guard == zoo.guard
+    assert anatomy(mine) == anatomy(zoo)
+
+
 def test_yogi_reference_and_numba_agree():
     yogi = load_rule(YOGI)
     assert [s.name for s, _ in yogi.program] == ["m", "v", "delta", "x"]

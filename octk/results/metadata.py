@@ -76,9 +76,11 @@ def _registered(rule: Any) -> bool:
     if rule.name not in SPECS:
         return False
     try:
-        return bool(make_rule(rule.name, rule.preset, **rule.options).program == rule.program)
+        own = make_rule(rule.name, rule.preset, **rule.options)
     except (OctkError, TypeError):
         return False
+    inits = [(s.name, s.init) for s in own.state] == [(s.name, s.init) for s in rule.state]
+    return bool(own.program == rule.program and inits and own.hyper_names == rule.hyper_names)
 
 
 def sequence_metadata(seq: Any) -> dict[str, Any]:
