@@ -95,7 +95,7 @@ def split_params(
             err: OctkError = unknown_name(
                 f"--param of rule {rule_name!r} (preset {preset})", name, known
             )
-            if name in hyperparameter_names() and spec_options:
+            if spec_options and name in hyperparameter_names():
                 err = ParameterError(
                     f"--param {name}: rule {rule_name!r} with options "
                     f"{format_options(r.options)} has no hyperparameter {name!r} (it has "
