@@ -318,3 +318,27 @@ def test_a_saved_run_of_a_rule_file_loads_back(tmp_path):
     named = replace(yogi, name="adam")
     traj = simulate(named, "reddi-thm1:C=3", steps=5, backend="reference")
     assert octk.load(traj.save(tmp_path / "named.nc")).rule.program == yogi.program
+
+
+def test_the_readme_yogi_example_runs_as_written(monkeypatch):
+    """The README's Yogi commands, as written, and the numbers it shows."""
+    import re
+    import shlex
+
+    monkeypatch.chdir(ROOT)
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    commands = [
+        shlex.split(line.strip())[2:]
+        for line in readme.splitlines()
+        if line.strip().startswith("$ octk ") and "examples/rules/yogi.toml" in line
+    ]
+    assert [c[0] for c in commands] == ["run", "verify"]
+    shown = re.search(r"R_T = (\S+)\s+R_T/T = (\S+)", readme)
+    assert shown is not None
+    for args in commands:
+        res = CliRunner().invoke(main, args, catch_exceptions=False)
+        assert res.exit_code == 0, res.output
+        if args[0] == "run":
+            assert f"R_T = {shown[1]}   R_T/T = {shown[2]}" in res.stdout, res.stdout
+        else:
+            assert "rule 'yogi': 2 claims apply (1 proved, 1 refuted)" in res.stdout
