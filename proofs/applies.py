@@ -143,6 +143,17 @@ class RuleVerification:
             + f"; {len(self.skipped)} not applicable ({self.seconds:.1f} s)"
         )
 
+    def any_rule_note(self) -> str:
+        """A line naming the checked claims that read any rule's program (their statements
+        name the rule they were written for), or '' if none."""
+        names = [r.claim.name for r in self.results if ANY_RULE in r.claim.tags]
+        if not names:
+            return ""
+        return (
+            f"{', '.join(names)}: checks of any rule's program, here of {self.rule.name!r} "
+            "(the statement names the rule the claim was written for)"
+        )
+
     def skipped_lines(self) -> list[str]:
         """The claims that do not apply, one line per family and reason."""
         groups: dict[tuple[str, str], list[str]] = {}
@@ -158,6 +169,7 @@ class RuleVerification:
 
         out = report.as_json(self.results, self.seconds, expected=False)
         out["rule"] = {"name": self.rule.name, "title": self.rule.title, "source": self.rule.source}
+        out["any_rule"] = [r.claim.name for r in self.results if ANY_RULE in r.claim.tags]
         out["not_applicable"] = [
             {"claim": c.name, "family": c.family, "reason": why} for c, why in self.skipped
         ]

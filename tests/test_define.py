@@ -251,7 +251,7 @@ def test_verify_a_rule_file():
     verdicts = {c["claim"]: c["verdict"] for c in out["claims"]}
     # Yogi's v moves down when g² < v: Γ_2 < 0 on g = (2, 1), refuted by an exact run
     assert verdicts == {"step.scale_invariance": "proved", "flawed.amsgrad": "refuted"}
-    assert out["rule"]["name"] == "yogi"
+    assert out["rule"]["name"] == "yogi" and set(out["any_rule"]) == set(verdicts)
     reasons = {c["claim"]: c["reason"] for c in out["not_applicable"]}
     assert "second moment ema (the rule has other)" in reasons["bias.v_unrolled"]
     res = invoke("verify", "--rule", YOGI, "--list", "--claim", "flawed.ogd")

@@ -147,6 +147,9 @@ def _verify_rule(
         click.echo("")
         if out.results:
             click.echo(report.table(out.results, verbose, expected=False))
+            if out.any_rule_note():
+                click.echo("")
+                click.echo(out.any_rule_note())
         else:
             click.echo("(no claim applies)")
         if out.skipped:
