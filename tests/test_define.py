@@ -81,6 +81,8 @@ ERRORS = [
     ('x = "x - delta"', "", "[step]", "x", "no 'x' update"),
     (MHAT, MHAT + '\ng = "2*g"', 'g = "2*g"', "g", "cannot assign to 'g'"),
     (MHAT, MHAT + '\nt = "t + 1"', 't = "t + 1"', "t", "cannot assign to 't'"),
+    (MHAT, MHAT + '\nalpha = "2*alpha"', 'alpha = "2*alpha"', "alpha", "constant during a run"),
+    ("m = 0\n", "alpha = 0\nm = 0\n", "alpha = 0", "alpha", "already a hyperparameter"),
     ("default = 0.9,", "default = 1.5,", "beta1 =", "beta1", "outside its range"),
     ('range = "[0, inf)" }', 'range = "[-1, inf)" }', "eps =", None, "below 0"),
     ("v = 0\n", "v = 0\nw = 0\n", "w = 0", "w", "never assigned"),

@@ -190,7 +190,12 @@ def _check_name(where: _Where, key: str, n: str, *, taken: Mapping[str, Any] = {
             symbol=n,
         )
     if n in taken:
-        raise where.error(key, f"{n!r} is already a hyperparameter", symbol=n)
+        what = (
+            "a hyperparameter, constant during a run: assign a temporary of another name"
+            if key.startswith("step.")
+            else "already a hyperparameter"
+        )
+        raise where.error(key, f"{n!r} is {what}", symbol=n)
 
 
 def _hyperparameter(where: _Where, n: str, spec: Any) -> Hyperparameter:
