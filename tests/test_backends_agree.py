@@ -25,7 +25,8 @@ from conftest import assert_close, fast_backends
 from octk.backends.numba_backend import NumbaBackend
 from octk.domains import Domain, domain
 from octk.errors import ParameterError
-from octk.rules import SPECS, rule
+from octk.rules import SPECS, rule, zoo_names
+from octk.rules.anatomy import NotInProgram
 from octk.sequences import LOSSES, SEQUENCES, sequence
 from octk.simulate import prepare, run_program, simulate
 
@@ -72,7 +73,7 @@ def _compare(r, seq, dom, *, d=3, x0=0.3, params=None, seed=11, steps=T):
 
 
 def _preset_cases():
-    return [(n, p) for n, s in SPECS.items() for p in s.presets]
+    return [(n, p) for n, s in SPECS.items() for p in s.presets if not s.zoo]
 
 
 @pytest.mark.parametrize(("name", "preset"), _preset_cases())
@@ -81,10 +82,53 @@ def test_every_preset(name, preset):
     assert np.ptp(ref.x) > 0.01, "the iterates should move in this test"
 
 
+def _has_effective_step(r) -> bool:
+    try:
+        r.inverse_effective_step()
+    except NotInProgram:
+        return False
+    return True
+
+
+def _zoo_cases():
+    """The zoo of published fixes (``zoo_names``), compactly: each rule under each preset
+    and once with its other option values, each on one (sequence, domain) pair of a
+    rotation, so that the zoo as a whole meets every sequence of :data:`SEQ_FOR_RULES` and
+    every domain example, one kernel per case. A rule whose step has no η_t (Lion's sign
+    step) skips the domains that weigh by 1/η_t. The ``paper`` presets run in the edit
+    loop, the library presets and the variants are ``slow``."""
+    cases, k = [], 0
+    for name in zoo_names():
+        spec = SPECS[name]
+        # the paper's options under each preset, then one variant: every option at a value
+        # other than the paper's (rotated, so the zoo meets several values of each)
+        variant = {o: vals[1 + k % (len(vals) - 1)] for o, vals in spec.options.items()}
+        runs = [(p, {}) for p in spec.presets] + ([("paper", variant)] if variant else [])
+        for preset, options in runs:
+            r = rule(name, preset, **options)
+            doms = [dm for dm in DOMAINS if _has_effective_step(r) or not domain(dm).reads_weights]
+            seq, dom = SEQ_FOR_RULES[k % len(SEQ_FOR_RULES)], doms[k % len(doms)]
+            marks = () if preset == "paper" and not options else (pytest.mark.slow,)
+            label = "-".join([name, preset, *(f"{o}={v}" for o, v in options.items())])
+            cases.append(pytest.param(name, preset, options, seq, dom, marks=marks, id=label))
+            k += 1
+    return cases
+
+
+@pytest.mark.parametrize(("name", "preset", "options", "seq", "dom"), _zoo_cases())
+def test_zoo_rules_agree(name, preset, options, seq, dom):
+    r = rule(name, preset, **options)
+    x0 = domain(dom).project(np.array([[0.1, 0.5, -0.2]]))[0]  # unequal coordinates
+    ref = _compare(r, sequence(seq), dom, x0=x0, params={"alpha": 0.05})
+    assert np.ptp(ref.x) > 0.01, "the iterates should move in this test"
+
+
 def _option_cases():
     cases = []
     for name, spec in SPECS.items():
         opts = list(spec.options.items())
+        if spec.zoo:  # the zoo's options: test_zoo_rules_agree
+            continue
         width = max(len(v) for _, v in opts)
         seen = set()
         for k in range(width):
@@ -126,7 +170,7 @@ def test_every_option_value(name, options, k):
 
 def _sequence_cases(tmp_dir=None):
     cases = []
-    names = list(SPECS)
+    names = [n for n, s in SPECS.items() if not s.zoo]  # the zoo: test_zoo_rules_agree
     k = 0
     for si, sname in enumerate(SEQUENCES):
         for li, loss in enumerate(LOSSES):
@@ -248,3 +292,16 @@ def test_group_projections_beyond_a_warp_with_ties_and_many_configurations(dom):
     ref = _compare(rule("adagrad"), tied, dom, d=4, x0=0.0, steps=150)
     assert np.all(ref.x[..., 0] == ref.x[..., 1]) and np.all(ref.x[..., 2] == ref.x[..., 3])
     assert np.ptp(ref.x) > 0.01
+
+
+def test_piecewise_loss_zhang2022():
+    """Zhang et al.'s counterexample (a Piecewise loss, one component drawn per step):
+    Adam with α/√t without bias correction on R (as in their algorithm), and with it
+    on a box that clips."""
+    seq = sequence("zhang2022:n=10")
+    r = rule("adam", schedule="sqrt", bias_correction_m=False, bias_correction_v=False)
+    params = {"alpha": np.array([0.1, 0.5]), "beta1": 0.5, "beta2": np.array([0.3, 0.99])}
+    ref = _compare(r, seq, "reals", d=1, x0=np.array([[0.0], [-3.0]]), params=params, seed=[1, 2])
+    assert np.min(ref.x) < -1 < np.max(ref.x), "both pieces of the loss are visited"
+    biased = rule("adam", schedule="sqrt")
+    _compare(biased, seq, "box:-2.5,1", d=2, x0=-1.2, params={"alpha": 0.5}, steps=200)

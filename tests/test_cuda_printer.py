@@ -8,6 +8,7 @@ are compiled (NVRTC, nvcc) and run on the host in ``test_cuda_backend.py`` and
 
 from __future__ import annotations
 
+import functools
 import shutil
 import subprocess
 
@@ -19,7 +20,9 @@ from octk.backends.program import lower
 from octk.bounds import bound_monitors
 from octk.monitors import count, first
 from octk.rules import SPECS, rule
+from octk.rules.anatomy import NotInProgram
 from octk.sequences import sequence
+from octk.symbols import t
 
 SEQUENCES = ["reddi-thm1", "sparse", "adaptive-sign", "uniform"]
 
@@ -60,24 +63,52 @@ def device_function(name: str, prog) -> str:
     return "\n".join(lines)
 
 
-def all_steps() -> str:
+def _has_effective_step(r) -> bool:
+    try:
+        r.inverse_effective_step()
+    except NotInProgram:  # Lion's sign step, AdaShift's first n steps: no 1/η_t
+        return False
+    return True
+
+
+def _real_power(r) -> bool:
+    """Whether ``r``'s program raises to a power of hyperparameters (Padam's v̂^p)."""
+    return any(
+        p.exp.free_symbols and not p.exp.has(t) for _, e in r.program for p in e.atoms(sp.Pow)
+    )
+
+
+@functools.cache
+def all_steps() -> dict[str, str]:
     """Every rule × preset × sequence, with the monitors the bounds read (sums, maxima,
-    last values, Γ counts and first times) as accumulators."""
-    parts = []
+    last values, Γ counts and first times) as accumulators, where the rule has an
+    effective step η_t: rule name -> its device functions."""
+    parts: dict[str, list[str]] = {}
     for name, spec in SPECS.items():
         for preset in spec.presets:
             r = rule(name, preset)
-            mons = (*bound_monitors(r), count("n_neg_g", "g < 0"), first("t_pos", "x > 0"))
+            eta = _has_effective_step(r)
+            mons = (
+                *(bound_monitors(r) if eta else ()),
+                count("n_neg_g", "g < 0"),
+                first("t_pos", "x > 0"),
+            )
             for k, seq in enumerate(SEQUENCES):
                 # the first sequence also with the weight 1/η_t of the weighted projections
-                prog = lower(r, sequence(seq), mons, weights=k == 0)
-                parts.append(device_function(f"step_{name}_{preset}_{k}", prog))
-    return "\n\n".join(parts)
+                prog = lower(r, sequence(seq), mons, weights=eta and k == 0)
+                parts.setdefault(name, []).append(
+                    device_function(f"step_{name}_{preset}_{k}", prog)
+                )
+    return {name: "\n\n".join(p) for name, p in parts.items()}
 
 
 def test_cuda_printer_output_is_plain_c_expressions():
-    src = all_steps()
-    assert "pow(" not in src and "Piecewise" not in src and "Max(" not in src
+    steps = all_steps()
+    for name, src in steps.items():
+        assert "Piecewise" not in src and "Max(" not in src, name
+        # pow only where the program has a power of hyperparameters (Padam's v̂^p)
+        assert ("pow(" in src) == _real_power(rule(name)), name
+    src = "\n\n".join(steps.values())
     assert "fmax(" in src and "sqrt(" in src and "?" in src
 
 
@@ -91,7 +122,7 @@ def test_cuda_printer_refuses_inexact_powers():
 @pytest.mark.skipif(shutil.which("nvcc") is None, reason="nvcc (CUDA toolkit) not installed")
 def test_printed_steps_compile_with_nvcc(tmp_path):
     cu = tmp_path / "steps.cu"
-    cu.write_text("#include <math.h>\n\n" + all_steps() + "\n")
+    cu.write_text("#include <math.h>\n\n" + "\n\n".join(all_steps().values()) + "\n")
     out = subprocess.run(
         ["nvcc", "-c", "-o", str(tmp_path / "steps.o"), str(cu)],
         capture_output=True,

@@ -175,3 +175,19 @@ def test_guard_is_dropped_for_the_papers_algebra():
     assert r.guard != sp.true
     assert not r.transition(guarded=False)[x].has(sp.Piecewise)
     assert r.transition(guarded=True)[x].has(sp.Piecewise)
+
+
+@pytest.mark.parametrize("new", ["s", "f", "sum_s", "pow_beta1", "U0"])
+def test_a_state_named_like_a_lowering_symbol_is_refused(new):
+    """A state named ``s`` would be the signal's own SymPy symbol and silently change
+    the step (AdaBelief's ``s`` did); the lowering refuses it by name."""
+    from dataclasses import replace
+
+    r = rule("adam")
+    old, renamed = sp.Symbol("m", real=True), sp.Symbol(new, real=True)
+    swap = {old: renamed}
+    program = tuple((tg.xreplace(swap), e.xreplace(swap)) for tg, e in r.program)
+    state = tuple(replace(s, name=new) if s.name == "m" else s for s in r.state)
+    bad = replace(r, program=program, state=state)
+    with pytest.raises(ParameterError, match=f"state variable '{new}' is a name the lowering"):
+        simulate(bad, "reddi-thm1:C=3", "box:-1,1", steps=3, backend="reference")

@@ -6,7 +6,8 @@ cannot print exactly raises, instead of silently calling a slow or inexact
 function.
 
 * powers with small integer exponents become products (x*x, never pow);
-  √ and 1/√ become ``sqrt``; other exponents are refused;
+  √ and 1/√ become ``sqrt``; an exponent of hyperparameters (Padam's v̂^p) becomes the
+  target's ``pow``; other exponents are refused;
 * Floats are printed with ``repr`` of their double (round-trip exact);
   Rationals as the double of p/q;
 * Piecewise becomes nested conditional expressions, which LLVM and NVCC
@@ -88,11 +89,21 @@ class _Common:
             if 1 <= abs(n) <= 4:
                 prod = "*".join([pb] * abs(n))
                 return f"({prod})" if n > 0 else f"({one}/({prod}))"
+        if e.free_symbols and not any(s.is_integer for s in e.free_symbols):
+            # an exponent of hyperparameters (Padam's v̂^p): the target's pow, within an
+            # ulp or two of the reference's (a number never gets here: 1/3 is refused)
+            return self._pow(b, e)
         raise KernelPrintError(
             f"cannot print the power {expr} exactly in a kernel: kernels take integer "
-            "exponents −4..4 and ±1/2, and b^(t+k) as a running product; the reference "
-            "backend (--backend reference) evaluates any power"
+            "exponents −4..4 and ±1/2, a power of hyperparameters (b^p) and b^(t+k) as a "
+            "running product; the reference backend (--backend reference) evaluates any power"
         )
+
+    def _pow(self, b, e):
+        """b^e for an exponent e of hyperparameters."""
+        pb = self.parenthesize(b, sp.printing.precedence.PRECEDENCE["Atom"])
+        pe = self.parenthesize(e, sp.printing.precedence.PRECEDENCE["Atom"])
+        return f"({pb} ** {pe})"
 
     def _real(self, expr) -> str:
         """``expr`` as a floating-point argument (C needs a cast for integers: sqrt(t))."""
@@ -221,6 +232,9 @@ class CudaPrinter(_Common, C99CodePrinter):
 
     def _print_Abs(self, expr):
         return f"{self._abs}({self._real(expr.args[0])})"
+
+    def _pow(self, b, e):
+        return f"pow({self._real(b)}, {self._real(e)})"
 
     def _fold(self, fn: str, args) -> str:
         a, *rest = (self._real(x) for x in args)

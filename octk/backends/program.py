@@ -123,6 +123,33 @@ def _running_powers(exprs, hyper_syms):
     return found, init, post
 
 
+def reserved_names(sequence: Sequence, monitors=()) -> frozenset[str]:
+    """Names the lowering gives its own symbols: the signal ``s``, the loss ``f``, the
+    projection weight ``proj_w``, ``t``, ``i``, the draws ``U0``..``U3``, ``data_ti``,
+    ``prev``, and the accumulators of ``sequence``'s statistics and of ``monitors``.
+    A rule's state, temporaries or hyperparameters named so would be the same SymPy
+    symbol and silently change the step."""
+    names = {s.name for s in (S, F, W, t, i, DATA, PREV, *U)}
+    names.update(n for n, _ in sequence.statistics(S))
+    names.update(m.name for m in monitors or ())
+    return frozenset(names)
+
+
+def _check_names(rule: Rule, sequence: Sequence, monitors) -> None:
+    """A ParameterError naming the first name of ``rule`` that the lowering reserves
+    (see :func:`reserved_names`) or that a running power ``pow_*`` would take."""
+    reserved = reserved_names(sequence, monitors)
+    own = [("hyperparameter", h.name) for h in rule.hyperparameters]
+    own += [("state variable", s.name) for s in rule.state]
+    own += [("assignment target", str(target)) for target, _ in rule.program if target != x]
+    for kind, name in own:
+        if name in reserved or name.startswith("pow_"):
+            raise ParameterError(
+                f"rule {rule.name!r}: {kind} {name!r} is a name the lowering reserves "
+                f"(reserved: {', '.join(sorted(reserved))}, and every pow_* name); rename it"
+            )
+
+
 def stat_symbol(name: str) -> sp.Symbol:
     """The symbol of accumulator ``name`` (its value after the previous step, then this one)."""
     return sp.Symbol(name, real=True)
@@ -180,6 +207,7 @@ def lower(rule: Rule, sequence: Sequence, monitors=(), *, weights: bool = False)
     appended to the sequence's statistics as accumulators. ``weights``: also
     compute the projection weight ``W`` = 1/η_t (see :func:`for_domain`).
     """
+    _check_names(rule, sequence, monitors)
     hyper_syms = {h.symbol for h in rule.hyperparameters}
     assignments: list[tuple[sp.Symbol, sp.Expr]] = [
         (S, sequence.signal),

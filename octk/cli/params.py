@@ -24,8 +24,9 @@ def hyperparameter_names() -> frozenset[str]:
     the rule registry): a name among them that this rule lacks gets a hint, not a typo's
     suggestion.
 
-    >>> sorted(hyperparameter_names())
-    ['alpha', 'beta1', 'beta2', 'eps', 'lam', 'lr_decay', 'v0']
+    >>> sorted(hyperparameter_names())  # doctest: +NORMALIZE_WHITESPACE
+    ['acc0', 'alpha', 'beta1', 'beta2', 'eps', 'eps_root', 'final_lr', 'lam', 'lr_decay',
+     'p', 'psi', 'v0', 'wd']
     """
     from octk.rules import SPECS, rule
 

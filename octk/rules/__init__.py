@@ -17,15 +17,26 @@ from octk.rules.catalog import (
     adamax,
     adamnc,
     amsgrad,
+    citation,
     ogd,
     presets_of,
     rmsprop,
     rule,
     rule_names,
+    zoo_names,
 )
 from octk.rules.define import define
 from octk.rules.files import load_python, load_rule, resolve
 from octk.rules.rule import Hyperparameter, Rule, State, drop_guard
+from octk.rules.zoo.adabelief import adabelief
+from octk.rules.zoo.adabound import adabound, amsbound
+from octk.rules.zoo.adamx import adamx
+from octk.rules.zoo.adashift import adashift
+from octk.rules.zoo.lion import lion
+from octk.rules.zoo.nadam import nadam
+from octk.rules.zoo.padam import padam
+from octk.rules.zoo.radam import radam
+from octk.rules.zoo.yogi import yogi
 
 __all__ = [
     "PRESETS",
@@ -35,22 +46,34 @@ __all__ = [
     "Rule",
     "RuleSpec",
     "State",
+    "adabelief",
+    "adabound",
     "adagrad",
     "adam",
     "adamax",
     "adamnc",
+    "adamx",
     "adaptive",
+    "adashift",
+    "amsbound",
     "amsgrad",
     "beta1_t",
+    "citation",
     "define",
     "drop_guard",
+    "lion",
     "load_python",
     "load_rule",
+    "nadam",
     "ogd",
+    "padam",
     "presets_of",
+    "radam",
     "resolve",
     "rmsprop",
     "rule",
     "rule_names",
     "step_size",
+    "yogi",
+    "zoo_names",
 ]

@@ -25,6 +25,7 @@ t = 1) and b_v = 1 − β2^t, folded into v̂_t = v̂_raw/b_v (K&B's efficient o
 
 from __future__ import annotations
 
+import random
 from collections.abc import Callable, Iterable, Mapping
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, replace
@@ -42,6 +43,13 @@ SECOND_MOMENTS = ("none", "ema", "mean", "sum", "max(ema)", "max(ema, corrected)
 # --------------------------------------------------------------------------- program access
 class NotInProgram(LookupError):
     """The rule's program has no such state, target or symbol (the message names it)."""
+
+
+class NotOfTheForm(NotInProgram, ParameterError):
+    """The rule's step is not of the form a reader needs (δ_t = η_t·M_t, linear in the
+    first moment: Lion's sign step is not): a :class:`NotInProgram` for the claims, which
+    then do not apply, and a :class:`~octk.errors.ParameterError` for the commands that
+    need η_t (the weighted projection, the Γ_t monitors)."""
 
 
 def state_symbol(rule: Rule, name: str) -> sp.Symbol:
@@ -69,16 +77,44 @@ def substitute(rule: Rule, expr: sp.Basic, values: Mapping[str, object]) -> sp.B
     return expr.xreplace({syms[k]: sp.sympify(v) for k, v in values.items()})
 
 
+_UNGUARDED: dict[tuple[int, str], tuple[Rule, sp.Expr]] = {}
+
+
+def _unguarded(rule: Rule, name: str) -> sp.Expr | None:
+    """Target ``name`` of ``rule.assignments(guarded=False)`` (None: never assigned),
+    substituting only the program up to its last assignment, and cached per rule object:
+    the readers ask for the early state updates many times, and the late targets (δ_t,
+    x̂_{t+1}) of a long program such as AdaShift's are slow to build."""
+    key = (id(rule), name)
+    hit = _UNGUARDED.get(key)
+    if hit is not None and hit[0] is rule:
+        return hit[1]
+    names = [target.name for target, _ in rule.program]
+    if name not in names:
+        return None
+    last = len(names) - 1 - names[::-1].index(name)
+    env: dict[sp.Symbol, sp.Expr] = {}
+    for target, expr in rule.program[: last + 1]:  # as Rule.assignments(guarded=False)
+        unguarded = drop_guard(expr)
+        env[target] = unguarded.xreplace(env) if env else unguarded
+    out = env[rule.program[last][0]]
+    if len(_UNGUARDED) > 4096:
+        _UNGUARDED.clear()
+    _UNGUARDED[key] = (rule, out)
+    return out
+
+
 def assigned(rule: Rule, name: str, **values: object) -> sp.Basic:
     """Target ``name`` as an expression of the previous state, g, t and hyperparameters.
 
     The zero-denominator guard is dropped (the papers' algebra). ``values`` substitutes
     symbols by name (hyperparameters, state, ``g``, ``t``), e.g. ``eps=0``.
     """
-    out = rule.assignments(guarded=False)
-    if name not in out:
-        raise NotInProgram(f"rule {rule.name!r} assigns no {name!r} (targets: {tuple(out)})")
-    return substitute(rule, out[name], values)
+    out = _unguarded(rule, name)
+    if out is None:
+        targets = tuple(dict.fromkeys(target.name for target, _ in rule.program))
+        raise NotInProgram(f"rule {rule.name!r} assigns no {name!r} (targets: {targets})")
+    return substitute(rule, out, values)
 
 
 def in_terms_of(rule: Rule, name: str, keep: Iterable[str]) -> sp.Basic:
@@ -106,16 +142,58 @@ def update(rule: Rule, name: str) -> Callable[[sp.Basic, sp.Basic, sp.Basic], sp
 
 
 def _zero(expr: sp.Basic) -> bool:
-    return expr == 0 or sp.simplify(expr) == 0
+    """Whether ``expr`` is identically 0 (False: not shown). A Piecewise is folded and
+    each branch checked (simplifying a Piecewise whole is slow: RAdam's ρ_t branch)."""
+    if expr == 0:
+        return True
+    if _nonzero_somewhere(expr):
+        return False
+    outer = [
+        p
+        for p in expr.atoms(sp.Piecewise)
+        if not any(
+            p in q.args[k].expr.atoms(sp.Piecewise)
+            for q in expr.atoms(sp.Piecewise)
+            if q != p
+            for k in range(len(q.args))
+        )
+    ]
+    conds = {tuple(c for _, c in p.args) for p in outer}
+    if len(conds) == 1:  # the same branches everywhere (δ_t and ∂δ_t/∂M_t): branch by branch
+        n = len(next(iter(conds)))
+        return all(_zero(expr.xreplace({p: p.args[k].expr for p in outer})) for k in range(n))
+    return sp.simplify(expr) == 0
+
+
+def _nonzero_somewhere(expr: sp.Basic) -> bool:
+    """Whether ``expr`` is non-zero at a rational point (t a positive integer, the rest
+    positive rationals), evaluated to 60 digits: a proof that it is not identically 0,
+    found before :func:`sympy.simplify` is tried (which takes seconds on AdaShift's
+    window of ten gradients)."""
+    rng = random.Random(7)
+    for _ in range(2):
+        point = {
+            s: sp.Integer(rng.randint(12, 40))
+            if s.is_integer
+            else sp.Rational(rng.randint(1, 97), rng.randint(98, 199))
+            for s in expr.free_symbols
+        }
+        value = sp.N(expr.xreplace(point), 60)
+        if value.is_number and value.is_finite and abs(value) > 1e-30:
+            return True
+    return False
 
 
 def _ema_weight(rule: Rule, name: str, signal: sp.Basic) -> sp.Basic | None:
     """c if state ``name`` is updated as c·s_{t−1} + (1 − c)·signal (c free of g and s)."""
     s = state_symbol(rule, name)
-    u = sp.expand(assigned(rule, name))
+    raw = assigned(rule, name)
+    if any(f.has(s, g) for f in raw.atoms(sp.Max, sp.Min, sp.sign, sp.Abs, sp.Piecewise)):
+        return None  # a max, clip, sign or branch of the state or g: no moving average
+    u = sp.expand(raw)
     c = u.coeff(s)
-    if c.has(g) or c.has(s) or not _zero(u - c * s - (1 - c) * signal):
-        return None
+    if c == 0 or c.has(g) or c.has(s) or not _zero(u - c * s - (1 - c) * signal):
+        return None  # (c = 0: a copy of the signal, no moving average: AdaShift's s1 = g)
     return sp.simplify(c)
 
 
@@ -157,7 +235,7 @@ def _delta(rule: Rule) -> sp.Expr:
     for target, expr in rule.program:
         if target.name == "delta":
             return drop_guard(expr)
-    raise ParameterError(
+    raise NotOfTheForm(
         f"rule {rule.name!r} has no 'delta' assignment: its effective step is not defined"
     )
 
@@ -171,12 +249,13 @@ def effective_step(rule: Rule) -> sp.Expr:
     Γ_t = √v̂_t/α_t − √v̂_{t−1}/α_{t−1} (ε = 0) and RKK's Γ_t (their eq. 2) are
     1/η_t − 1/η_{t−1}.
 
-    Raises ParameterError if δ_t is not linear in M_t.
+    Raises :class:`NotOfTheForm` (a NotInProgram and a ParameterError) if δ_t is not
+    linear in M_t.
     """
     delta, M = _delta(rule), first_moment_symbol(rule)
     eta = sp.diff(delta, M)
-    if M in eta.free_symbols or sp.simplify(delta - eta * M) != 0:
-        raise ParameterError(
+    if M in eta.free_symbols or not _zero(delta - eta * M):
+        raise NotOfTheForm(
             f"rule {rule.name!r}: its step {delta} is not of the form η_t·{M}, so Γ_t "
             "is not defined for it"
         )
@@ -186,9 +265,17 @@ def effective_step(rule: Rule) -> sp.Expr:
 def inverse_effective_step(rule: Rule) -> sp.Expr:
     """1/η_t (see :func:`effective_step`), written without a division by the denominator.
 
-    Finite where the guarded step is 0 (e.g. √v̂_t = 0 gives 1/η_t = 0).
+    Finite where the guarded step is 0 (e.g. √v̂_t = 0 gives 1/η_t = 0). Raises
+    :class:`NotOfTheForm` where η_t is 0 on a branch of the program (AdaShift's first n
+    steps): 1/η_t, and Γ_t with it, is not defined there.
     """
-    return sp.powsimp(sp.expand_power_base(1 / effective_step(rule), force=False))
+    inv = sp.powsimp(sp.expand_power_base(1 / effective_step(rule), force=False))
+    if inv.has(sp.zoo, sp.oo, -sp.oo, sp.nan):
+        raise NotOfTheForm(
+            f"rule {rule.name!r}: its effective step η_t is 0 on a branch of its program "
+            f"(1/η_t = {inv}), so 1/η_t and Γ_t are not defined for it"
+        )
+    return inv
 
 
 # --------------------------------------------------------------------------- the anatomy
@@ -292,7 +379,10 @@ def _read(rule: Rule) -> Anatomy:
         if he == -sp.S.Half and hb.free_symbols & states:
             raw = hb
     if raw is None and h != 1:  # a denominator that is not a square root (AdaMax's u_t)
-        return Anatomy(beta1_t, m_bias, "other", None, False, None, alpha_t, _eps_place(rule), None)
+        # a branch or a clip in η_t (RAdam, AdaBound): no α_t splits off
+        plain = not h.has(sp.Piecewise, sp.Min, sp.Max)
+        a_t = alpha_t if plain else None
+        return Anatomy(beta1_t, m_bias, "other", None, False, None, a_t, _eps_place(rule), None)
     vhat = None if raw is None else raw / v_bias_factor
     kind, beta2_t, v_bias, v_init = _second_moment(rule, vhat, states)
     return Anatomy(
@@ -432,6 +522,8 @@ def same(a: sp.Basic | None, b: sp.Basic | None) -> bool:
 __all__ = [
     "SECOND_MOMENTS",
     "Anatomy",
+    "NotInProgram",
+    "NotOfTheForm",
     "alpha_t",
     "anatomy",
     "assigned",

@@ -36,14 +36,26 @@ class Preset:
 
 @dataclass(frozen=True)
 class RuleSpec:
-    """A named rule: what it is, which options it exposes, and its presets."""
+    """A named rule: what it is, which options it exposes, and its presets.
+
+    ``builder`` makes the :class:`Rule` from the chosen options (passed as keyword
+    arguments, after ``fixed`` and ``to_adaptive``) and the common arguments ``name``,
+    ``title``, ``source``, ``defaults``, ``preset`` and ``options``: by default
+    :func:`~octk.rules.adaptive.adaptive`, of which the core rules are settings; a rule
+    of the zoo (:mod:`octk.rules.zoo`) brings its own. ``citation`` names the paper whose
+    algorithm the ``paper`` preset transcribes; ``zoo`` marks the published Adam fixes
+    (:func:`zoo_names`).
+    """
 
     name: str
     summary: str
     options: dict[str, tuple]  # option -> allowed values (first = the paper's)
     presets: dict[str, Preset]
-    fixed: dict  # arguments of adaptive() this rule always uses
+    fixed: dict = field(default_factory=dict)  # builder arguments this rule always uses
     to_adaptive: Callable[[dict], dict] = lambda o: o
+    builder: Callable[..., Rule] = adaptive
+    citation: str = ""
+    zoo: bool = False
 
     def build(self, preset: str = "paper", **options) -> Rule:
         if preset not in self.presets:
@@ -62,7 +74,7 @@ class RuleSpec:
         title = f"{self.summary.split(':')[0]} [{preset}]" + (f" ({variant})" if variant else "")
         kwargs = dict(self.fixed)
         kwargs.update(self.to_adaptive(dict(chosen)))
-        return adaptive(
+        return self.builder(
             name=self.name,
             title=title,
             source=p.source,
@@ -74,13 +86,19 @@ class RuleSpec:
 
 
 def _coerce(value, allowed):
-    """Map the strings a command line gives ('true', '0') onto an option's allowed values."""
+    """Map the strings a command line gives ('true', '0', '10') onto an option's allowed
+    values (booleans, integers)."""
     if isinstance(value, str) and all(isinstance(a, bool) for a in allowed):
         low = value.strip().lower()
         if low in ("true", "1", "yes", "on"):
             return True
         if low in ("false", "0", "no", "off"):
             return False
+    if isinstance(value, str) and all(type(a) is int for a in allowed):
+        try:
+            return int(value.strip())
+        except ValueError:
+            return value
     return value
 
 
@@ -341,6 +359,24 @@ def rule_names() -> tuple[str, ...]:
     return tuple(SPECS)
 
 
+def zoo_names() -> tuple[str, ...]:
+    """The registered rules of the zoo of published Adam fixes (:mod:`octk.rules.zoo`),
+    in registry order; each has a ``paper`` preset and a ``citation``.
+
+    >>> "yogi" in zoo_names() and "adam" not in zoo_names()
+    True
+    """
+    return tuple(name for name, spec in SPECS.items() if spec.zoo)
+
+
+def citation(name: str) -> str:
+    """The paper whose algorithm rule ``name``'s ``paper`` preset transcribes."""
+    if name not in SPECS:
+        raise unknown_name("rule", name, SPECS)
+    spec = SPECS[name]
+    return spec.citation or spec.presets["paper"].source
+
+
 def presets_of(name: str) -> tuple[str, ...]:
     if name not in SPECS:
         raise unknown_name("rule", name, SPECS)
@@ -386,3 +422,16 @@ ogd = _rule_function(SPECS["ogd"])
 rmsprop = _rule_function(SPECS["rmsprop"])
 adamax = _rule_function(SPECS["adamax"])
 adamnc = _rule_function(SPECS["adamnc"])
+
+
+def _register_zoo() -> None:
+    """Register the published Adam fixes of :mod:`octk.rules.zoo` (each module builds a
+    :class:`RuleSpec` with its own builder; imported here, after the core rules, so that
+    the zoo may use :class:`Preset` and :class:`RuleSpec`)."""
+    from octk.rules.zoo import ZOO_SPECS
+
+    for spec in ZOO_SPECS:
+        _register(spec)
+
+
+_register_zoo()

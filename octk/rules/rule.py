@@ -197,9 +197,9 @@ class Rule:
         env: dict[sp.Symbol, sp.Expr] = {}
         out: dict[str, sp.Expr] = {}
         for target, expr in self.program:
+            if not guarded:  # before the substitution: the earlier values have none left
+                expr = drop_guard(expr)
             value = expr.xreplace(env) if env else expr
-            if not guarded:
-                value = drop_guard(value)
             env[target] = value
             out[target.name] = value
         return out
