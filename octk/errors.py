@@ -23,6 +23,40 @@ class UnknownNameError(OctkError, ValueError):
     """A rule, preset, sequence, domain, backend or option name that does not exist."""
 
 
+class RuleDefinitionError(ParameterError):
+    """A rule definition (:func:`octk.rules.define`, a rule file) that is malformed.
+
+    The message starts with where: the file and line (where known), the assignment or
+    entry, and the symbol; the same are kept as attributes (None where not known).
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        file: str | None = None,
+        line: int | None = None,
+        entry: str | None = None,
+        symbol: str | None = None,
+    ):
+        where = ", ".join(
+            part
+            for part in (
+                file,
+                None if line is None else f"line {line}",
+                entry,
+            )
+            if part
+        )
+        super().__init__(f"{where}: {message}" if where else message)
+        self.file, self.line, self.entry, self.symbol = file, line, entry, symbol
+
+
+class UnknownSymbolError(RuleDefinitionError, UnknownNameError):
+    """A rule definition reads a symbol it does not define (the message lists the known
+    symbols and the closest one)."""
+
+
 class ShapeError(OctkError, ValueError):
     """Arrays whose shapes do not fit together (x0, bounds, data, batch sizes)."""
 

@@ -51,6 +51,27 @@ _BINOPS = {
     ast.Pow: lambda a, b: a**b,
     ast.Mod: sp.Mod,
 }
+#: |exponent| beyond which a power of two numbers is not computed: 2**1100 is beyond
+#: float64's range already, and 2**10**10 would take SymPy hours to write out
+MAX_EXPONENT = 1100
+
+
+def _check_power(name: str, text: str, node: ast.AST, base, exponent) -> None:
+    """Refuse a power of numbers too large to compute before SymPy computes it (it would
+    be rejected as beyond float64's range afterwards; 2**10**10 would take hours)."""
+    if (
+        isinstance(base, sp.Number)
+        and isinstance(exponent, sp.Number)
+        and abs(exponent) > MAX_EXPONENT
+        and abs(base) not in (0, 1)
+    ):
+        seg = repr(ast.get_source_segment(text.strip(), node) or text.strip())
+        raise ParameterError(
+            f"{name}: {seg} is beyond float64's range (a power of numbers takes "
+            f"|exponent| ≤ {MAX_EXPONENT})"
+        )
+
+
 _CMPOPS = {
     ast.Lt: sp.StrictLessThan,
     ast.LtE: sp.LessThan,
@@ -61,13 +82,26 @@ _CMPOPS = {
 }
 
 
-def parse_expression(text: str, *, name: str = "expression", extra: dict | None = None) -> sp.Expr:
+def parse_expression(
+    text: str,
+    *,
+    name: str = "expression",
+    extra: dict | None = None,
+    names: dict | None = None,
+    allowed: str = "numbers, t, i, x, U0..U3",
+) -> sp.Expr:
     """A SymPy expression from ``text``, accepting only whitelisted syntax.
 
-    ``extra`` maps further names (e.g. a sequence's parameters) to values.
-    Raises :class:`ParameterError` naming ``name`` and the offending piece.
+    ``extra`` maps further names (e.g. a sequence's parameters) to values; ``names``
+    replaces the default names (:data:`NAMES`) altogether (a rule's symbols, see
+    :mod:`octk.rules.define`), and ``allowed`` says which names those are in messages.
+    ``Piecewise((a, cond), ..., (b, True))`` is SymPy's; ``where(cond, a, b)`` is its
+    two-piece form. Raises :class:`ParameterError` naming ``name`` and the offending piece.
+
+    >>> parse_expression("Piecewise((1, t > 2), (0, True))")
+    Piecewise((1, t > 2), (0, True))
     """
-    names = {**NAMES, **(extra or {})}
+    names = {**(NAMES if names is None else names), **(extra or {})}
     if len(text) > MAX_LENGTH:
         raise ParameterError(
             f"{name}: the expression has {len(text):,} characters; at most {MAX_LENGTH:,}"
@@ -87,11 +121,13 @@ def parse_expression(text: str, *, name: str = "expression", extra: dict | None 
 
     def bad(node, what):
         seg = ast.get_source_segment(text.strip(), node) or type(node).__name__
-        allowed = ", ".join(sorted(FUNCTIONS))
+        functions = ", ".join(sorted([*FUNCTIONS, "Piecewise"]))
         return ParameterError(
-            f"{name}: {what} {seg!r} is not allowed; use numbers, t, i, x, U0..U3, "
-            f"+ - * / ** %, comparisons, and: {allowed}"
+            f"{name}: {what} {seg!r} is not allowed; use {allowed_names}, "
+            f"+ - * / ** %, comparisons, and: {functions}"
         )
+
+    allowed_names = allowed
 
     def walk(node):
         value = build(node)
@@ -118,7 +154,10 @@ def parse_expression(text: str, *, name: str = "expression", extra: dict | None 
             v = walk(node.operand)
             return -v if isinstance(node.op, ast.USub) else v
         if isinstance(node, ast.BinOp) and type(node.op) in _BINOPS:
-            return _BINOPS[type(node.op)](walk(node.left), walk(node.right))
+            left, right = walk(node.left), walk(node.right)
+            if isinstance(node.op, ast.Pow):
+                _check_power(name, text, node, left, right)
+            return _BINOPS[type(node.op)](left, right)
         if isinstance(node, ast.Compare) and len(node.ops) == 1 and type(node.ops[0]) in _CMPOPS:
             return _CMPOPS[type(node.ops[0])](walk(node.left), walk(node.comparators[0]))
         if isinstance(node, ast.BoolOp):
@@ -131,7 +170,24 @@ def parse_expression(text: str, *, name: str = "expression", extra: dict | None 
             and not node.keywords
         ):
             return FUNCTIONS[node.func.id](*(walk(a) for a in node.args))
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Name)
+            and node.func.id == "Piecewise"
+            and node.args
+            and not node.keywords
+        ):
+            return sp.Piecewise(*(piece(a) for a in node.args))
         raise bad(node, "syntax")
+
+    def piece(node):
+        """One ``(expression, condition)`` pair of a Piecewise; the condition may be True."""
+        if not isinstance(node, ast.Tuple) or len(node.elts) != 2:
+            raise bad(node, "Piecewise piece (it must be a pair (expression, condition))")
+        value, cond = node.elts
+        if isinstance(cond, ast.Constant) and cond.value is True:
+            return walk(value), sp.true
+        return walk(value), walk(cond)
 
     try:
         return walk(tree)

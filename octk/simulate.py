@@ -22,7 +22,7 @@ from octk.driver import unscale_state
 from octk.errors import ParameterError, ShapeError, check_choice, check_int
 from octk.nonfinite import POLICIES
 from octk.rules import Rule
-from octk.rules import rule as make_rule
+from octk.rules import resolve as make_rule
 from octk.sequences import Sequence
 from octk.sequences import sequence as make_sequence
 from octk.trajectory import Trajectory, log_checkpoints
@@ -97,7 +97,8 @@ def prepare(
     """Validate everything and build (program, lanes, metadata) for a backend."""
     if not isinstance(rule, str | Rule):
         raise ParameterError(
-            f"rule must be a rule name (octk.rules.SPECS: 'adam', 'amsgrad', ...) or an "
+            f"rule must be a rule name (octk.rules.SPECS: 'adam', 'amsgrad', ...), a rule file "
+            f"(PATH.toml, PATH.py:NAME) or an "
             f"octk.rules.Rule; got {_shown(rule)}"
         )
     if not isinstance(sequence, str | Sequence):

@@ -21,6 +21,10 @@ SymPy expressions of an octk rule (never on a transcription of them):
 * ``basis`` -- whose statement it is (:class:`Basis`): printed in the ``paper``,
   octk's ``reading`` of the paper's words (``reading`` says what the paper
   says), or octk's own ``observation``;
+* ``tags`` -- :data:`ANY_RULE` marks a check that reads any rule's program alone (Γ_t's
+  sign, the scale invariance): ``octk verify --rule R`` runs it on every rule, where
+  the other claims run on the rules whose structure is their paper rule's
+  (:mod:`proofs.applies`);
 * ``detects`` / ``survives`` -- the mutations (:mod:`proofs.mutations`) the
   claim must detect, and those under which it stays true with the reason; the
   tests and ``python -m proofs.mutation_table`` walk these declarations.
@@ -50,6 +54,7 @@ from dataclasses import dataclass, field
 import sympy as sp
 
 from octk.rules import rule as make_rule
+from octk.rules.anatomy import NotInProgram
 from octk.rules.rule import Rule
 
 
@@ -87,6 +92,10 @@ class Basis(enum.StrEnum):
     READING = "octk's reading"
     #: octk's own statement (a replacement bound, a value, a mechanism)
     OBSERVATION = "observation"
+
+
+#: the tag of a claim whose check reads any rule's program (see the module doc)
+ANY_RULE = "any-rule"
 
 
 class NotApplicable(Exception):
@@ -230,14 +239,15 @@ class Claim:
     def check(self, rule: Rule | None = None) -> Outcome:
         """The outcome on ``rule`` (default: the paper's rule of this claim).
 
-        A check that raises :class:`NotApplicable` is ``not applicable``; any other
-        exception is ``error`` (the exception in the detail): a crash is shown, never
-        taken for a verdict, and never stops the other claims.
+        A check that raises :class:`NotApplicable` (or finds no such piece in the
+        program: :class:`octk.rules.anatomy.NotInProgram`) is ``not applicable``; any
+        other exception is ``error`` (the exception in the detail): a crash is shown,
+        never taken for a verdict, and never stops the other claims.
         """
         try:
             r = self.rule() if rule is None else rule
             return self.prove(r)
-        except NotApplicable as e:
+        except (NotApplicable, NotInProgram) as e:
             return Outcome(Verdict.NOT_APPLICABLE, "not applicable", str(e))
         except Exception as e:  # every crash becomes the verdict "error"
             return Outcome(Verdict.ERROR, "error", f"{type(e).__name__}: {e}")

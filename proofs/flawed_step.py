@@ -37,6 +37,7 @@ from octk.symbols import t
 from proofs import rkk_sequence
 from proofs.certify import limit, positive_coefficients
 from proofs.claim import (
+    ANY_RULE,
     Basis,
     Claim,
     Outcome,
@@ -367,6 +368,7 @@ CLAIMS = (
         ),
         prove=gamma_nonnegative,
         rule=lambda: make_rule("amsgrad"),
+        tags=(ANY_RULE,),
         note=(
             "1/η_t = √t·√v̂_t/α: v̂ moves up by the max and √t grows, and 1/η is "
             "non-decreasing in both. Remove the max and an exact run refutes it."
@@ -395,6 +397,7 @@ CLAIMS = (
         assumptions=(r"v_t = v_{t-1} + g_t^2 \ge 0",),
         prove=gamma_nonnegative,
         rule=lambda: make_rule("adagrad"),
+        tags=(ANY_RULE,),
         note="1/η_t = (ε + √v_t)/α and v_t grows by g_t² ≥ 0.",
         scope=Scope.GENERAL,
         basis=Basis.PAPER,
@@ -434,6 +437,7 @@ CLAIMS = (
         assumptions=(r"\alpha_t = \alpha/\sqrt t",),
         prove=gamma_nonnegative,
         rule=lambda: make_rule("rmsprop", schedule="sqrt"),
+        tags=(ANY_RULE,),
         expected=Verdict.REFUTED,
         note="v_t may decrease (a gradient 0 after a gradient 1): an exact run gives Γ_2 < 0.",
         scope=Scope.GENERAL,

@@ -40,9 +40,12 @@ def _resolved(results: Sequence[Result]) -> list[Result]:
     return with_premises(list(results))
 
 
-def verdict_text(r: Result) -> str:
-    """The verdict column: :attr:`Result.shown`, marked against the expected verdict."""
+def verdict_text(r: Result, expected: bool = True) -> str:
+    """The verdict column: :attr:`Result.shown`, marked against the expected verdict
+    (unmarked with ``expected=False``: a user's rule, :mod:`proofs.applies`)."""
     text = r.shown
+    if not expected:
+        return text
     if r.claim.expected is not Verdict.PROVED:
         text += " (expected)" if r.ok else f" (expected {r.claim.expected.value})"
     elif not r.ok:
@@ -50,14 +53,17 @@ def verdict_text(r: Result) -> str:
     return text
 
 
-def table(results: Sequence[Result], verbose: bool = False) -> str:
+def table(results: Sequence[Result], verbose: bool = False, *, expected: bool = True) -> str:
     """The table of ``octk verify``: claim, scope, basis, source, seconds, verdict.
 
     Under a row: the premises with their verdicts (claims that have any); with
     ``verbose``, or for a verdict that is not the expected one, the method and detail,
     the counterexample, the assumptions, and what the paper says (octk's readings).
+    With ``expected=False`` (a user's rule: no verdict is expected) the verdicts are
+    unmarked and the detail is shown under every verdict but ``proved``.
     """
-    results = _resolved(results)
+    if expected:
+        results = _resolved(results)
     if not results:
         return "(no claims)"
     w = max(len(r.claim.name) for r in results)
@@ -70,13 +76,13 @@ def table(results: Sequence[Result], verbose: bool = False) -> str:
         src = c.source if len(c.source) <= ws else c.source[: ws - 1] + "…"
         lines.append(
             f"{c.name:<{w}}  {c.scope.value:<8}  {_BASIS[c.basis]:<7}  {src:<{ws}}  "
-            f"{r.seconds:5.2f}  {verdict_text(r)}"
+            f"{r.seconds:5.2f}  {verdict_text(r, expected)}"
         )
         if c.premises:
             have = dict(r.premises)
             given = ", ".join(f"{p} ({have[p].value})" if p in have else p for p in c.premises)
             lines.append(f"{pad}premises: {given}")
-        if verbose or not r.ok:
+        if verbose or (not r.ok if expected else not o.proved):
             lines.append(f"{pad}{o.method}: {_one_line(o.detail)}")
             if o.counterexample:
                 lines.append(f"{pad}counterexample: {_one_line(o.counterexample_text())}")
@@ -101,10 +107,21 @@ def summary(results: Sequence[Result], seconds: float) -> str:
     return line
 
 
-def as_json(results: Sequence[Result], seconds: float) -> dict:
+def as_json(results: Sequence[Result], seconds: float, *, expected: bool = True) -> dict:
     """The JSON object of ``octk verify --json``: every claim's record
     (:meth:`Result.as_dict`: verdict and verdict as shown, scope, basis, assumptions,
-    premises with their verdicts, method, counterexample), the counts and the time."""
+    premises with their verdicts, method, counterexample), the counts and the time.
+    With ``expected=False`` (a user's rule) the records and counts say nothing of
+    expected verdicts: the counts are per verdict."""
+    if not expected:
+        claims = [r.as_dict() for r in results]
+        for d in claims:
+            del d["expected"], d["ok"]
+        return {
+            "claims": claims,
+            "verdicts": {v.value: sum(r.outcome.verdict is v for r in results) for v in Verdict},
+            "seconds": round(seconds, 3),
+        }
     results = _resolved(results)
     failed = [r for r in results if not r.ok]
     count = {v: sum(r.outcome.verdict is v for r in results) for v in Verdict}

@@ -42,6 +42,7 @@ from proofs.certify import (
     sum_identity,
 )
 from proofs.claim import (
+    ANY_RULE,
     Basis,
     Claim,
     Outcome,
@@ -732,6 +733,7 @@ CLAIMS = (
         assumptions=(r"c > 0", _FROM_ZERO),
         prove=scale_invariance,
         rule=_adam,
+        tags=(ANY_RULE,),
         scope=Scope.IDENTITY,
         basis=Basis.PAPER,
         detects=(

@@ -23,7 +23,7 @@ from octk.domains import Domain
 from octk.domains import domain as make_domain
 from octk.errors import ParameterError, check_choice, check_int, check_real
 from octk.rules import Rule
-from octk.rules import rule as make_rule
+from octk.rules import resolve as make_rule
 from octk.sequences import Sequence
 from octk.sequences import sequence as make_sequence
 from octk.theorems import Theorem

@@ -22,7 +22,7 @@ from octk.bounds.registry import get_bound
 from octk.domains import Domain
 from octk.errors import ParameterError, unknown_name
 from octk.rules import Rule
-from octk.rules import rule as make_rule
+from octk.rules import resolve as make_rule
 from octk.sequences import Sequence
 from octk.sequences import sequence as make_sequence
 from octk.theorems import Theorem

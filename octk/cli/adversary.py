@@ -17,7 +17,7 @@ from pathlib import Path
 import click
 
 from octk.cli.group import CONTEXT
-from octk.cli.options import floats, listed, path_option, rule_names
+from octk.cli.options import floats, path_option, rule_help
 from octk.cli.output import finite, g
 from octk.cli.params import split_params
 from octk.errors import ParameterError
@@ -28,8 +28,8 @@ from octk.errors import ParameterError
     "--rule",
     "rule_name",
     required=True,
-    metavar="NAME",
-    help=listed("Optimizer: ", rule_names, " (octk list).")(),
+    metavar="NAME|FILE",
+    help=rule_help()(),
 )
 @click.option("--preset", default="paper", show_default=True, help="Whose equations.")
 @click.option(

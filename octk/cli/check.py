@@ -30,6 +30,7 @@ from octk.cli.options import (
     option,
     parallel_option,
     path_option,
+    rule_help,
     rule_names,
     setting_options,
 )
@@ -69,7 +70,7 @@ def _list_bounds(ctx: click.Context, param: click.Parameter, value: bool) -> Non
 @click.command("check", context_settings=CONTEXT)
 @setting_options(
     steps_required=True,
-    rule=listed("Optimizer: ", rule_names, " (octk list)."),
+    rule=rule_help(),
     preset=None,
     param="A hyperparameter or rule option, as for 'octk run'; a hyperparameter may be an "
     "expression of the sequence's parameters, e.g. beta2='1/(1+C**2)'. Repeatable.",

@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 import click
 import numpy as np
 
-from octk.errors import ParameterError, check_int, check_real, unknown_name
+from octk.errors import OctkError, ParameterError, check_int, check_real, unknown_name
 
 F = TypeVar("F", bound=Callable[..., Any])
 Help = str | Callable[[], str]
@@ -94,6 +94,32 @@ class Registered(click.ParamType):
         from click.shell_completion import CompletionItem
 
         return [CompletionItem(n) for n in self.names() if n.startswith(incomplete)]
+
+
+class RuleArgument(Registered):
+    """``--rule``: a registry name, or a rule of the user's own (``PATH.toml``,
+    ``PATH.py:NAME``), which :func:`octk.rules.resolve` loads when the command builds
+    the rule (its errors name the file, line and symbol)."""
+
+    def __init__(self) -> None:
+        super().__init__("rule", rule_names)
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        from octk.rules.files import FILE_FORMS, is_rule_file
+
+        if isinstance(value, str) and is_rule_file(value):
+            return value
+        try:
+            return super().convert(value, param, ctx)
+        except OctkError as e:
+            raise type(e)(f"{e} A rule of your own: {FILE_FORMS}.") from None
+
+
+def rule_help(prefix: str = "Optimizer: ") -> Callable[[], str]:
+    """The help of ``--rule``: the registry's names, and the forms of a user's rule."""
+    return listed(
+        prefix, rule_names, " (octk list), or a rule of your own: PATH.toml or PATH.py:NAME."
+    )
 
 
 class RegistryChoice(click.Choice):
@@ -208,7 +234,7 @@ def floats(name: str, text: str) -> list[float]:
 SETTING_OPTIONS: dict[str, tuple[tuple[str, ...], dict[str, Any]]] = {
     "rule": (
         ("--rule", "rule_name"),
-        dict(required=True, metavar="NAME", type=Registered("rule", rule_names)),
+        dict(required=True, metavar="NAME|FILE", type=RuleArgument()),
     ),
     "preset": (
         ("--preset",),
@@ -340,6 +366,7 @@ __all__ = [
     "LazyHelpOption",
     "Registered",
     "RegistryChoice",
+    "RuleArgument",
     "Setting",
     "backend_options",
     "chosen_backend",
@@ -349,5 +376,6 @@ __all__ = [
     "option",
     "parallel_option",
     "path_option",
+    "rule_help",
     "setting_options",
 ]

@@ -47,21 +47,35 @@ def format_options(options: Mapping[str, Any]) -> str:
     return ", ".join(f"{k}={v}" for k, v in options.items()) or "(none)"
 
 
+def builder_options(rule_name: str) -> dict[str, tuple]:
+    """The builder options (schedule, eps_mode, ...) of registry rule ``rule_name``; none
+    for a rule file (``PATH.toml``, ``PATH.py:NAME``), whose equations are its own. An
+    unknown name that is not a rule file is an error listing the rules."""
+    from octk.rules import SPECS
+    from octk.rules.files import FILE_FORMS, is_rule_file
+
+    if rule_name in SPECS:
+        return dict(SPECS[rule_name].options)
+    if is_rule_file(rule_name):
+        return {}
+    err = unknown_name("rule", rule_name, SPECS)
+    raise type(err)(f"{err} A rule of your own: {FILE_FORMS}.")
+
+
 def split_params(
     rule_name: str, preset: str, items: Iterable[str]
 ) -> tuple[Any, dict[str, Any], dict[str, float]]:
     """Split ``--param NAME=VALUE`` items into rule options and hyperparameters.
 
-    Names in ``SPECS[rule].options`` (schedule, eps_mode, ...) are options of the
-    rule's builder; the others must be hyperparameters of the rule so built
-    (:attr:`~octk.rules.Rule.hyper_names`), each checked against its range.
-    Returns (rule, options, hyperparameters).
+    ``rule_name`` is what ``--rule`` gave: a registry name or a rule file, resolved by
+    :func:`octk.rules.resolve` (the one resolver of every command). Names in the
+    registry rule's builder options (schedule, eps_mode, ...) are options; the others
+    must be hyperparameters of the rule so built (:attr:`~octk.rules.Rule.hyper_names`),
+    each checked against its range. Returns (rule, options, hyperparameters).
     """
-    from octk.rules import SPECS, rule
+    from octk.rules import resolve
 
-    if rule_name not in SPECS:
-        raise unknown_name("rule", rule_name, SPECS)
-    spec = SPECS[rule_name]
+    spec_options = builder_options(rule_name)
     pairs: dict[str, str] = {}
     for item in items:
         name, eq, value = item.partition("=")
@@ -71,18 +85,18 @@ def split_params(
         if name in pairs:
             raise ParameterError(f"--param {name} given twice ({pairs[name]!r} and {value!r})")
         pairs[name] = value
-    options = {k: v for k, v in pairs.items() if k in spec.options}
-    r = rule(rule_name, preset, **options)
+    options = {k: v for k, v in pairs.items() if k in spec_options}
+    r = resolve(rule_name, preset, options)
     hyper = {}
     for name, value in pairs.items():
         if name in options:
             continue
         if name not in r.hyper_names:
-            known = list(r.hyper_names) + list(spec.options)
+            known = list(r.hyper_names) + list(spec_options)
             err: OctkError = unknown_name(
                 f"--param of rule {rule_name!r} (preset {preset})", name, known
             )
-            if name in hyperparameter_names():
+            if spec_options and name in hyperparameter_names():
                 err = ParameterError(
                     f"--param {name}: rule {rule_name!r} with options "
                     f"{format_options(r.options)} has no hyperparameter {name!r} (it has "
@@ -98,15 +112,12 @@ def check_params(rule_name: str, preset: str, items: Iterable[str]) -> tuple[Any
     """``--param`` items of ``octk check``: as :func:`split_params`, except that a
     hyperparameter's value may be an expression of the sequence's parameters
     (``beta2=1/(1+C**2)``), kept as a string for :func:`octk.bounds.resolve_ties`."""
-    from octk.rules import SPECS
-
-    if rule_name not in SPECS:
-        raise unknown_name("rule", rule_name, SPECS)
+    spec_options = builder_options(rule_name)
     plain, ties = [], {}
     for item in items:
         name, eq, value = item.partition("=")
         name, value = name.strip(), value.strip()
-        if eq and name and value and name not in SPECS[rule_name].options:
+        if eq and name and value and name not in spec_options:
             try:
                 float(value)
             except ValueError:
@@ -139,6 +150,7 @@ def grid(items: Iterable[str]) -> dict[str, list[float]]:
 
 
 __all__ = [
+    "builder_options",
     "check_params",
     "format_options",
     "grid",

@@ -28,7 +28,7 @@ from octk.cli.options import (
     listed,
     parallel_option,
     path_option,
-    rule_names,
+    rule_help,
     setting_options,
 )
 from octk.cli.output import finite, g, vec
@@ -39,7 +39,7 @@ from octk.errors import NonFiniteError, ParameterError
 
 @click.command("run", context_settings=CONTEXT)
 @setting_options(
-    rule=listed("Optimizer: ", rule_names, " (octk list)."),
+    rule=rule_help(),
     preset=None,
     param=lambda: (
         f"A hyperparameter ({', '.join(sorted(hyperparameter_names()))}), e.g. alpha=0.1, or "

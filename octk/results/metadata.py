@@ -43,7 +43,13 @@ def _plain(v: Any) -> Any:
 
 
 def rule_metadata(rule: Any) -> dict[str, Any]:
-    return {
+    """The rule's record in a saved file: for a rule outside the registry (a user's
+    rule), its whole definition (:func:`octk.rules.serialize.definition`) too, from
+    which :func:`rebuild_rule` rebuilds it."""
+    from octk.errors import ParameterError
+    from octk.rules.serialize import definition
+
+    out = {
         "name": rule.name,
         "title": rule.title,
         "source": rule.source,
@@ -52,6 +58,29 @@ def rule_metadata(rule: Any) -> dict[str, Any]:
         "defaults": _plain(rule.defaults),
         "program": rule.describe(),
     }
+    if not _registered(rule):
+        try:
+            out["definition"] = _plain(definition(rule))
+        except ParameterError:  # a rule no rule file can write: saved without it
+            pass
+    return out
+
+
+def _registered(rule: Any) -> bool:
+    """Whether ``rule`` is the registry's own rule of its name, preset and options (a
+    user's rule may share a registry name: it is not)."""
+    from octk.errors import OctkError
+    from octk.rules import SPECS
+    from octk.rules import rule as make_rule
+
+    if rule.name not in SPECS:
+        return False
+    try:
+        own = make_rule(rule.name, rule.preset, **rule.options)
+    except (OctkError, TypeError):
+        return False
+    inits = [(s.name, s.init) for s in own.state] == [(s.name, s.init) for s in rule.state]
+    return bool(own.program == rule.program and inits and own.hyper_names == rule.hyper_names)
 
 
 def sequence_metadata(seq: Any) -> dict[str, Any]:
@@ -170,6 +199,10 @@ def rebuild_rule(meta: dict[str, Any]) -> Any:
     from octk.rules import rule as make_rule
 
     name = meta["name"]
+    if "definition" in meta:
+        from octk.rules.files import from_definition
+
+        return from_definition(meta["definition"]).with_defaults(**meta["defaults"])
     if name not in SPECS:
         raise ParameterError(
             f"the file's rule {name!r} is not a registered rule, so it cannot be rebuilt; "

@@ -25,6 +25,8 @@ from octk.rules.catalog import (
     rule_names,
     zoo_names,
 )
+from octk.rules.define import define
+from octk.rules.files import load_python, load_rule, resolve
 from octk.rules.rule import Hyperparameter, Rule, State, drop_guard
 from octk.rules.zoo.adabelief import adabelief
 from octk.rules.zoo.adabound import adabound, amsbound
@@ -57,13 +59,17 @@ __all__ = [
     "amsgrad",
     "beta1_t",
     "citation",
+    "define",
     "drop_guard",
     "lion",
+    "load_python",
+    "load_rule",
     "nadam",
     "ogd",
     "padam",
     "presets_of",
     "radam",
+    "resolve",
     "rmsprop",
     "rule",
     "rule_names",

@@ -324,8 +324,8 @@ class Rule:
         return "\n".join(lines)
 
     def __repr__(self) -> str:
-        opts = ", ".join(f"{k}={v!r}" for k, v in self.options.items())
-        return f"Rule({self.name!r}, preset={self.preset!r}, {opts})"
+        opts = "".join(f", {k}={v!r}" for k, v in self.options.items())
+        return f"Rule({self.name!r}, preset={self.preset!r}{opts})"
 
 
 def guarded_step(step: sp.Expr, condition: sp.Basic) -> sp.Expr:
