@@ -14,7 +14,7 @@ from octk.audit.report import AuditReport
 from octk.audit.worst import MIN_BUDGET, Certified, certify_pattern, search_worst
 from octk.errors import check_int
 from octk.rules import Rule
-from octk.rules import rule as make_rule
+from octk.rules.files import resolve
 
 #: defaults of :func:`audit`
 STEPS = 100_000
@@ -93,7 +93,7 @@ def audit(
     AuditReport
     """
     start = time.perf_counter()
-    r = rule if isinstance(rule, Rule) else make_rule(rule, preset, **dict(options or {}))
+    r = resolve(rule, preset, options)
     values = r.resolve(params)
     budget = check_int("budget", budget, lo=MIN_BUDGET)
     seed = check_int("seed", seed, lo=0)

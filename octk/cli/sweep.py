@@ -22,7 +22,7 @@ from octk.cli.options import (
     dtype_option,
     listed,
     option,
-    rule_names,
+    rule_help,
     setting_options,
 )
 from octk.cli.output import finite
@@ -52,7 +52,7 @@ def _measures(items: tuple[str, ...]) -> tuple[str, ...]:
 @click.command("sweep", context_settings=CONTEXT)
 @setting_options(
     steps_required=True,
-    rule=listed("Optimizer: ", rule_names, " (octk list)."),
+    rule=rule_help(),
     preset=None,
     param="A fixed hyperparameter or rule option, as for 'octk run'; a hyperparameter may be "
     "an expression of the sequence's parameters and the grid's axes, e.g. "

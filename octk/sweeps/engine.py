@@ -58,13 +58,10 @@ def make_plan(
     """Every input checked, as a :class:`~octk.sweeps.plan.Plan`."""
     from octk.backends import dtype_name, resolve_backend
     from octk.domains import domain as make_domain
-    from octk.rules import rule as make_rule
+    from octk.rules.files import resolve
     from octk.sequences import sequence as make_sequence
 
-    if isinstance(rule, str):
-        rule = make_rule(rule, preset)
-    elif not isinstance(rule, Rule):
-        raise ParameterError(f"rule must be a rule name or an octk Rule; got {type(rule).__name__}")
+    rule = resolve(rule, preset)
     seq = make_sequence(sequence) if isinstance(sequence, str) else sequence
     dom = make_domain(domain)
     steps = check_int("steps", steps, lo=1)
