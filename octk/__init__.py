@@ -33,6 +33,16 @@ from octk.trajectory import Trajectory, log_checkpoints
 
 __version__ = "0.1.0"
 
+
+def __getattr__(name: str):
+    """``octk.adversary`` on first use: the package, callable as the search (imported
+    lazily: it loads SciPy's optimisers)."""
+    if name == "adversary":
+        import octk.adversary
+
+        return octk.adversary
+    raise AttributeError(f"module 'octk' has no attribute {name!r}")
+
 __all__ = [
     "BackendUnavailableError",
     "Ball",
@@ -50,6 +60,7 @@ __all__ = [
     "ShapeError",
     "Trajectory",
     "UnknownNameError",
+    "adversary",
     "comparator",
     "domain",
     "load",

@@ -25,11 +25,11 @@ from pathlib import Path
 import numpy as np
 import sympy as sp
 
+from octk.adversary.serial import certificate_rule, rule_to_json
 from octk.backends import exact as ex
 from octk.backends.program import lower as lower_program
 from octk.domains import domain as make_domain
 from octk.errors import OctkError, ParameterError
-from octk.rules import rule as make_rule
 from octk.sequences import Sequence
 from octk.symbols import DATA, x
 
@@ -92,6 +92,7 @@ def build(problem, table: np.ndarray, x0: np.ndarray, *, kind: str, steps: int, 
         "rule": rule.name,
         "preset": rule.preset,
         "options": {k: v for k, v in rule.options.items()},
+        "program": rule_to_json(rule),
         "params": {k: _q(ex.exact(v)) for k, v in problem.params.items()},
         "domain": dom.spec(),
         "d": d,
@@ -111,7 +112,7 @@ def build(problem, table: np.ndarray, x0: np.ndarray, *, kind: str, steps: int, 
 
 def _premises(cert: dict):
     """Parse a certificate and check its premises exactly: x_1 ∈ F, gradients within the bound."""
-    rule = make_rule(cert["rule"], cert["preset"], **cert["options"])
+    rule = certificate_rule(cert)
     dom = make_domain(cert["domain"])
     d = int(cert["d"])
     seq = cert["sequence"]
@@ -204,26 +205,40 @@ def _argmin(dom, S):
     raise ParameterError(f"distance certificates take a box or a ball; got {dom.spec()}")
 
 
-#: the longest horizon re-run exactly (a Python interval run costs about a millisecond a step)
+#: the longest horizon re-run in exact rationals (else 160-bit intervals): about 2 ms a step
 MAX_EXACT_STEPS = 5000
+#: the longest horizon re-run at all, in double intervals (:mod:`octk.backends.dinterval`)
+#: above MAX_EXACT_STEPS: about 0.5 ms a step and coordinate in CPython, so a minute or
+#: two; the enclosure's width grows like T·2^-52 (1e-12 at T = 20000 for RKK's pattern)
+MAX_STEPS = 100_000
 
 
-def certify(cert: dict) -> dict:
-    """Re-run ``cert`` and fill ``status``, ``lower_bound``, ``enclosure`` and, for a
-    periodic table, ``limit`` (the certified lim R_T/T, :mod:`octk.adversary.limit`).
+def arithmetic_for(steps: int, max_exact: int = MAX_EXACT_STEPS) -> str:
+    """``exact`` up to ``max_exact`` steps, ``double`` above (see :data:`MAX_STEPS`)."""
+    return "exact" if steps <= max_exact else "double"
 
-    The finite-horizon run is redone for T ≤ :data:`MAX_EXACT_STEPS`; a longer one is
-    marked ``skipped`` (its long-run rate may still be certified). ``status`` is
-    ``certified`` where a bound was shown, else ``undecided`` or ``skipped``.
+
+def certify(cert: dict, *, max_steps: int = MAX_STEPS, max_exact: int = MAX_EXACT_STEPS) -> dict:
+    """Re-run ``cert`` and fill ``status``, ``lower_bound``, ``enclosure``, ``arithmetic``
+    and, for a periodic table, ``limit`` (the certified lim R_T/T, :mod:`octk.adversary.limit`).
+
+    The finite-horizon run is redone for T ≤ ``max_steps``: in exact rationals (and
+    160-bit intervals where a square root is irrational) up to ``max_exact`` steps, in
+    outward-rounded double intervals above; a longer run is marked ``skipped`` (its
+    long-run rate may still be certified). ``status`` is ``certified`` where a bound
+    was shown, else ``undecided`` or ``skipped``.
     """
     cert.pop("reason", None)
     cert.update(lower_bound=None, lower_bound_float=None, enclosure=None)
-    if int(cert["steps"]) > MAX_EXACT_STEPS:
+    steps = int(cert["steps"])
+    if steps > max_steps:
         cert["finite"] = "skipped"
-        cert["reason"] = f"T > {MAX_EXACT_STEPS}: the exact re-run is not attempted"
+        cert["reason"] = f"T > {max_steps}: the re-run is not attempted"
     else:
+        cert["arithmetic"] = arithmetic_for(steps, max_exact)
         try:
-            enc = _enclose(cert)
+            with ex.arithmetic(cert["arithmetic"]):
+                enc = _enclose(cert)
         except ex.Undecided as e:
             cert["finite"] = "undecided"
             cert["reason"] = str(e)
@@ -279,7 +294,8 @@ def check(cert: dict) -> tuple[bool, str]:
         return False, "the certificate states no bound"
     claimed = Fraction(cert["lower_bound"])
     try:
-        enc = _enclose(cert)
+        with ex.arithmetic(cert.get("arithmetic", "exact")):
+            enc = _enclose(cert)
     except ex.Undecided as e:
         return False, f"the re-run does not decide a branch: {e}"
     except (OctkError, KeyError, ValueError, TypeError, ZeroDivisionError) as e:

@@ -154,6 +154,7 @@ def adversary(
     out: str | Path | None = None,
     backend: str = "numba",
     certify: bool = True,
+    certify_steps: int = cert_mod.MAX_STEPS,
 ) -> AdversaryResult:
     """Search for the sequence maximising ``objective`` against ``rule``, and certify it.
 
@@ -168,11 +169,22 @@ def adversary(
     x0 : the first iterate (a number or d numbers), or ``"free"``: the adversary's.
     objective : ``regret`` (R_T), ``rate`` ((R_T − R_{T0})/(T − T0)) or ``distance``.
     budget : candidates simulated in all; restarts, seed: of the optimiser.
+    certify_steps : the longest horizon the certificate re-runs
+        (:func:`octk.adversary.certificate.certify`; a periodic pattern's long-run rate
+        is certified at any T).
     out : a path for the result JSON; the certificate and any ``.npy`` table are
         written next to it (default: no certificate file; an ``array`` table the
         sequence spec needs goes to a fresh temporary folder).
     """
-    r = rule if isinstance(rule, Rule) else make_rule(rule, preset, **(options or {}))
+    if isinstance(rule, Rule):
+        if options:
+            raise ParameterError(
+                "options apply to a registry rule name; a Rule object is already built "
+                f"(got options {sorted(options)})"
+            )
+        r = rule
+    else:
+        r = make_rule(rule, preset, **(options or {}))
     dom = make_domain(domain)
     steps = check_int("steps", steps, lo=1)
     fam = Family.parse(family)
@@ -208,7 +220,7 @@ def adversary(
     kind = "threshold" if fam.kind == "adaptive" else "table"
     cert = cert_mod.build(problem, table, x0_best, kind=kind, steps=steps, T0=problem.T0)
     if certify:
-        cert_mod.certify(cert)
+        cert_mod.certify(cert, max_steps=certify_steps)
     else:
         cert.update(status="not-run", lower_bound=None)
     cert_file = None
