@@ -25,7 +25,7 @@ sequence is a table (rows × d) of its own; two layouts carry the C tables:
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import sympy as sp
@@ -40,12 +40,14 @@ from octk.symbols import U, i
 
 @dataclass(frozen=True)
 class BatchRun:
-    """Per candidate c and checkpoint k: loss[c, k], S[c, k, :], x[c, k, :]."""
+    """Per candidate c and checkpoint k: loss[c, k], S[c, k, :], x[c, k, :] and each
+    monitor's value monitors[name][c, k, :]."""
 
     t: np.ndarray
     loss: np.ndarray
     S: np.ndarray
     x: np.ndarray
+    monitors: dict[str, np.ndarray] = field(default_factory=dict)
 
 
 def _sequence(signal: sp.Expr, data: np.ndarray, wrap: bool, bound: float) -> Sequence:
@@ -76,6 +78,7 @@ class Batcher:
         checkpoints,
         bound: float,
         backend="numba",
+        monitors=(),
     ):
         if signal.free_symbols & {i, *U}:
             raise ParameterError("a batched candidate signal must not read i or a random stream")
@@ -86,6 +89,7 @@ class Batcher:
         self.rows, self.d, self.wrap, self.steps, self.bound = rows, d, wrap, steps, bound
         self.ck = np.unique(np.asarray(checkpoints, dtype=np.int64))
         self.backend = get_backend(backend)
+        self.monitors = tuple(monitors)
         self._built: dict[int, tuple] = {}
 
     def _build(self, C: int):
@@ -104,6 +108,7 @@ class Batcher:
                 params=self.params,
                 d=C * d,
                 checkpoints=self.ck,
+                monitors=self.monitors,
             )
         else:
             seq = _sequence(self.signal, np.zeros((rows, d)), self.wrap, self.bound)
@@ -117,18 +122,19 @@ class Batcher:
                 params=self.params,
                 d=d,
                 checkpoints=self.ck,
+                monitors=self.monitors,
             )
             lanes.coord = np.arange(C * d, dtype=np.int64)
         kernel = self.backend.compile(prog, meta["domain"])
-        q = [n for n, _ in prog.stats].index("sum_s")
-        return prog, lanes, kernel, q
+        names = [n for n, _ in prog.stats]
+        return prog, lanes, kernel, names
 
     def run(self, tables: np.ndarray, x0: np.ndarray) -> BatchRun:
         """Run C candidate tables (C, rows, d) from first iterates x0 (C, d)."""
         C, rows, d = tables.shape
         if C not in self._built:
             self._built[C] = self._build(C)
-        _prog, template, kernel, q = self._built[C]
+        _prog, template, kernel, names = self._built[C]
         lanes = replace(
             template,
             x=np.ascontiguousarray(x0.reshape(-1), dtype=np.float64).copy(),
@@ -142,11 +148,17 @@ class Batcher:
         )
         kernel(lanes, 1, self.steps, 0)
         K = len(lanes.ck_t)
+
+        def per_candidate(q: int) -> np.ndarray:
+            return lanes.ck_stats[q].reshape(K, C, d).transpose(1, 0, 2).copy()
+
+        q = names.index("sum_s")
         return BatchRun(
             t=lanes.ck_t.copy(),
             loss=lanes.ck_loss.reshape(K, C, d).sum(axis=2).T.copy(),
-            S=lanes.ck_stats[q].reshape(K, C, d).transpose(1, 0, 2).copy(),
+            S=per_candidate(q),
             x=lanes.ck_x.reshape(K, C, d).transpose(1, 0, 2).copy(),
+            monitors={m.name: per_candidate(names.index(m.name)) for m in self.monitors},
         )
 
 

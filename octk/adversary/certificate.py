@@ -25,6 +25,7 @@ from pathlib import Path
 import numpy as np
 import sympy as sp
 
+from octk.adversary import violation
 from octk.adversary.serial import certificate_rule, rule_to_json
 from octk.backends import exact as ex
 from octk.backends.program import lower as lower_program
@@ -61,8 +62,11 @@ def _fit_inside(values: list[Fraction], limit: Fraction, norm: str) -> list[Frac
     raise ParameterError("a rounded point could not be brought inside its bound")
 
 
-def build(problem, table: np.ndarray, x0: np.ndarray, *, kind: str, steps: int, T0: int) -> dict:
-    """The certificate of one candidate (``table`` rows × d, ``x0`` (d,)), uncertified yet."""
+def build(
+    problem, table: np.ndarray, x0: np.ndarray, *, kind: str, steps: int, T0: int, at=None
+) -> dict:
+    """The certificate of one candidate (``table`` rows × d, ``x0`` (d,)), uncertified yet;
+    ``at``: the step t* whose margin a ``violation`` certificate states."""
     dom = problem.domain
     d = len(x0)
     x0q = [_float_exact(v) for v in x0]
@@ -107,6 +111,7 @@ def build(problem, table: np.ndarray, x0: np.ndarray, *, kind: str, steps: int, 
         "objective": problem.objective,
         "steps": steps,
         "T0": T0,
+        **({"at": int(at)} if at is not None else {}),
     }
 
 
@@ -148,8 +153,14 @@ def _enclose(cert: dict):
         raise ParameterError("certificate T0 must satisfy 1 ≤ T0 < T")
     if not seq["wrap"] and len(table) < steps:
         raise ParameterError("certificate table is shorter than the horizon T")
+    objective = cert["objective"]
+    viol = str(objective).startswith(violation.PREFIX)
+    horizon = int(cert["at"]) if viol else steps
+    if not 1 <= horizon <= steps:
+        raise ParameterError("certificate step t* ('at') must satisfy 1 ≤ t* ≤ T")
     sequence = Sequence("certificate", {}, _signal(kind, G), data=np.zeros((1, d)), wrap=True)
-    prog = lower_program(rule, sequence, weights=dom.reads_weights)
+    mons = violation.monitors(rule) if viol else ()
+    prog = lower_program(rule, sequence, mons, weights=dom.reads_weights)
     params = {
         h.name: Fraction(cert["params"].get(h.name, ex.exact(h.default)))
         for h in rule.hyperparameters
@@ -160,7 +171,7 @@ def _enclose(cert: dict):
         x0=x0,
         params=params,
         data=table,
-        steps=steps,
+        steps=horizon,
         wrap=seq["wrap"],
         checkpoints=(T0,),
     )
@@ -168,7 +179,21 @@ def _enclose(cert: dict):
     def regret(rec):
         return ex.add(rec["loss"], ex.mul(Fraction(-1), ex.min_linear(dom, rec["S"])))
 
-    objective = cert["objective"]
+    if viol:
+        B = Fraction(cert["bound"]["value"])
+        g2 = B if cert["bound"]["norm"] == "l2" else ex.mul(ex.sqrt(Fraction(d)), B)
+        bound = violation.enclose_bound(
+            violation.theorem_of(objective),
+            rule,
+            params,
+            t=horizon,
+            d=d,
+            diameters=_diameters(dom, d),
+            ginf=B,
+            g2=g2,
+            mon=out["monitors"],
+        )
+        return ex.add(regret(out), ex.mul(Fraction(-1), bound))
     if objective == "regret":
         return regret(out)
     if objective == "rate":
@@ -182,8 +207,24 @@ def _enclose(cert: dict):
             dist2 = ex.add(dist2, ex.mul(diff, diff))
         return ex.sqrt(dist2)
     raise ParameterError(
-        f"certificate objective must be regret, rate or distance; got {objective!r}"
+        f"certificate objective must be regret, rate, distance or violation:BOUND; "
+        f"got {objective!r}"
     )
+
+
+def _diameters(dom, d: int):
+    """(D, D∞) of the domain, exact or enclosed (a box, a ball, a simplex)."""
+    if dom.kind == "box":
+        lo, hi = dom.bounds(d)
+        w = [ex.exact(float(b)) - ex.exact(float(a)) for a, b in zip(lo, hi, strict=True)]
+        return ex.sqrt(sum((v * v for v in w), Fraction(0))), max(w)
+    if dom.kind == "ball":
+        r = ex.exact(float(dom.radius))
+        return 2 * r, 2 * r
+    if dom.kind == "simplex":
+        R = ex.exact(float(dom.total))
+        return (ex.mul(ex.sqrt(Fraction(2)), R), R) if d > 1 else (Fraction(0), Fraction(0))
+    raise ParameterError(f"violation certificates need a bounded domain; got {dom.spec()}")
 
 
 def _argmin(dom, S):

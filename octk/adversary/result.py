@@ -167,7 +167,9 @@ def adversary(
         (:mod:`octk.adversary.families`).
     bound : G (‖g_t‖∞ ≤ G) or ``"l2:G"`` (‖g_t‖₂ ≤ G).
     x0 : the first iterate (a number or d numbers), or ``"free"``: the adversary's.
-    objective : ``regret`` (R_T), ``rate`` ((R_T − R_{T0})/(T − T0)) or ``distance``.
+    objective : ``regret`` (R_T), ``rate`` ((R_T − R_{T0})/(T − T0)), ``distance``, or
+        ``violation:BOUND`` (max_t (R_t − B_t) for a bound of :mod:`octk.bounds`,
+        :mod:`octk.adversary.violation`).
     budget : candidates simulated in all; restarts, seed: of the optimiser.
     certify_steps : the longest horizon the certificate re-runs
         (:func:`octk.adversary.certificate.certify`; a periodic pattern's long-run rate
@@ -218,7 +220,11 @@ def adversary(
     else:
         seq = _spec(fam, table, steps, out_dir, stem + "_sequence")
     kind = "threshold" if fam.kind == "adaptive" else "table"
-    cert = cert_mod.build(problem, table, x0_best, kind=kind, steps=steps, T0=problem.T0)
+    at = None
+    if problem.theorem is not None:  # t*: the checkpoint of the largest margin
+        run = problem.batcher.run(tables, x0s)
+        at = int(run.t[int(np.argmax(problem.margins(run)[0]))])
+    cert = cert_mod.build(problem, table, x0_best, kind=kind, steps=steps, T0=problem.T0, at=at)
     if certify:
         cert_mod.certify(cert, max_steps=certify_steps)
     else:

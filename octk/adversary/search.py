@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy.optimize import differential_evolution
 
-from octk.adversary import objectives
+from octk.adversary import objectives, violation
 from octk.adversary.batch import Batcher
 from octk.adversary.families import Family, GradientBound, first_iterates
 from octk.domains.base import Domain
@@ -46,6 +46,13 @@ class Problem:
 
     def __post_init__(self):
         self.T0 = objectives.window(self.steps, self.family.period)
+        self.theorem = None
+        checkpoints = sorted({self.T0, self.steps})
+        mons: tuple = ()
+        if self.objective.startswith(violation.PREFIX):
+            self.theorem = violation.theorem_of(self.objective)
+            checkpoints = violation.checkpoints(self.steps)
+            mons = violation.monitors(self.rule)
         self.batcher = Batcher(
             self.rule,
             self.params,
@@ -55,9 +62,10 @@ class Problem:
             d=self.d,
             wrap=self.family.wrap,
             steps=self.steps,
-            checkpoints=sorted({self.T0, self.steps}),
+            checkpoints=checkpoints,
             bound=self.bound.value,
             backend=self.backend,
+            monitors=mons,
         )
 
     @property
@@ -81,7 +89,30 @@ class Problem:
         theta = np.atleast_2d(theta)
         tables, x0 = self.decode(theta)
         run = self.batcher.run(tables, x0)
+        if self.theorem is not None:
+            out = self.margins(run).max(axis=1)
+            return np.where(np.isfinite(out), out, -np.inf)
         return objectives.values(self.objective, run, self.domain, self.steps, self.T0)
+
+    def margins(self, run) -> np.ndarray:
+        """R_t − B_t per candidate and checkpoint (C, K) of the ``violation`` objective."""
+        assert self.theorem is not None
+        K = len(run.t)
+        R = np.stack([objectives.regret_at(run, self.domain, k) for k in range(K)], axis=1)
+        ginf = self.bound.value  # |g_i| ≤ ‖g‖₂ ≤ G for the ℓ2 bound too
+        g2 = self.bound.value if self.bound.norm == "l2" else np.sqrt(self.d) * self.bound.value
+        B = violation.values_float(
+            self.theorem,
+            self.rule,
+            self.params,
+            t=np.asarray(run.t),
+            d=self.d,
+            diameters=self.domain.diameter(self.d),
+            ginf=ginf,
+            g2=g2,
+            mon=run.monitors,
+        )
+        return R - B
 
 
 @dataclass

@@ -31,7 +31,7 @@ import mpmath
 import sympy as sp
 
 from octk.backends.dinterval import DInterval
-from octk.backends.program import F, S, StepProgram, W
+from octk.backends.program import F, S, StepProgram, W, stat_symbol
 from octk.errors import ParameterError
 from octk.symbols import DATA, g, i, t, x
 
@@ -231,6 +231,23 @@ def power(a: Any, n: Fraction) -> Any:
     raise ParameterError(f"the interval evaluator takes integer and half-integer powers; got {n}")
 
 
+def logarithm(a: Any) -> Any:
+    """log a (natural) of a positive enclosure, rounded outward."""
+    if isinstance(a, Fraction) and a == 1:
+        return Fraction(0)
+    lo, _ = bounds(a)
+    if lo <= 0:
+        raise Undecided("log of an enclosure reaching 0 or below")
+    with _workprec():
+        if _mode["double"]:
+            v = to_iv(a)
+            w = iv.log(iv.mpf([v.a, v.b]))
+            return DInterval(
+                math.nextafter(float(w.a), -math.inf), math.nextafter(float(w.b), math.inf)
+            )
+        return iv.log(to_iv(a))
+
+
 def sign(a: Any) -> int | None:
     """−1, 0 or 1 where decided on the whole enclosure, else None."""
     if isinstance(a, Fraction):
@@ -402,6 +419,9 @@ def _compile(expr: sp.Basic, strict: bool) -> Code:
     if isinstance(expr, sp.Abs):
         arg = args[0]
         return lambda env: absolute(arg(env))
+    if isinstance(expr, sp.log) and len(args) == 1:
+        arg = args[0]
+        return lambda env: logarithm(arg(env))
     if isinstance(expr, sp.sign | sp.Heaviside | sp.DiracDelta):
         return _switch(expr, args[0], strict)
     if isinstance(expr, sp.Mod):
@@ -415,7 +435,7 @@ def _compile(expr: sp.Basic, strict: bool) -> Code:
         return mod
     raise ParameterError(
         f"the interval evaluator does not take {type(expr).__name__} (in {expr}); it takes "
-        "+, ×, rational powers, Piecewise, Max, Min, Abs, sign, Heaviside, Mod and comparisons"
+        "+, ×, rational powers, log, Piecewise, Max, Min, Abs, sign, Heaviside, Mod and comparisons"
     )
 
 
@@ -579,7 +599,8 @@ def run(
     exact values; row (t−1) mod rows where ``wrap``). Returns a dict with ``loss``
     (Σ_t Σ_i f_t(x_t), enclosed), ``S`` (Σ_t s_t per coordinate), ``x`` (x_{T+1})
     and, for each step in ``checkpoints``, the same after that step under
-    ``at[step]``. Raises :class:`Undecided` where a branch is not decided.
+    ``at[step]``, and ``monitors`` (name → per-coordinate values after the last step) of
+    the program's monitors. Raises :class:`Undecided` where a branch is not decided.
     """
     if prog.sequence.loss != "linear":
         raise ParameterError("certificates take linear losses (f_t(x) = ⟨s_t, x⟩)")
@@ -597,6 +618,13 @@ def run(
     wanted = set(checkpoints)
     code = [(tg if tg != x else _XHAT, compile_expr(e)) for tg, e in prog.assignments]
     post = [(tg, compile_expr(e)) for tg, e in prog.post]
+    # the monitors (accumulators after the sequence's own statistics), in order
+    first = prog.n_sequence_stats
+    mons = [(stat_symbol(n), compile_expr(e)) for n, e in prog.stats[first:]]
+    for v in prog.stat_init[first:]:
+        if not math.isfinite(v):
+            raise ParameterError("certificates take monitors with a finite initial value")
+    acc = [[Fraction(v)] * d for v in prog.stat_init[first:]]
     for step in range(1, steps + 1):
         row = data[(step - 1) % len(data)] if wrap else data[step - 1]
         xhat = []
@@ -612,6 +640,10 @@ def run(
                 env[target] = c(env)
             loss = add(loss, env[F])
             sums[k] = add(sums[k], env[S])
+            for q, (sym, _c) in enumerate(mons):
+                env[sym] = acc[q][k]
+            for q, (sym, c) in enumerate(mons):
+                env[sym] = acc[q][k] = c(env)
             for target, c in post:
                 env[target] = c(env)
             for q, (sym, _) in enumerate(prog.state):
@@ -621,7 +653,8 @@ def run(
         xs = project(domain, xhat, uniform)
         if step in wanted:
             at[step] = {"loss": loss, "S": list(sums), "x": list(xs)}
-    return {"loss": loss, "S": sums, "x": xs, "at": at}
+    monitors = {sym.name: acc[q] for q, (sym, _) in enumerate(mons)}
+    return {"loss": loss, "S": sums, "x": xs, "at": at, "monitors": monitors}
 
 
 _XHAT = sp.Symbol("<xhat>", real=True)
