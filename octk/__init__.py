@@ -43,6 +43,7 @@ def __getattr__(name: str):
         return octk.adversary
     raise AttributeError(f"module 'octk' has no attribute {name!r}")
 
+
 __all__ = [
     "BackendUnavailableError",
     "Ball",

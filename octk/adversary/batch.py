@@ -112,7 +112,7 @@ class Batcher:
             )
         else:
             seq = _sequence(self.signal, np.zeros((rows, d)), self.wrap, self.bound)
-            x0 = np.zeros((C, d))
+            x0 = self.domain.project(np.zeros((C, d)))  # a feasible template (simplex: 1/d)
             prog, lanes, meta = prepare(
                 self.rule,
                 seq,

@@ -72,6 +72,8 @@ def build(
     x0q = [_float_exact(v) for v in x0]
     if dom.kind == "ball":
         x0q = _fit_inside(x0q, ex.exact(float(dom.radius)), "l2")
+    elif dom.kind == "simplex":  # the rounded point projected exactly: Σ x = R, x ≥ 0
+        x0q = ex.project_simplex(x0q, ex.exact(float(dom.total)))
     elif dom.kind == "box":
         lo, hi = dom.bounds(d)
         x0q = [
@@ -243,7 +245,14 @@ def _argmin(dom, S):
             n2 = ex.add(n2, ex.mul(v, v))
         scale = ex.div(ex.exact(float(dom.radius)), ex.sqrt(n2))
         return [ex.mul(Fraction(-1), ex.mul(v, scale)) for v in S]
-    raise ParameterError(f"distance certificates take a box or a ball; got {dom.spec()}")
+    if dom.kind == "simplex":  # the vertex R e_k, k = argmin_i S_i (unique)
+        k = min(range(len(S)), key=lambda j: ex.lower(S[j]))
+        for j, v in enumerate(S):
+            if j != k and ex.compare(v, S[k]) <= 0:
+                raise ex.Undecided("x* is not unique or not decided")
+        R = ex.exact(float(dom.total))
+        return [R if j == k else Fraction(0) for j in range(len(S))]
+    raise ParameterError(f"distance certificates take a box, a ball or a simplex; got {dom.spec()}")
 
 
 #: the longest horizon re-run in exact rationals (else 160-bit intervals): about 2 ms a step

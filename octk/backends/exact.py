@@ -552,7 +552,36 @@ def project(domain, y: list, weights_uniform: bool) -> list:
             return y
         scale = div(R, sqrt(n2))
         return [mul(v, scale) for v in y]
-    raise ParameterError(f"certificates take the domains box, reals and ball; got {domain.spec()}")
+    if kind == "simplex":
+        if domain.reads_weights and not weights_uniform:
+            raise ParameterError(
+                "certificates on a simplex take the Euclidean projection, or Π_{F,√V} with "
+                "the same weight 1/η_t on every coordinate; use projection=euclidean"
+            )
+        return project_simplex(y, exact(float(domain.total)))
+    raise ParameterError(
+        f"certificates take the domains box, reals, ball and simplex; got {domain.spec()}"
+    )
+
+
+def project_simplex(y: list[Any], R: Fraction) -> list[Any]:
+    r"""The Euclidean projection onto Δ_R = {x ≥ 0, Σ x = R}, sort-based (Held, Wolfe &
+    Crowder 1974; Duchi et al. 2008): with y sorted decreasingly, τ_k = (Σ_{j≤k} y_(j) − R)/k,
+    ρ the largest k with y_(k) > τ_k, x_i = max(y_i − τ_ρ, 0). Exact on rationals (sums,
+    one division, comparisons); on enclosures every comparison must be decided
+    (:class:`Undecided` otherwise)."""
+    import functools
+
+    order = sorted(range(len(y)), key=functools.cmp_to_key(lambda a, b: compare(y[b], y[a])))
+    cum: Any = Fraction(0)
+    tau: Any = None
+    for k, j in enumerate(order, start=1):
+        cum = add(cum, y[j])
+        tau_k = div(add(cum, -R), Fraction(k))
+        if compare(y[j], tau_k) > 0:
+            tau = tau_k
+    assert tau is not None  # k = 1 always qualifies: y_(1) > y_(1) − R
+    return [maximum(add(v, mul(Fraction(-1), tau)), Fraction(0)) for v in y]
 
 
 def min_linear(domain, S: list):
@@ -563,6 +592,11 @@ def min_linear(domain, S: list):
         for v in S:
             n2 = add(n2, mul(v, v))
         return mul(Fraction(-1), mul(exact(float(domain.radius)), sqrt(n2)))
+    if kind == "simplex":
+        out = S[0]
+        for v in S[1:]:
+            out = minimum(out, v)
+        return mul(exact(float(domain.total)), out)
     if kind in ("box", "reals"):
         lo, hi = domain.bounds(len(S)) if kind == "box" else ([-math.inf] * len(S),) * 2
         hi = hi if kind == "box" else [math.inf] * len(S)
