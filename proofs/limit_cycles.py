@@ -32,6 +32,7 @@ from __future__ import annotations
 import functools
 import math
 from fractions import Fraction
+from typing import Any
 
 import numpy as np
 import sympy as sp
@@ -281,7 +282,7 @@ def _cycle_poly() -> sp.Poly:
     return char_poly(cycle_rule())
 
 
-def _decimal(v: float) -> Fraction:
+def _decimal(v: Any) -> Fraction:
     """A grid value as the decimal it prints as (0.9 → 9/10), the value a user typed."""
     return Fraction(repr(float(v)))
 

@@ -25,14 +25,19 @@ sequence is a table (rows × d) of its own; two layouts carry the C tables:
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 import numpy as np
 import sympy as sp
 
 from octk.backends import get_backend
 from octk.domains import Box
+from octk.domains.base import Domain
 from octk.errors import ParameterError
+from octk.monitors import Monitor
+from octk.rules import Rule
 from octk.sequences import Sequence
 from octk.simulate import prepare
 from octk.symbols import U, i
@@ -66,20 +71,20 @@ class Batcher:
 
     def __init__(
         self,
-        rule,
-        params: dict,
-        domain,
+        rule: Rule,
+        params: dict[str, Any],
+        domain: Domain,
         signal: sp.Expr,
         *,
         rows: int,
         d: int,
         wrap: bool,
         steps: int,
-        checkpoints,
+        checkpoints: Iterable[int],
         bound: float,
-        backend="numba",
-        monitors=(),
-    ):
+        backend: Any = "numba",
+        monitors: Iterable[Monitor] = (),
+    ) -> None:
         if signal.free_symbols & {i, *U}:
             raise ParameterError("a batched candidate signal must not read i or a random stream")
         if not domain.separable and d < 2:
@@ -92,7 +97,7 @@ class Batcher:
         self.monitors = tuple(monitors)
         self._built: dict[int, tuple] = {}
 
-    def _build(self, C: int):
+    def _build(self, C: int) -> tuple[Any, Any, Any, list[str]]:
         rows, d = self.rows, self.d
         if self.domain.separable:
             # one configuration of dimension C·d; the table has one column block per candidate

@@ -21,6 +21,7 @@ from __future__ import annotations
 import json
 from fractions import Fraction
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import sympy as sp
@@ -33,6 +34,11 @@ from octk.domains import domain as make_domain
 from octk.errors import OctkError, ParameterError
 from octk.sequences import Sequence
 from octk.symbols import DATA, x
+
+if TYPE_CHECKING:
+    from octk.adversary.search import Problem
+    from octk.domains.base import Domain
+    from octk.rules import Rule
 
 VERSION = 1
 
@@ -63,11 +69,18 @@ def _fit_inside(values: list[Fraction], limit: Fraction, norm: str) -> list[Frac
 
 
 def build(
-    problem, table: np.ndarray, x0: np.ndarray, *, kind: str, steps: int, T0: int, at=None
-) -> dict:
+    problem: Problem,
+    table: np.ndarray,
+    x0: np.ndarray,
+    *,
+    kind: str,
+    steps: int,
+    T0: int,
+    at: int | None = None,
+) -> dict[str, Any]:
     """The certificate of one candidate (``table`` rows × d, ``x0`` (d,)), uncertified yet;
     ``at``: the step t* whose margin a ``violation`` certificate states."""
-    dom = problem.domain
+    dom: Any = problem.domain
     d = len(x0)
     x0q = [_float_exact(v) for v in x0]
     if dom.kind == "ball":
@@ -117,7 +130,9 @@ def build(
     }
 
 
-def _premises(cert: dict):
+def _premises(
+    cert: dict[str, Any],
+) -> tuple[Rule, Domain, int, str, Fraction, list[list[Fraction]], list[Fraction]]:
     """Parse a certificate and check its premises exactly: x_1 ∈ F, gradients within the bound."""
     rule = certificate_rule(cert)
     dom = make_domain(cert["domain"])
@@ -146,7 +161,7 @@ def _premises(cert: dict):
     return rule, dom, d, kind, G, table, x0
 
 
-def _enclose(cert: dict):
+def _enclose(cert: dict[str, Any]) -> Any:
     """Re-run the certificate's run; the objective's enclosure (exact value or interval)."""
     rule, dom, d, kind, G, table, x0 = _premises(cert)
     seq = cert["sequence"]
@@ -178,7 +193,7 @@ def _enclose(cert: dict):
         checkpoints=(T0,),
     )
 
-    def regret(rec):
+    def regret(rec: dict[str, Any]) -> Any:
         return ex.add(rec["loss"], ex.mul(Fraction(-1), ex.min_linear(dom, rec["S"])))
 
     if viol:
@@ -214,7 +229,7 @@ def _enclose(cert: dict):
     )
 
 
-def _diameters(dom, d: int):
+def _diameters(dom: Any, d: int) -> tuple[Any, Any]:
     """(D, D∞) of the domain, exact or enclosed (a box, a ball, a simplex)."""
     if dom.kind == "box":
         lo, hi = dom.bounds(d)
@@ -229,7 +244,7 @@ def _diameters(dom, d: int):
     raise ParameterError(f"violation certificates need a bounded domain; got {dom.spec()}")
 
 
-def _argmin(dom, S):
+def _argmin(dom: Any, S: list[Any]) -> list[Any]:
     if dom.kind == "box":
         lo, hi = dom.bounds(len(S))
         out = []
@@ -363,13 +378,13 @@ def check(cert: dict) -> tuple[bool, str]:
     )
 
 
-def save(cert: dict, path) -> Path:
+def save(cert: dict[str, Any], path: str | Path) -> Path:
     p = Path(path)
     p.write_text(json.dumps(cert, indent=1) + "\n")
     return p
 
 
-def load(path) -> dict:
+def load(path: str | Path) -> dict[str, Any]:
     p = Path(path)
     if not p.is_file():
         raise ParameterError(f"certificate: no such file {str(p)!r}")

@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from octk.adversary.batch import BatchRun
+from octk.domains.base import Domain
 from octk.errors import ParameterError
 
 OBJECTIVES = ("regret", "rate", "distance")
@@ -45,13 +47,13 @@ def window(steps: int, period: int | None) -> int:
     return max(T0, 1) if T0 < steps else steps - 1
 
 
-def regret_at(run, domain, k: int) -> np.ndarray:
+def regret_at(run: BatchRun, domain: Domain, k: int) -> np.ndarray:
     """R at checkpoint index k, per candidate."""
     _, best, _ = domain.min_linear(run.S[:, k, :])
     return run.loss[:, k] - best
 
 
-def values(name: str, run, domain, steps: int, T0: int) -> np.ndarray:
+def values(name: str, run: BatchRun, domain: Domain, steps: int, T0: int) -> np.ndarray:
     """The objective of every candidate of ``run`` (checkpoints T0 and T)."""
     if name == "regret":
         out = regret_at(run, domain, -1)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -87,7 +88,7 @@ class AdversaryResult:
             value = self.certificate["lower_bound_float"]
         return bool(value > self.known["value"])
 
-    def plot_trace(self, path=None, ax=None):
+    def plot_trace(self, path: str | Path | None = None, ax: Any = None) -> Any:
         """Best value found against candidates evaluated (PNG/PDF at ``path`` if given)."""
         import matplotlib
 
@@ -138,18 +139,18 @@ def _adaptive_spec(thresholds: np.ndarray, G: float) -> str:
 def adversary(
     rule: Rule | str,
     *,
-    domain="box:-1,1",
+    domain: Any = "box:-1,1",
     steps: int,
     family: str = "free",
-    bound=1.0,
-    x0="free",
+    bound: Any = 1.0,
+    x0: Any = "free",
     objective: str = "regret",
     budget: int = 20000,
     seed: int = 0,
     d: int | None = None,
-    params: dict | None = None,
+    params: dict[str, Any] | None = None,
     preset: str = "paper",
-    options: dict | None = None,
+    options: dict[str, Any] | None = None,
     restarts: int = 2,
     out: str | Path | None = None,
     backend: str = "numba",

@@ -13,17 +13,20 @@ against the number of candidates evaluated.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 from scipy.optimize import differential_evolution
 
 from octk.adversary import objectives, violation
-from octk.adversary.batch import Batcher
+from octk.adversary.batch import Batcher, BatchRun
 from octk.adversary.families import Family, GradientBound, first_iterates
 from octk.domains.base import Domain
 from octk.errors import ParameterError, check_choice
 from octk.rules import Rule
+from octk.theorems import Theorem
 
 
 @dataclass
@@ -44,11 +47,11 @@ class Problem:
     T0: int = field(init=False)
     batcher: Batcher = field(init=False, repr=False)
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         self.T0 = objectives.window(self.steps, self.family.period)
-        self.theorem = None
+        self.theorem: Theorem | None = None
         checkpoints = sorted({self.T0, self.steps})
-        mons: tuple = ()
+        mons: tuple[Any, ...] = ()
         if self.objective.startswith(violation.PREFIX):
             self.theorem = violation.theorem_of(self.objective)
             checkpoints = violation.checkpoints(self.steps)
@@ -73,7 +76,7 @@ class Problem:
         k = self.family.size(self.d, self.steps)
         return k + (self.d if self.x0 is None else 0)
 
-    def decode(self, theta: np.ndarray):
+    def decode(self, theta: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """θ (C, size) ↦ (tables (C, rows, d), x0 (C, d))."""
         k = self.family.size(self.d, self.steps)
         radius = self.domain.coordinate_bound(self.d)
@@ -94,7 +97,7 @@ class Problem:
             return np.where(np.isfinite(out), out, -np.inf)
         return objectives.values(self.objective, run, self.domain, self.steps, self.T0)
 
-    def margins(self, run) -> np.ndarray:
+    def margins(self, run: BatchRun) -> np.ndarray:
         """R_t − B_t per candidate and checkpoint (C, K) of the ``violation`` objective."""
         assert self.theorem is not None
         K = len(run.t)
@@ -187,7 +190,15 @@ def search(
     return Found(best.theta, best.value, trace, best.evals)
 
 
-def _cma(negative, n: int, per_run: int, budget: int, used, seed: int, popsize: int | None):
+def _cma(
+    negative: Callable[[np.ndarray], np.ndarray],
+    n: int,
+    per_run: int,
+    budget: int,
+    used: Callable[[], int],
+    seed: int,
+    popsize: int | None,
+) -> None:
     """CMA-ES runs from random starts (σ0 = 0.5), each with at most ``per_run``
     evaluations, restarted (new start, new seed) until ``budget`` is spent.
 

@@ -22,7 +22,7 @@ a rule whose 1/η_t differs between coordinates is refused on a ball).
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from fractions import Fraction
 from typing import Any
@@ -523,7 +523,7 @@ def _truth_code(cond: sp.Basic, strict: bool) -> Callable[[dict[Any, Any]], bool
 
 
 # --------------------------------------------------------------------------- projection
-def project(domain, y: list, weights_uniform: bool) -> list:
+def project(domain: Any, y: list[Any], weights_uniform: bool) -> list[Any]:
     """Π_F(y) on a box, R^d or a ball (see the module docstring)."""
     kind = getattr(domain, "kind", "")
     if kind == "reals":
@@ -572,7 +572,11 @@ def project_simplex(y: list[Any], R: Fraction) -> list[Any]:
     (:class:`Undecided` otherwise)."""
     import functools
 
-    order = sorted(range(len(y)), key=functools.cmp_to_key(lambda a, b: compare(y[b], y[a])))
+    def decreasing(a: int, b: int) -> int:
+        return compare(y[b], y[a])
+
+    order = sorted(range(len(y)), key=functools.cmp_to_key(decreasing))
+
     cum: Any = Fraction(0)
     tau: Any = None
     for k, j in enumerate(order, start=1):
@@ -584,7 +588,7 @@ def project_simplex(y: list[Any], R: Fraction) -> list[Any]:
     return [maximum(add(v, mul(Fraction(-1), tau)), Fraction(0)) for v in y]
 
 
-def min_linear(domain, S: list):
+def min_linear(domain: Any, S: list[Any]) -> Any:
     """min_{x∈F} ⟨S, x⟩, exactly (box, R^d) or enclosed (ball: −R‖S‖)."""
     kind = getattr(domain, "kind", "")
     if kind == "ball":
@@ -618,15 +622,15 @@ def min_linear(domain, S: list):
 # --------------------------------------------------------------------------- the run
 def run(
     prog: StepProgram,
-    domain,
+    domain: Any,
     *,
-    x0: list,
-    params: dict,
-    data,
+    x0: list[Any],
+    params: dict[str, Any],
+    data: Any,
     steps: int,
     wrap: bool,
-    checkpoints=(),
-) -> dict:
+    checkpoints: Iterable[int] = (),
+) -> dict[str, Any]:
     """Run ``prog`` for ``steps`` steps from ``x0`` over exact ``data`` rows.
 
     ``x0`` (d exact values), ``params`` (name → exact value), ``data`` (rows of d
