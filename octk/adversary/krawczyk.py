@@ -20,11 +20,12 @@ arithmetic (:mod:`octk.backends.exact`, strict mode). y is the midpoint of X (ex
 F(y) is evaluated rigorously, and C = mid(J(X))^{-1} in floating point, read exactly
 (any C is valid; a good one makes K small).
 
-Where the map is not differentiable on X — a Max, Min, Abs, sign or Piecewise
-switch that the enclosures do not decide (AMSGrad's running max sits on its switch
-on the orbit, where v reaches it) — the derivative is not an enclosure of F', the
-test is not applied, and the caller falls back to the self-map test
-(:func:`~octk.adversary.limit.self_map`), stating which test certified the orbit.
+Where the map is not differentiable on X — a Max, Min, Abs, sign or Piecewise switch
+that the enclosures do not decide, in the map or in its derivative (SymPy writes the
+derivative of a Piecewise or sign jump as 0, so the map is checked too); AMSGrad's
+running max sits on its switch on the orbit, where v reaches it — the derivative is not
+an enclosure of F', the test is not applied, and the caller falls back to the self-map
+test (:func:`~octk.adversary.limit.self_map`), stating which test certified the orbit.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ import numpy as np
 import sympy as sp
 
 from octk.backends import exact as ex
+from octk.errors import ParameterError
 from octk.symbols import g
 
 if TYPE_CHECKING:
@@ -76,8 +78,13 @@ def krawczyk(
     periodic point in X), else ``{"status": "not-differentiable" | "failed", "reason"}``.
     """
     n = len(lp.state)
-    jac = [[ex.compile_expr(e, strict=True) for e in row] for row in jacobian(lp)]
-    step = [ex.compile_expr(e) for e in lp.step]
+    try:
+        jac = [[ex.compile_expr(e, strict=True) for e in row] for row in jacobian(lp)]
+    except ParameterError as e:  # a derivative the evaluator does not take
+        return {"status": "failed", "reason": f"the Jacobian is not evaluable ({e})"}
+    # the map itself strictly too: a Piecewise or sign switch that is not decided may be a
+    # jump, whose derivative SymPy writes as 0 (no switch left in it to check)
+    step = [ex.compile_expr(e, strict=True) for e in lp.step]
     zs: list[Any] = [ex.interval(lo, hi) if lo != hi else lo for lo, hi in X]
     J: Matrix = [[Fraction(int(r == c)) for c in range(n)] for r in range(n)]
     try:
