@@ -247,3 +247,15 @@ def test_simplex_certificates():
     assert cm.check(c)[0]
     y = [Fraction(1), Fraction(1, 2), Fraction(-3)]
     assert ex.project_simplex(y, Fraction(1)) == [Fraction(3, 4), Fraction(1, 4), Fraction(0)]
+
+
+@pytest.mark.parametrize("make", [clipped_like, piecewise_like])
+def test_limit_rate_of_user_rules(make):
+    """The limit program is derived from any program: a clipped step (√t reaches the
+    Max/Min arguments) and a Piecewise in t (decided for large t) both give RKK's 2/3 on
+    C x, −x, −x, their orbits shown unique by Krawczyk."""
+    cert = _rkk(program=rule_to_json(make()))
+    cert["params"] = {"alpha": "1/10", "beta2": "1/10"}
+    part = limit_certificate(cert)
+    assert part["status"] == "certified" and part["tests"] == ["krawczyk"]
+    assert Fraction(part["rate"]) == Fraction(2, 3)

@@ -118,6 +118,27 @@ def _tail(e: sp.Expr) -> sp.Expr:
     return _eventually(out) if t in out.free_symbols else out
 
 
+def _into_max_min(e: sp.Basic) -> sp.Basic:
+    """c·Max(a, b) = Max(c a, c b) (and Min) for positive factors c, so that √t reaches a
+    clipped step's arguments (AdaBound's clip(α g/√v, η_l/√t, η_u/√t))."""
+
+    def inside(m: sp.Mul) -> sp.Basic:
+        pos = [a for a in m.args if a.is_positive]
+        rest = [a for a in m.args if not a.is_positive]
+        mm = [a for a in rest if isinstance(a, sp.Max | sp.Min)]
+        if not pos or len(mm) != 1:
+            return m
+        c = sp.Mul(*pos)
+        f = mm[0]
+        others = [a for a in rest if a is not f]
+        return sp.Mul(*others) * f.func(*(_into_max_min(c * a) for a in f.args))
+
+    return e.replace(
+        lambda m: isinstance(m, sp.Mul) and any(isinstance(a, sp.Max | sp.Min) for a in m.args),
+        inside,
+    )
+
+
 def limit_program(rule: Rule, params: dict[str, Fraction]) -> LimitProgram:
     """The limit program of ``rule`` with hyperparameters ``params`` (see the module doc)."""
     subs = {
@@ -137,7 +158,7 @@ def limit_program(rule: Rule, params: dict[str, Fraction]) -> LimitProgram:
                 f"the limit recursion of {s} depends on {reason} beyond geometric transients"
             )
         step.append(e)
-    drift = _tail(sp.piecewise_fold(sp.sqrt(t) * (trans[x] - x)))
+    drift = _tail(_into_max_min(sp.piecewise_fold(sp.sqrt(t) * (trans[x] - x))))
     if drift.has(sp.oo, sp.zoo, sp.nan) or t in drift.free_symbols:
         raise NotApplicable(
             "the limit rate needs a step that decays as 1/√t (e.g. α_t = α/√t, schedule=sqrt): "
