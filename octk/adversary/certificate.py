@@ -367,10 +367,11 @@ def check(cert: dict) -> tuple[bool, str]:
         return False, f"the certificate is malformed: {e}"
     got = ex.lower(enc)
     limit_note = "; " + limit_note if limit_note else ""
+    at = f", margin at t* = {cert['at']}" if "at" in cert else ""
     if got >= claimed:
         return True, (
             f"{cert['objective']} ≥ {float(claimed):.12g} holds: the exact re-run gives "
-            f"≥ {float(got):.12g} (T = {cert['steps']}){limit_note}"
+            f"≥ {float(got):.12g} (T = {cert['steps']}{at}){limit_note}"
         )
     return False, (
         f"{cert['objective']} ≥ {float(claimed):.12g} is NOT shown: the exact re-run gives only "
