@@ -37,12 +37,13 @@ __version__ = "0.1.0"
 
 
 def __getattr__(name: str) -> object:
-    """``octk.audit``: the audit package (callable as :func:`octk.audit.audit`), imported
-    on first use (it reads the proofs and the bounds)."""
-    if name == "audit":
+    """``octk.audit`` and ``octk.adversary`` on first use: packages callable as the audit
+    and the search, imported lazily (they load the proofs, the bounds and SciPy's
+    optimisers)."""
+    if name in ("audit", "adversary"):
         import importlib
 
-        return importlib.import_module("octk.audit")
+        return importlib.import_module(f"octk.{name}")
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
@@ -63,6 +64,7 @@ __all__ = [
     "ShapeError",
     "Trajectory",
     "UnknownNameError",
+    "adversary",
     "comparator",
     "domain",
     "load",

@@ -29,10 +29,14 @@ program (no bias correction, constant step, ε = 0):
 
 from __future__ import annotations
 
+import functools
 import math
 from fractions import Fraction
+from typing import Any
 
+import numpy as np
 import sympy as sp
+from numpy.typing import ArrayLike, NDArray
 
 from octk.rules.rule import Rule
 from octk.symbols import g, t, x
@@ -159,8 +163,9 @@ def radius_enclosure(poly: sp.Poly, b1: Fraction, b2: Fraction, eps=EPS):
         / (1 - sp.Rational(b1.numerator, b1.denominator)),
         B2: sp.Rational(b2.numerator, b2.denominator),
     }
+    coeffs = [co.xreplace(sub) for co in poly.all_coeffs()]
     pq = sp.Poly(
-        [sp.nsimplify(sp.simplify(co.xreplace(sub))) for co in poly.all_coeffs()], poly.gen
+        [co if co.is_Rational else sp.nsimplify(sp.simplify(co)) for co in coeffs], poly.gen
     )
     real, cplx = pq.intervals(all=True, eps=eps)
     lo2, hi2 = Fraction(0), Fraction(0)  # bounds on ρ² (squared moduli)
@@ -269,6 +274,61 @@ def attracting_grid(b1s, b2s) -> dict:
         for b2 in b2s:
             lo, hi = radius_enclosure(poly, Fraction(b1), Fraction(b2))
             out[(b1, b2)] = "attracting" if hi < 1 else ("repelling" if lo > 1 else "undecided")
+    return out
+
+
+@functools.cache
+def _cycle_poly() -> sp.Poly:
+    return char_poly(cycle_rule())
+
+
+def _decimal(v: Any) -> Fraction:
+    """A grid value as the decimal it prints as (0.9 → 9/10), the value a user typed."""
+    return Fraction(repr(float(v)))
+
+
+def schur_stable(coeffs: list[Fraction]) -> bool:
+    r"""Whether every root of Σ_k a_k z^k (``coeffs`` = [a_0, …, a_n], real, a_n ≠ 0) lies
+    in the open unit disk, decided exactly by the Schur–Cohn recursion (Schur 1917, Cohn
+    1922; Henrici, *Applied and Computational Complex Analysis* I, 1974, §6.8): p is
+    stable iff |a_0| < |a_n| and p₁(z) = (a_n p(z) − a_0 p^*(z))/z is, with
+    p^*(z) = z^n p(1/z) the reversed polynomial (p₁ has degree n − 1)."""
+    a = list(coeffs)
+    while len(a) > 1:
+        n = len(a) - 1
+        if abs(a[0]) >= abs(a[n]):
+            return False
+        a = [a[n] * a[k] - a[0] * a[n - k] for k in range(1, n + 1)]
+    return True
+
+
+def certified_attracting(beta1: ArrayLike, beta2: ArrayLike) -> NDArray[np.bool_]:
+    r"""Where the 2-cycle is certified attracting: ρ(D(Φ∘Φ)) < 1, decided exactly.
+
+    ``beta1``, ``beta2`` broadcast together (e.g. a column and a row for a grid); each
+    value is read as the decimal it prints as (0.9 → 9/10). A cell is True iff every root
+    of the exact characteristic polynomial of the 2-step map's Jacobian at the cycle
+    (:func:`char_poly`, rational coefficients at the cell) lies in the open unit disk,
+    decided in exact rational arithmetic by :func:`schur_stable` (no rounding: ρ < 1
+    exactly); False elsewhere and outside 0 ≤ β1 < 1, 0 < β2 < 1. The radius is independent
+    of α and c (``stability``), so the mask is the phase diagrams' hatch layer for any α, c.
+    For example ``certified_attracting([0.1, 0.9], [0.9, 0.999])`` is ``[True, False]``
+    (ρ ≈ 0.948 and ≈ 1.101, the enclosures of :func:`radius_enclosure`).
+    """
+    b1, b2 = np.broadcast_arrays(np.asarray(beta1, dtype=float), np.asarray(beta2, dtype=float))
+    out = np.zeros(b1.shape, dtype=bool)
+    from octk.backends.exact import compile_expr  # exact rationals throughout
+
+    coeffs = [compile_expr(sp.cancel(co)) for co in reversed(_cycle_poly().all_coeffs())]
+    done: dict[tuple[Fraction, Fraction], bool] = {}
+    for idx in np.ndindex(b1.shape):
+        q1, q2 = _decimal(b1[idx]), _decimal(b2[idx])
+        if not (0 <= q1 < 1 and 0 < q2 < 1):
+            continue
+        if (q1, q2) not in done:
+            u = q1 / (1 - q1)  # β1 = s/(1 + s)
+            done[(q1, q2)] = schur_stable([f({U: u, B2: q2}) for f in coeffs])
+        out[idx] = done[(q1, q2)]
     return out
 
 

@@ -25,14 +25,19 @@ sequence is a table (rows × d) of its own; two layouts carry the C tables:
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from typing import Any
 
 import numpy as np
 import sympy as sp
 
 from octk.backends import get_backend
 from octk.domains import Box
+from octk.domains.base import Domain
 from octk.errors import ParameterError
+from octk.monitors import Monitor
+from octk.rules import Rule
 from octk.sequences import Sequence
 from octk.simulate import prepare
 from octk.symbols import U, i
@@ -40,12 +45,14 @@ from octk.symbols import U, i
 
 @dataclass(frozen=True)
 class BatchRun:
-    """Per candidate c and checkpoint k: loss[c, k], S[c, k, :], x[c, k, :]."""
+    """Per candidate c and checkpoint k: loss[c, k], S[c, k, :], x[c, k, :] and each
+    monitor's value monitors[name][c, k, :]."""
 
     t: np.ndarray
     loss: np.ndarray
     S: np.ndarray
     x: np.ndarray
+    monitors: dict[str, np.ndarray] = field(default_factory=dict)
 
 
 def _sequence(signal: sp.Expr, data: np.ndarray, wrap: bool, bound: float) -> Sequence:
@@ -64,19 +71,20 @@ class Batcher:
 
     def __init__(
         self,
-        rule,
-        params: dict,
-        domain,
+        rule: Rule,
+        params: dict[str, Any],
+        domain: Domain,
         signal: sp.Expr,
         *,
         rows: int,
         d: int,
         wrap: bool,
         steps: int,
-        checkpoints,
+        checkpoints: Iterable[int],
         bound: float,
-        backend="numba",
-    ):
+        backend: Any = "numba",
+        monitors: Iterable[Monitor] = (),
+    ) -> None:
         if signal.free_symbols & {i, *U}:
             raise ParameterError("a batched candidate signal must not read i or a random stream")
         if not domain.separable and d < 2:
@@ -86,9 +94,10 @@ class Batcher:
         self.rows, self.d, self.wrap, self.steps, self.bound = rows, d, wrap, steps, bound
         self.ck = np.unique(np.asarray(checkpoints, dtype=np.int64))
         self.backend = get_backend(backend)
+        self.monitors = tuple(monitors)
         self._built: dict[int, tuple] = {}
 
-    def _build(self, C: int):
+    def _build(self, C: int) -> tuple[Any, Any, Any, list[str]]:
         rows, d = self.rows, self.d
         if self.domain.separable:
             # one configuration of dimension C·d; the table has one column block per candidate
@@ -104,10 +113,11 @@ class Batcher:
                 params=self.params,
                 d=C * d,
                 checkpoints=self.ck,
+                monitors=self.monitors,
             )
         else:
             seq = _sequence(self.signal, np.zeros((rows, d)), self.wrap, self.bound)
-            x0 = np.zeros((C, d))
+            x0 = self.domain.project(np.zeros((C, d)))  # a feasible template (simplex: 1/d)
             prog, lanes, meta = prepare(
                 self.rule,
                 seq,
@@ -117,18 +127,19 @@ class Batcher:
                 params=self.params,
                 d=d,
                 checkpoints=self.ck,
+                monitors=self.monitors,
             )
             lanes.coord = np.arange(C * d, dtype=np.int64)
         kernel = self.backend.compile(prog, meta["domain"])
-        q = [n for n, _ in prog.stats].index("sum_s")
-        return prog, lanes, kernel, q
+        names = [n for n, _ in prog.stats]
+        return prog, lanes, kernel, names
 
     def run(self, tables: np.ndarray, x0: np.ndarray) -> BatchRun:
         """Run C candidate tables (C, rows, d) from first iterates x0 (C, d)."""
         C, rows, d = tables.shape
         if C not in self._built:
             self._built[C] = self._build(C)
-        _prog, template, kernel, q = self._built[C]
+        _prog, template, kernel, names = self._built[C]
         lanes = replace(
             template,
             x=np.ascontiguousarray(x0.reshape(-1), dtype=np.float64).copy(),
@@ -142,11 +153,17 @@ class Batcher:
         )
         kernel(lanes, 1, self.steps, 0)
         K = len(lanes.ck_t)
+
+        def per_candidate(q: int) -> np.ndarray:
+            return lanes.ck_stats[q].reshape(K, C, d).transpose(1, 0, 2).copy()
+
+        q = names.index("sum_s")
         return BatchRun(
             t=lanes.ck_t.copy(),
             loss=lanes.ck_loss.reshape(K, C, d).sum(axis=2).T.copy(),
-            S=lanes.ck_stats[q].reshape(K, C, d).transpose(1, 0, 2).copy(),
+            S=per_candidate(q),
             x=lanes.ck_x.reshape(K, C, d).transpose(1, 0, 2).copy(),
+            monitors={m.name: per_candidate(names.index(m.name)) for m in self.monitors},
         )
 
 

@@ -21,17 +21,24 @@ from __future__ import annotations
 import json
 from fractions import Fraction
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import sympy as sp
 
+from octk.adversary import violation
+from octk.adversary.serial import certificate_rule, rule_to_json
 from octk.backends import exact as ex
 from octk.backends.program import lower as lower_program
 from octk.domains import domain as make_domain
 from octk.errors import OctkError, ParameterError
-from octk.rules import rule as make_rule
 from octk.sequences import Sequence
 from octk.symbols import DATA, x
+
+if TYPE_CHECKING:
+    from octk.adversary.search import Problem
+    from octk.domains.base import Domain
+    from octk.rules import Rule
 
 VERSION = 1
 
@@ -61,13 +68,25 @@ def _fit_inside(values: list[Fraction], limit: Fraction, norm: str) -> list[Frac
     raise ParameterError("a rounded point could not be brought inside its bound")
 
 
-def build(problem, table: np.ndarray, x0: np.ndarray, *, kind: str, steps: int, T0: int) -> dict:
-    """The certificate of one candidate (``table`` rows × d, ``x0`` (d,)), uncertified yet."""
-    dom = problem.domain
+def build(
+    problem: Problem,
+    table: np.ndarray,
+    x0: np.ndarray,
+    *,
+    kind: str,
+    steps: int,
+    T0: int,
+    at: int | None = None,
+) -> dict[str, Any]:
+    """The certificate of one candidate (``table`` rows × d, ``x0`` (d,)), uncertified yet;
+    ``at``: the step t* whose margin a ``violation`` certificate states."""
+    dom: Any = problem.domain
     d = len(x0)
     x0q = [_float_exact(v) for v in x0]
     if dom.kind == "ball":
         x0q = _fit_inside(x0q, ex.exact(float(dom.radius)), "l2")
+    elif dom.kind == "simplex":  # the rounded point projected exactly: Σ x = R, x ≥ 0
+        x0q = ex.project_simplex(x0q, ex.exact(float(dom.total)))
     elif dom.kind == "box":
         lo, hi = dom.bounds(d)
         x0q = [
@@ -92,6 +111,7 @@ def build(problem, table: np.ndarray, x0: np.ndarray, *, kind: str, steps: int, 
         "rule": rule.name,
         "preset": rule.preset,
         "options": {k: v for k, v in rule.options.items()},
+        "program": rule_to_json(rule),
         "params": {k: _q(ex.exact(v)) for k, v in problem.params.items()},
         "domain": dom.spec(),
         "d": d,
@@ -106,12 +126,15 @@ def build(problem, table: np.ndarray, x0: np.ndarray, *, kind: str, steps: int, 
         "objective": problem.objective,
         "steps": steps,
         "T0": T0,
+        **({"at": int(at)} if at is not None else {}),
     }
 
 
-def _premises(cert: dict):
+def _premises(
+    cert: dict[str, Any],
+) -> tuple[Rule, Domain, int, str, Fraction, list[list[Fraction]], list[Fraction]]:
     """Parse a certificate and check its premises exactly: x_1 ∈ F, gradients within the bound."""
-    rule = make_rule(cert["rule"], cert["preset"], **cert["options"])
+    rule = certificate_rule(cert)
     dom = make_domain(cert["domain"])
     d = int(cert["d"])
     seq = cert["sequence"]
@@ -138,7 +161,7 @@ def _premises(cert: dict):
     return rule, dom, d, kind, G, table, x0
 
 
-def _enclose(cert: dict):
+def _enclose(cert: dict[str, Any]) -> Any:
     """Re-run the certificate's run; the objective's enclosure (exact value or interval)."""
     rule, dom, d, kind, G, table, x0 = _premises(cert)
     seq = cert["sequence"]
@@ -147,8 +170,14 @@ def _enclose(cert: dict):
         raise ParameterError("certificate T0 must satisfy 1 ≤ T0 < T")
     if not seq["wrap"] and len(table) < steps:
         raise ParameterError("certificate table is shorter than the horizon T")
+    objective = cert["objective"]
+    viol = str(objective).startswith(violation.PREFIX)
+    horizon = int(cert["at"]) if viol else steps
+    if not 1 <= horizon <= steps:
+        raise ParameterError("certificate step t* ('at') must satisfy 1 ≤ t* ≤ T")
     sequence = Sequence("certificate", {}, _signal(kind, G), data=np.zeros((1, d)), wrap=True)
-    prog = lower_program(rule, sequence, weights=dom.reads_weights)
+    mons = violation.monitors(rule) if viol else ()
+    prog = lower_program(rule, sequence, mons, weights=dom.reads_weights)
     params = {
         h.name: Fraction(cert["params"].get(h.name, ex.exact(h.default)))
         for h in rule.hyperparameters
@@ -159,15 +188,29 @@ def _enclose(cert: dict):
         x0=x0,
         params=params,
         data=table,
-        steps=steps,
+        steps=horizon,
         wrap=seq["wrap"],
         checkpoints=(T0,),
     )
 
-    def regret(rec):
+    def regret(rec: dict[str, Any]) -> Any:
         return ex.add(rec["loss"], ex.mul(Fraction(-1), ex.min_linear(dom, rec["S"])))
 
-    objective = cert["objective"]
+    if viol:
+        B = Fraction(cert["bound"]["value"])
+        g2 = B if cert["bound"]["norm"] == "l2" else ex.mul(ex.sqrt(Fraction(d)), B)
+        bound = violation.enclose_bound(
+            violation.theorem_of(objective),
+            rule,
+            params,
+            t=horizon,
+            d=d,
+            diameters=_diameters(dom, d),
+            ginf=B,
+            g2=g2,
+            mon=out["monitors"],
+        )
+        return ex.add(regret(out), ex.mul(Fraction(-1), bound))
     if objective == "regret":
         return regret(out)
     if objective == "rate":
@@ -181,11 +224,27 @@ def _enclose(cert: dict):
             dist2 = ex.add(dist2, ex.mul(diff, diff))
         return ex.sqrt(dist2)
     raise ParameterError(
-        f"certificate objective must be regret, rate or distance; got {objective!r}"
+        f"certificate objective must be regret, rate, distance or violation:BOUND; "
+        f"got {objective!r}"
     )
 
 
-def _argmin(dom, S):
+def _diameters(dom: Any, d: int) -> tuple[Any, Any]:
+    """(D, D∞) of the domain, exact or enclosed (a box, a ball, a simplex)."""
+    if dom.kind == "box":
+        lo, hi = dom.bounds(d)
+        w = [ex.exact(float(b)) - ex.exact(float(a)) for a, b in zip(lo, hi, strict=True)]
+        return ex.sqrt(sum((v * v for v in w), Fraction(0))), max(w)
+    if dom.kind == "ball":
+        r = ex.exact(float(dom.radius))
+        return 2 * r, 2 * r
+    if dom.kind == "simplex":
+        R = ex.exact(float(dom.total))
+        return (ex.mul(ex.sqrt(Fraction(2)), R), R) if d > 1 else (Fraction(0), Fraction(0))
+    raise ParameterError(f"violation certificates need a bounded domain; got {dom.spec()}")
+
+
+def _argmin(dom: Any, S: list[Any]) -> list[Any]:
     if dom.kind == "box":
         lo, hi = dom.bounds(len(S))
         out = []
@@ -201,29 +260,50 @@ def _argmin(dom, S):
             n2 = ex.add(n2, ex.mul(v, v))
         scale = ex.div(ex.exact(float(dom.radius)), ex.sqrt(n2))
         return [ex.mul(Fraction(-1), ex.mul(v, scale)) for v in S]
-    raise ParameterError(f"distance certificates take a box or a ball; got {dom.spec()}")
+    if dom.kind == "simplex":  # the vertex R e_k, k = argmin_i S_i (unique)
+        k = min(range(len(S)), key=lambda j: ex.lower(S[j]))
+        for j, v in enumerate(S):
+            if j != k and ex.compare(v, S[k]) <= 0:
+                raise ex.Undecided("x* is not unique or not decided")
+        R = ex.exact(float(dom.total))
+        return [R if j == k else Fraction(0) for j in range(len(S))]
+    raise ParameterError(f"distance certificates take a box, a ball or a simplex; got {dom.spec()}")
 
 
-#: the longest horizon re-run exactly (a Python interval run costs about a millisecond a step)
+#: the longest horizon re-run in exact rationals (else 160-bit intervals): about 2 ms a step
 MAX_EXACT_STEPS = 5000
+#: the longest horizon re-run at all, in double intervals (:mod:`octk.backends.dinterval`)
+#: above MAX_EXACT_STEPS: about 0.5 ms a step and coordinate in CPython, so a minute or
+#: two; the enclosure's width grows like T·2^-52 (1e-12 at T = 20000 for RKK's pattern)
+MAX_STEPS = 100_000
 
 
-def certify(cert: dict) -> dict:
-    """Re-run ``cert`` and fill ``status``, ``lower_bound``, ``enclosure`` and, for a
-    periodic table, ``limit`` (the certified lim R_T/T, :mod:`octk.adversary.limit`).
+def arithmetic_for(steps: int, max_exact: int = MAX_EXACT_STEPS) -> str:
+    """``exact`` up to ``max_exact`` steps, ``double`` above (see :data:`MAX_STEPS`)."""
+    return "exact" if steps <= max_exact else "double"
 
-    The finite-horizon run is redone for T ≤ :data:`MAX_EXACT_STEPS`; a longer one is
-    marked ``skipped`` (its long-run rate may still be certified). ``status`` is
-    ``certified`` where a bound was shown, else ``undecided`` or ``skipped``.
+
+def certify(cert: dict, *, max_steps: int = MAX_STEPS, max_exact: int = MAX_EXACT_STEPS) -> dict:
+    """Re-run ``cert`` and fill ``status``, ``lower_bound``, ``enclosure``, ``arithmetic``
+    and, for a periodic table, ``limit`` (the certified lim R_T/T, :mod:`octk.adversary.limit`).
+
+    The finite-horizon run is redone for T ≤ ``max_steps``: in exact rationals (and
+    160-bit intervals where a square root is irrational) up to ``max_exact`` steps, in
+    outward-rounded double intervals above; a longer run is marked ``skipped`` (its
+    long-run rate may still be certified). ``status`` is ``certified`` where a bound
+    was shown, else ``undecided`` or ``skipped``.
     """
     cert.pop("reason", None)
     cert.update(lower_bound=None, lower_bound_float=None, enclosure=None)
-    if int(cert["steps"]) > MAX_EXACT_STEPS:
+    steps = int(cert["steps"])
+    if steps > max_steps:
         cert["finite"] = "skipped"
-        cert["reason"] = f"T > {MAX_EXACT_STEPS}: the exact re-run is not attempted"
+        cert["reason"] = f"T > {max_steps}: the re-run is not attempted"
     else:
+        cert["arithmetic"] = arithmetic_for(steps, max_exact)
         try:
-            enc = _enclose(cert)
+            with ex.arithmetic(cert["arithmetic"]):
+                enc = _enclose(cert)
         except ex.Undecided as e:
             cert["finite"] = "undecided"
             cert["reason"] = str(e)
@@ -279,17 +359,19 @@ def check(cert: dict) -> tuple[bool, str]:
         return False, "the certificate states no bound"
     claimed = Fraction(cert["lower_bound"])
     try:
-        enc = _enclose(cert)
+        with ex.arithmetic(cert.get("arithmetic", "exact")):
+            enc = _enclose(cert)
     except ex.Undecided as e:
         return False, f"the re-run does not decide a branch: {e}"
     except (OctkError, KeyError, ValueError, TypeError, ZeroDivisionError) as e:
         return False, f"the certificate is malformed: {e}"
     got = ex.lower(enc)
     limit_note = "; " + limit_note if limit_note else ""
+    at = f", margin at t* = {cert['at']}" if "at" in cert else ""
     if got >= claimed:
         return True, (
             f"{cert['objective']} ≥ {float(claimed):.12g} holds: the exact re-run gives "
-            f"≥ {float(got):.12g} (T = {cert['steps']}){limit_note}"
+            f"≥ {float(got):.12g} (T = {cert['steps']}{at}){limit_note}"
         )
     return False, (
         f"{cert['objective']} ≥ {float(claimed):.12g} is NOT shown: the exact re-run gives only "
@@ -297,13 +379,13 @@ def check(cert: dict) -> tuple[bool, str]:
     )
 
 
-def save(cert: dict, path) -> Path:
+def save(cert: dict[str, Any], path: str | Path) -> Path:
     p = Path(path)
     p.write_text(json.dumps(cert, indent=1) + "\n")
     return p
 
 
-def load(path) -> dict:
+def load(path: str | Path) -> dict[str, Any]:
     p = Path(path)
     if not p.is_file():
         raise ParameterError(f"certificate: no such file {str(p)!r}")

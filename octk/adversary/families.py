@@ -25,6 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 import sympy as sp
 
+from octk.domains.base import Domain
 from octk.errors import ParameterError, check_int, check_real
 from octk.random import uniform_np
 from octk.symbols import DATA, x
@@ -41,7 +42,7 @@ class GradientBound:
     norm: str = "inf"
 
     @classmethod
-    def parse(cls, spec) -> GradientBound:
+    def parse(cls, spec: object) -> GradientBound:
         """``"3"`` (G∞ = 3) or ``"l2:1"`` (‖g‖₂ ≤ 1)."""
         text = str(spec).strip()
         norm, _, val = text.rpartition(":")
@@ -165,7 +166,7 @@ def draws(seed: int, steps: int, d: int) -> np.ndarray:
     return uniform_np(np.uint64(seed), t, i, 0)
 
 
-def first_iterates(theta_x: np.ndarray, domain, d: int) -> np.ndarray:
+def first_iterates(theta_x: np.ndarray, domain: Domain, d: int) -> np.ndarray:
     """θ_x (C, d) in [−1, 1] ↦ x_1 = Π_F(r θ_x) (Euclidean), r the coordinate bound."""
     r = domain.coordinate_bound(d)
     if not np.isfinite(r):

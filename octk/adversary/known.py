@@ -12,11 +12,16 @@ r"""The published constructions an adversary's result is compared with.
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from octk.adversary.search import Problem
 
 
-def known(problem) -> dict | None:
+def known(problem: Problem) -> dict[str, Any] | None:
     """The known construction's value for the problem's settings, or None."""
-    dom, b = problem.domain, problem.bound
+    dom: Any = problem.domain
+    b = problem.bound
     if (
         problem.objective == "rate"
         and dom.kind == "box"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -87,7 +88,7 @@ class AdversaryResult:
             value = self.certificate["lower_bound_float"]
         return bool(value > self.known["value"])
 
-    def plot_trace(self, path=None, ax=None):
+    def plot_trace(self, path: str | Path | None = None, ax: Any = None) -> Any:
         """Best value found against candidates evaluated (PNG/PDF at ``path`` if given)."""
         import matplotlib
 
@@ -138,22 +139,23 @@ def _adaptive_spec(thresholds: np.ndarray, G: float) -> str:
 def adversary(
     rule: Rule | str,
     *,
-    domain="box:-1,1",
+    domain: Any = "box:-1,1",
     steps: int,
     family: str = "free",
-    bound=1.0,
-    x0="free",
+    bound: Any = 1.0,
+    x0: Any = "free",
     objective: str = "regret",
     budget: int = 20000,
     seed: int = 0,
     d: int | None = None,
-    params: dict | None = None,
+    params: dict[str, Any] | None = None,
     preset: str = "paper",
-    options: dict | None = None,
+    options: dict[str, Any] | None = None,
     restarts: int = 2,
     out: str | Path | None = None,
     backend: str = "numba",
     certify: bool = True,
+    certify_steps: int = cert_mod.MAX_STEPS,
 ) -> AdversaryResult:
     """Search for the sequence maximising ``objective`` against ``rule``, and certify it.
 
@@ -166,13 +168,26 @@ def adversary(
         (:mod:`octk.adversary.families`).
     bound : G (‖g_t‖∞ ≤ G) or ``"l2:G"`` (‖g_t‖₂ ≤ G).
     x0 : the first iterate (a number or d numbers), or ``"free"``: the adversary's.
-    objective : ``regret`` (R_T), ``rate`` ((R_T − R_{T0})/(T − T0)) or ``distance``.
+    objective : ``regret`` (R_T), ``rate`` ((R_T − R_{T0})/(T − T0)), ``distance``, or
+        ``violation:BOUND`` (max_t (R_t − B_t) for a bound of :mod:`octk.bounds`,
+        :mod:`octk.adversary.violation`).
     budget : candidates simulated in all; restarts, seed: of the optimiser.
+    certify_steps : the longest horizon the certificate re-runs
+        (:func:`octk.adversary.certificate.certify`; a periodic pattern's long-run rate
+        is certified at any T).
     out : a path for the result JSON; the certificate and any ``.npy`` table are
         written next to it (default: no certificate file; an ``array`` table the
         sequence spec needs goes to a fresh temporary folder).
     """
-    r = rule if isinstance(rule, Rule) else make_rule(rule, preset, **(options or {}))
+    if isinstance(rule, Rule):
+        if options:
+            raise ParameterError(
+                "options apply to a registry rule name; a Rule object is already built "
+                f"(got options {sorted(options)})"
+            )
+        r = rule
+    else:
+        r = make_rule(rule, preset, **(options or {}))
     dom = make_domain(domain)
     steps = check_int("steps", steps, lo=1)
     fam = Family.parse(family)
@@ -206,9 +221,13 @@ def adversary(
     else:
         seq = _spec(fam, table, steps, out_dir, stem + "_sequence")
     kind = "threshold" if fam.kind == "adaptive" else "table"
-    cert = cert_mod.build(problem, table, x0_best, kind=kind, steps=steps, T0=problem.T0)
+    at = None
+    if problem.theorem is not None:  # t*: the checkpoint of the largest margin
+        run = problem.batcher.run(tables, x0s)
+        at = int(run.t[int(np.argmax(problem.margins(run)[0]))])
+    cert = cert_mod.build(problem, table, x0_best, kind=kind, steps=steps, T0=problem.T0, at=at)
     if certify:
-        cert_mod.certify(cert)
+        cert_mod.certify(cert, max_steps=certify_steps)
     else:
         cert.update(status="not-run", lower_bound=None)
     cert_file = None

@@ -13,17 +13,20 @@ against the number of candidates evaluated.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 from scipy.optimize import differential_evolution
 
-from octk.adversary import objectives
-from octk.adversary.batch import Batcher
+from octk.adversary import objectives, violation
+from octk.adversary.batch import Batcher, BatchRun
 from octk.adversary.families import Family, GradientBound, first_iterates
 from octk.domains.base import Domain
 from octk.errors import ParameterError, check_choice
 from octk.rules import Rule
+from octk.theorems import Theorem
 
 
 @dataclass
@@ -44,8 +47,15 @@ class Problem:
     T0: int = field(init=False)
     batcher: Batcher = field(init=False, repr=False)
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         self.T0 = objectives.window(self.steps, self.family.period)
+        self.theorem: Theorem | None = None
+        checkpoints = sorted({self.T0, self.steps})
+        mons: tuple[Any, ...] = ()
+        if self.objective.startswith(violation.PREFIX):
+            self.theorem = violation.theorem_of(self.objective)
+            checkpoints = violation.checkpoints(self.steps)
+            mons = violation.monitors(self.rule)
         self.batcher = Batcher(
             self.rule,
             self.params,
@@ -55,9 +65,10 @@ class Problem:
             d=self.d,
             wrap=self.family.wrap,
             steps=self.steps,
-            checkpoints=sorted({self.T0, self.steps}),
+            checkpoints=checkpoints,
             bound=self.bound.value,
             backend=self.backend,
+            monitors=mons,
         )
 
     @property
@@ -65,7 +76,7 @@ class Problem:
         k = self.family.size(self.d, self.steps)
         return k + (self.d if self.x0 is None else 0)
 
-    def decode(self, theta: np.ndarray):
+    def decode(self, theta: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """θ (C, size) ↦ (tables (C, rows, d), x0 (C, d))."""
         k = self.family.size(self.d, self.steps)
         radius = self.domain.coordinate_bound(self.d)
@@ -81,7 +92,30 @@ class Problem:
         theta = np.atleast_2d(theta)
         tables, x0 = self.decode(theta)
         run = self.batcher.run(tables, x0)
+        if self.theorem is not None:
+            out = self.margins(run).max(axis=1)
+            return np.where(np.isfinite(out), out, -np.inf)
         return objectives.values(self.objective, run, self.domain, self.steps, self.T0)
+
+    def margins(self, run: BatchRun) -> np.ndarray:
+        """R_t − B_t per candidate and checkpoint (C, K) of the ``violation`` objective."""
+        assert self.theorem is not None
+        K = len(run.t)
+        R = np.stack([objectives.regret_at(run, self.domain, k) for k in range(K)], axis=1)
+        ginf = self.bound.value  # |g_i| ≤ ‖g‖₂ ≤ G for the ℓ2 bound too
+        g2 = self.bound.value if self.bound.norm == "l2" else np.sqrt(self.d) * self.bound.value
+        B = violation.values_float(
+            self.theorem,
+            self.rule,
+            self.params,
+            t=np.asarray(run.t),
+            d=self.d,
+            diameters=self.domain.diameter(self.d),
+            ginf=ginf,
+            g2=g2,
+            mon=run.monitors,
+        )
+        return R - B
 
 
 @dataclass
@@ -156,7 +190,15 @@ def search(
     return Found(best.theta, best.value, trace, best.evals)
 
 
-def _cma(negative, n: int, per_run: int, budget: int, used, seed: int, popsize: int | None):
+def _cma(
+    negative: Callable[[np.ndarray], np.ndarray],
+    n: int,
+    per_run: int,
+    budget: int,
+    used: Callable[[], int],
+    seed: int,
+    popsize: int | None,
+) -> None:
     """CMA-ES runs from random starts (σ0 = 0.5), each with at most ``per_run``
     evaluations, restarted (new start, new seed) until ``budget`` is spent.
 

@@ -72,8 +72,9 @@ from octk.errors import ParameterError
     "--objective",
     default="regret",
     show_default=True,
-    metavar="regret|rate|distance",
-    help="R_T; (R_T − R_T0)/(T − T0), T0 = T/2; or ‖x_{T+1} − x*‖.",
+    metavar="regret|rate|distance|violation:BOUND",
+    help="R_T; (R_T − R_T0)/(T − T0), T0 = T/2; ‖x_{T+1} − x*‖; or max_t (R_t − B_t) for a "
+    "bound B of 'octk check' (e.g. violation:kb-thm4.1).",
 )
 @click.option(
     "--budget",
@@ -83,6 +84,15 @@ from octk.errors import ParameterError
     help="Candidate sequences simulated in all.",
 )
 @click.option("--seed", default=0, show_default=True, type=int, help="Seed of the search.")
+@click.option(
+    "--certify-steps",
+    default=100_000,
+    show_default=True,
+    type=int,
+    metavar="T",
+    help="Longest horizon the certificate re-runs (exact to 5000 steps, double intervals "
+    "above); a periodic pattern's long-run rate is certified at any T.",
+)
 @click.option(
     "--restarts",
     default=2,
@@ -106,6 +116,7 @@ def adversary(
     objective: str,
     budget: str,
     seed: int,
+    certify_steps: int,
     restarts: int,
     out: Path | None,
     plot: Path | None,
@@ -139,6 +150,7 @@ def adversary(
         params=hyper,
         restarts=restarts,
         out=out,
+        certify_steps=certify_steps,
     )
     data = finite(res.to_dict())
     if out is not None:
@@ -179,7 +191,8 @@ def certify(file: Path, as_json: bool) -> None:
     """Re-check a certificate written by 'octk adversary' (exit status 1 if it fails).
 
     The run is redone in exact rational and interval arithmetic from the rule's
-    program; nothing from the search is trusted.
+    program, which the certificate carries (a user's rule needs no registry);
+    nothing from the search is trusted.
     """
     from octk.adversary import certificate
 
