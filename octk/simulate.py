@@ -15,8 +15,8 @@ from typing import Any
 
 import numpy as np
 
-from octk.backends import check_dtype, dtype_name, get_backend, resolve_backend
-from octk.backends.program import StepProgram, lower
+from octk.backends import check_dtype, dtype_name, get_backend, memo, resolve_backend
+from octk.backends.program import StepProgram
 from octk.domains import domain as make_domain
 from octk.driver import unscale_state
 from octk.errors import ParameterError, ShapeError, check_choice, check_int
@@ -110,8 +110,8 @@ def prepare(
             f"sequence must be a sequence name like 'reddi-thm1:C=3' or an "
             f"octk.sequences.Sequence; got {_shown(sequence)}{hint}"
         )
-    rule = make_rule(rule) if isinstance(rule, str) else rule
-    sequence = make_sequence(sequence) if isinstance(sequence, str) else sequence
+    rule = _named_rule(rule) if isinstance(rule, str) else rule
+    sequence = _named_sequence(sequence) if isinstance(sequence, str) else sequence
     dom = make_domain(domain)
     steps = check_int("steps", steps, lo=1, hi=MAX_STEPS)
     sequence.check_steps(steps)
@@ -190,7 +190,7 @@ def prepare(
         if ck[-1] != steps:
             ck = np.append(ck, steps)
 
-    prog = lower(rule, sequence, _monitor_list(monitors), weights=dom.reads_weights)
+    prog = memo.lowered(rule, sequence, _monitor_list(monitors), weights=dom.reads_weights)
     L = n_cfg * d
     _check_memory("checkpoints", len(ck) * L * 8 * (2 + len(prog.stats)), len(ck), L)
     lanes_par = (
@@ -233,6 +233,26 @@ def prepare(
         seeds=seeds,
     )
     return prog, lanes, meta
+
+
+_rules = memo.Memo("rule by name")
+_sequences = memo.Memo("sequence by name")
+
+
+def _named_rule(name: str) -> Rule:
+    """``octk.rules.rule(name)``, built once per name (a rule is immutable)."""
+    return _rules.get(name, lambda: make_rule(name))
+
+
+def _named_sequence(spec: str) -> Sequence:
+    """``octk.sequences.sequence(spec)``, built once per spec where the sequence has no
+    data table (a table may come from a file, which can change between calls)."""
+    if spec in _sequences.entries:
+        return _sequences.get(spec, lambda: make_sequence(spec))
+    seq = make_sequence(spec)
+    if seq.data is None:
+        _sequences.get(spec, lambda: seq)
+    return seq
 
 
 def _shown(value) -> str:

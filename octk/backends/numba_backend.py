@@ -41,6 +41,7 @@ from pathlib import Path
 
 import sympy as sp
 
+from octk.backends import memo
 from octk.backends.printers import NumbaPrinter
 from octk.backends.program import StepProgram, W, check_for_domain, for_domain
 from octk.errors import ParameterError
@@ -275,7 +276,7 @@ class NumbaBackend:
 
     def source(self, prog: StepProgram, domain, lanes: int = CHUNK + 1) -> str:
         """The kernel a run of ``lanes`` lanes compiles (default: a parallel-sized run)."""
-        return kernel_source(prog, domain, parallel=self.parallel_for(lanes))
+        return memo.source(kernel_source, prog, domain, parallel=self.parallel_for(lanes))
 
     def compile(self, prog: StepProgram, domain):
         check_for_domain(prog, domain)  # the lanes were laid out for this program
@@ -284,7 +285,7 @@ class NumbaBackend:
         def run(lanes, t0: int, t1: int, k0: int):
             par = self.parallel_for(lanes.n_lanes)
             if par not in kernels:
-                kernels[par] = load_kernel(kernel_source(prog, domain, parallel=par))
+                kernels[par] = load_kernel(memo.source(kernel_source, prog, domain, parallel=par))
             kernels[par](
                 t0,
                 t1,
