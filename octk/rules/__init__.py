@@ -6,24 +6,39 @@
 ['m', 'mhat', 'v', 'vhat', 'delta', 'x']
 """
 
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
 from octk.rules.adaptive import adaptive, beta1_t, step_size
 from octk.rules.catalog import (
+    BUILDERS,
     PRESETS,
     SPECS,
     Preset,
     RuleSpec,
-    adagrad,
-    adam,
-    adamax,
-    adamnc,
-    amsgrad,
-    ogd,
     presets_of,
-    rmsprop,
     rule,
     rule_names,
 )
 from octk.rules.rule import Hyperparameter, Rule, State, drop_guard
+
+if TYPE_CHECKING:
+    from octk.rules.catalog import adagrad, adam, adamax, adamnc, amsgrad, ogd, rmsprop
+
+
+def __getattr__(name: str) -> Callable[..., Rule]:
+    """The builders ``adam``, ``amsgrad``, ... are made on first use (see
+    :data:`octk.rules.catalog.BUILDERS`)."""
+    if name in BUILDERS:
+        from octk.rules import catalog
+
+        return getattr(catalog, name)  # type: ignore[no-any-return]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(BUILDERS))
+
 
 __all__ = [
     "PRESETS",

@@ -379,10 +379,16 @@ def _rule_function(spec: RuleSpec):
     return build
 
 
-adam = _rule_function(SPECS["adam"])
-amsgrad = _rule_function(SPECS["amsgrad"])
-adagrad = _rule_function(SPECS["adagrad"])
-ogd = _rule_function(SPECS["ogd"])
-rmsprop = _rule_function(SPECS["rmsprop"])
-adamax = _rule_function(SPECS["adamax"])
-adamnc = _rule_function(SPECS["adamnc"])
+#: the public builders ``octk.rules.adam``, ... (one per rule of :data:`SPECS`)
+BUILDERS = ("adam", "amsgrad", "adagrad", "ogd", "rmsprop", "adamax", "adamnc")
+
+
+def __getattr__(name: str) -> Callable[..., Rule]:
+    """The builder ``name`` of :data:`BUILDERS`, made on first use (PEP 562): rendering
+    every preset's program into its docstring takes SymPy's pretty printer a large part
+    of a second, which ``import octk`` should not pay."""
+    if name not in BUILDERS:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    builder = _rule_function(SPECS[name])
+    globals()[name] = builder
+    return builder
