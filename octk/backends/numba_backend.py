@@ -39,9 +39,10 @@ import os
 import sys
 from pathlib import Path
 
+import numpy as np
 import sympy as sp
 
-from octk.backends import memo
+from octk.backends import DTYPES, memo
 from octk.backends.printers import NumbaPrinter
 from octk.backends.program import StepProgram, W, check_for_domain, for_domain
 from octk.errors import ParameterError
@@ -90,8 +91,12 @@ def _hoist(exprs: list[sp.Basic]) -> tuple[list[sp.Basic], list[tuple[sp.Symbol,
     return out, [(s, e) for e, s in table.items()]
 
 
-def kernel_source(prog: StepProgram, domain, *, parallel: bool = True) -> str:
-    """The Python source of the kernel for ``prog`` on ``domain`` (see the module doc)."""
+def kernel_source(
+    prog: StepProgram, domain, *, parallel: bool = True, dtype: str = "float64"
+) -> str:
+    """The Python source of the kernel for ``prog`` on ``domain`` (see the module doc),
+    computing in ``dtype`` (:class:`NumbaBackend`: float32 lane arrays, float32
+    literals and casts; see :class:`~octk.backends.printers.NumbaPrinter`)."""
     prog = for_domain(prog, domain)
     proj = domain.kernel_projection()
     state = [s for s, _ in prog.state]
@@ -117,7 +122,8 @@ def kernel_source(prog: StepProgram, domain, *, parallel: bool = True) -> str:
     stats = exprs[n_a : n_a + n_s]
     post = exprs[n_a + n_s :]
 
-    pr = NumbaPrinter(names)
+    pr = NumbaPrinter(names, real=dtype)
+    real = "np.float32" if dtype == "float32" else ""
     seq = prog.sequence
     L: list[str] = []
     emit = L.append
@@ -130,6 +136,7 @@ def kernel_source(prog: StepProgram, domain, *, parallel: bool = True) -> str:
     emit(f"# rule: {prog.rule!r}")
     emit(f"# sequence: {seq!r}")
     emit(f"# domain: {domain.spec()}")
+    emit(f"# real: {dtype}")
     emit("")
     if proj.group is not None:
         emit(proj.numba_source())
@@ -164,7 +171,7 @@ def kernel_source(prog: StepProgram, domain, *, parallel: bool = True) -> str:
     for q in range(n_s):
         emit(b + f"st{q} = STATS[{q}, a:b]")
     if proj.group is not None:
-        emit(b + "w = np.ones(n)")
+        emit(b + f"w = np.ones(n, dtype=np.{dtype})")
     emit(b + "k = k0")
     emit(b + "for t in range(t0, t1 + 1):")
     bt = b + "    "
@@ -185,7 +192,7 @@ def kernel_source(prog: StepProgram, domain, *, parallel: bool = True) -> str:
     for q in range(n_s):
         emit(bj + f"acc{q} = st{q}[j]")
     for k in prog.streams:
-        emit(bj + f"u{k} = uniform_nb(seed[j], t, cj, {k})")
+        emit(bj + f"u{k} = {real}(uniform_nb(seed[j], t, cj, {k}))")
     if prog.uses_data:
         col = "cj" if seq.data.shape[1] > 1 else "0"
         emit(bj + f"dat = DATA[row, {col}]")
@@ -266,6 +273,7 @@ class NumbaBackend:
     """
 
     name = "numba"
+    dtypes = DTYPES
 
     def __init__(self, parallel: bool | None = None):
         self.parallel = parallel
@@ -274,40 +282,65 @@ class NumbaBackend:
         """Whether a run of ``lanes`` lanes gets the parallel kernel."""
         return lanes > CHUNK if self.parallel is None else bool(self.parallel)
 
-    def source(self, prog: StepProgram, domain, lanes: int = CHUNK + 1) -> str:
+    def source(
+        self, prog: StepProgram, domain, lanes: int = CHUNK + 1, dtype: str = "float64"
+    ) -> str:
         """The kernel a run of ``lanes`` lanes compiles (default: a parallel-sized run)."""
-        return memo.source(kernel_source, prog, domain, parallel=self.parallel_for(lanes))
+        return memo.source(
+            kernel_source, prog, domain, parallel=self.parallel_for(lanes), dtype=dtype
+        )
 
-    def compile(self, prog: StepProgram, domain):
+    def compile(self, prog: StepProgram, domain, dtype: str = "float64"):
+        """``run(lanes, t0, t1, k0)``: steps t0..t1 of ``prog`` on ``domain`` in ``dtype``.
+
+        In float32 the kernel runs on float32 copies of the lanes (the hyperparameters,
+        bounds and data rounded to float32), and x, the state, the loss, the statistics
+        and the checkpoints are copied back into the float64 lanes after each call
+        (exactly: every float32 is a float64)."""
         check_for_domain(prog, domain)  # the lanes were laid out for this program
         kernels: dict[bool, object] = {}  # by `parallel`, compiled on first use
 
         def run(lanes, t0: int, t1: int, k0: int):
             par = self.parallel_for(lanes.n_lanes)
             if par not in kernels:
-                kernels[par] = load_kernel(memo.source(kernel_source, prog, domain, parallel=par))
-            kernels[par](
-                t0,
-                t1,
-                k0,
-                lanes.x,
-                lanes.par,
-                lanes.seed,
-                lanes.coord,
-                lanes.lo,
-                lanes.hi,
-                lanes.state,
-                lanes.loss,
-                lanes.stats,
-                lanes.ck_t,
-                lanes.ck_x,
-                lanes.ck_loss,
-                lanes.ck_stats,
-                lanes.data,
-                lanes.d,
-            )
+                kernels[par] = load_kernel(
+                    memo.source(kernel_source, prog, domain, parallel=par, dtype=dtype)
+                )
+            arrays = lane_arrays(lanes, dtype)
+            kernels[par](t0, t1, k0, *arrays.values(), lanes.d)
+            if dtype != "float64":
+                for name in OUTPUTS:
+                    getattr(lanes, name)[...] = arrays[name]
 
         return run
 
 
-__all__ = ["NumbaBackend", "cache_dir", "kernel_source", "load_kernel"]
+#: the lane arrays in the order of the kernel's parameters, and those it writes
+LANE_ARRAYS = (
+    "x", "par", "seed", "coord", "lo", "hi", "state", "loss", "stats",
+    "ck_t", "ck_x", "ck_loss", "ck_stats", "data",
+)  # fmt: skip
+OUTPUTS = ("x", "state", "loss", "stats", "ck_x", "ck_loss", "ck_stats")
+_INTEGER = ("seed", "coord", "ck_t")
+
+
+def lane_arrays(lanes, dtype: str = "float64") -> dict:
+    """The arrays of ``lanes`` by :data:`LANE_ARRAYS`: the lanes' own (float64), or
+    contiguous ``dtype`` copies of the floating ones."""
+    out = {name: getattr(lanes, name) for name in LANE_ARRAYS}
+    if dtype != "float64":
+        for name, a in out.items():
+            if name not in _INTEGER:
+                out[name] = np.ascontiguousarray(a, dtype=dtype)
+    return out
+
+
+__all__ = [
+    "LANE_ARRAYS",
+    "OUTPUTS",
+    "NumbaBackend",
+    "cache_dir",
+    "kernel_source",
+    "lane_arrays",
+    "load_kernel",
+]
