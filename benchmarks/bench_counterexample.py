@@ -414,6 +414,11 @@ def main(argv=None):
     p.add_argument("--dim-steps", type=int, default=5, help="steps of the high-dimensional run")
     p.add_argument("--repeat", type=int, default=5, help="best of this many runs (fast ones)")
     p.add_argument("--quick", action="store_true", help="small sizes (a smoke run)")
+    p.add_argument(
+        "--skip-asm",
+        action="store_true",
+        help="skip section 4 (assembly counts and the vectoriser-off child run)",
+    )
     p.add_argument("--json", metavar="PATH", help="write every number to PATH")
     a = p.parse_args(argv)
     if a.quick:
@@ -558,25 +563,26 @@ def main(argv=None):
         results["highdim"] = {"rows": rows, **info}
         load("highdim")
 
-        print(
-            "\n4. Does the generated inner lane loop vectorise? (instruction counts in the "
-            "compiled kernel's assembly: packed forms by register width, then the scalar form)"
-        )
-        vec = vectorisation_report()
-        for name, cnt in vec.items():
-            print(f"octk {name} kernel:")
-            for what, c in cnt.items():
-                text = ", ".join(f"{k} {x}" for k, x in c.items()) if isinstance(c, dict) else c
-                print(f"  {what:9s} {text}")
-        novec = sweep_rate_without_vectorizer(a.configs, a.sweep_steps, a.repeat)
-        vec_rate = results["sweep"]["rows"][1]["rate"]  # octk kernel call only, all threads
-        if novec:
+        if not a.skip_asm:
             print(
-                f"sweep kernel with LLVM's loop vectoriser off (NUMBA_LOOP_VECTORIZE=0): "
-                f"{novec:.3g} config-steps/s vs {vec_rate:.3g} on: {vec_rate / novec:.2f}×"
+                "\n4. Does the generated inner lane loop vectorise? (instruction counts in the "
+                "compiled kernel's assembly: packed forms by register width, then the scalar form)"
             )
-        results["asm"] = vec
-        results["sweep"]["novectorize_rate"] = novec
+            vec = vectorisation_report()
+            for name, cnt in vec.items():
+                print(f"octk {name} kernel:")
+                for what, c in cnt.items():
+                    text = ", ".join(f"{k} {x}" for k, x in c.items()) if isinstance(c, dict) else c
+                    print(f"  {what:9s} {text}")
+            novec = sweep_rate_without_vectorizer(a.configs, a.sweep_steps, a.repeat)
+            vec_rate = results["sweep"]["rows"][1]["rate"]  # octk kernel call only, all threads
+            if novec:
+                print(
+                    f"sweep kernel with LLVM's loop vectoriser off (NUMBA_LOOP_VECTORIZE=0): "
+                    f"{novec:.3g} config-steps/s vs {vec_rate:.3g} on: {vec_rate / novec:.2f}×"
+                )
+            results["asm"] = vec
+            results["sweep"]["novectorize_rate"] = novec
         results["targets"] = targets(results)
     finally:
         shutil.rmtree(cache, ignore_errors=True)
