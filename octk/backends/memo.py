@@ -34,9 +34,16 @@ import hashlib
 import weakref
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from octk.backends.program import StepProgram
+    from octk.domains.base import Domain
+    from octk.monitors import Monitor
+    from octk.rules.rule import Rule
+    from octk.sequences.sequence import Sequence
 
 #: entries kept per memo (a lowered program and a source text are a few kB each)
 MAXSIZE = 256
@@ -111,7 +118,7 @@ def _fields_key(obj: Any) -> tuple:
     )
 
 
-def rule_key(rule) -> tuple:
+def rule_key(rule: Rule) -> tuple:
     """Every field of ``rule`` (a :class:`~octk.rules.Rule`) as a hashable key, computed
     once per rule object."""
     return _by_object(rule, _fields_key)
@@ -122,7 +129,7 @@ def rule_key(rule) -> tuple:
 _sequence_keys: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
-def sequence_key(sequence) -> tuple:
+def sequence_key(sequence: Sequence) -> tuple:
     """Every field of ``sequence`` (a :class:`~octk.sequences.Sequence`), its data
     table by value, as a hashable key."""
     try:
@@ -133,12 +140,12 @@ def sequence_key(sequence) -> tuple:
         return key
 
 
-def domain_key(domain) -> tuple:
+def domain_key(domain: Domain) -> tuple:
     """The domain's class and fields (box bounds by value) as a hashable key."""
     return _fields_key(domain)
 
 
-def program_key(prog) -> tuple:
+def program_key(prog: StepProgram) -> tuple:
     """Every field of a :class:`~octk.backends.program.StepProgram` as a hashable key
     (the rule and the sequence by :func:`rule_key` and :func:`sequence_key`), computed
     once per program object."""
@@ -150,7 +157,7 @@ def program_key(prog) -> tuple:
 _object_keys: dict[tuple[int, str], tuple] = {}
 
 
-def _by_object(obj, compute: Callable[[Any], tuple]) -> tuple:
+def _by_object(obj: Any, compute: Callable[[Any], tuple]) -> tuple:
     slot = (id(obj), compute.__name__)
     key = _object_keys.get(slot)
     if key is None:
@@ -160,7 +167,7 @@ def _by_object(obj, compute: Callable[[Any], tuple]) -> tuple:
     return key
 
 
-def _program_key(prog) -> tuple:
+def _program_key(prog: StepProgram) -> tuple:
     return (
         type(prog),
         rule_key(prog.rule),
@@ -177,7 +184,9 @@ _lowered = Memo("lower")
 _sources = Memo("kernel source")
 
 
-def lowered(rule, sequence, monitors: tuple = (), *, weights: bool = False):
+def lowered(
+    rule: Rule, sequence: Sequence, monitors: tuple[Monitor, ...] = (), *, weights: bool = False
+) -> StepProgram:
     """:func:`octk.backends.program.lower` of the arguments, memoised by value."""
     from octk.backends.program import lower
 
@@ -186,7 +195,7 @@ def lowered(rule, sequence, monitors: tuple = (), *, weights: bool = False):
     return _lowered.get(key, lambda: lower(rule, sequence, monitors, weights=weights))
 
 
-def source(printer: Callable[..., str], prog, domain, **options) -> str:
+def source(printer: Callable[..., str], prog: StepProgram, domain: Domain, **options: Any) -> str:
     """``printer(prog, domain, **options)`` (a backend's ``kernel_source``), memoised on
     (printer, program, domain, options): the options name the layout and the dtype."""
     key = (
