@@ -61,6 +61,13 @@ def test_data_tables_count_by_value():
     assert memo.lowered(rule("ogd"), sequence("array", path=t2)) is not a
 
 
+def test_a_large_data_table_is_not_memoised():
+    big = np.ones((memo.MAX_TABLE_BYTES // 8 + 1, 1))
+    seq = sequence("array", path=big)
+    assert not memo.memoisable(seq)
+    assert memo.lowered(rule("ogd"), seq) is not memo.lowered(rule("ogd"), seq)
+
+
 def test_the_layout_dtype_domain_and_printer_are_part_of_the_source_key():
     prog = memo.lowered(rule("adam"), sequence("reddi-thm1:C=3"))
     box = domain("box:-1,1")

@@ -12,7 +12,8 @@ Both are kept here, keyed by *value*:
   default gives a different program or field, hence a different key.
 * :func:`sequence_key`: every field of the :class:`~octk.sequences.Sequence`; a data
   table counts by its shape, dtype and a SHA-256 digest of its bytes, computed once
-  per sequence object.
+  per sequence object. A sequence with a table over :data:`MAX_TABLE_BYTES` is not
+  memoised at all (see there).
 * :func:`domain_key`: the domain's class and its dataclass fields (arrays by value),
   so that box bounds that print alike (``box:0.1234567,1`` and ``box:0.1234568,1``)
   stay apart.
@@ -47,6 +48,10 @@ if TYPE_CHECKING:
 
 #: entries kept per memo (a lowered program and a source text are a few kB each)
 MAXSIZE = 256
+#: a sequence whose data table is larger is never memoised: a lowered program holds its
+#: sequence, and MAXSIZE of them must not pin gigabytes; hashing the table would cost
+#: more than the lowering and printing it saves (a run over such a table is long anyway)
+MAX_TABLE_BYTES = 2**20
 
 
 class Memo:
@@ -184,6 +189,12 @@ _lowered = Memo("lower")
 _sources = Memo("kernel source")
 
 
+def memoisable(sequence: Sequence) -> bool:
+    """Whether programs of ``sequence`` are memoised: no data table above
+    :data:`MAX_TABLE_BYTES`."""
+    return sequence.data is None or sequence.data.nbytes <= MAX_TABLE_BYTES
+
+
 def lowered(
     rule: Rule, sequence: Sequence, monitors: tuple[Monitor, ...] = (), *, weights: bool = False
 ) -> StepProgram:
@@ -191,6 +202,8 @@ def lowered(
     from octk.backends.program import lower
 
     monitors = tuple(monitors or ())
+    if not memoisable(sequence):
+        return lower(rule, sequence, monitors, weights=weights)
     key = (rule_key(rule), sequence_key(sequence), monitors, bool(weights))
     return _lowered.get(key, lambda: lower(rule, sequence, monitors, weights=weights))
 
@@ -198,6 +211,8 @@ def lowered(
 def source(printer: Callable[..., str], prog: StepProgram, domain: Domain, **options: Any) -> str:
     """``printer(prog, domain, **options)`` (a backend's ``kernel_source``), memoised on
     (printer, program, domain, options): the options name the layout and the dtype."""
+    if not memoisable(prog.sequence):
+        return printer(prog, domain, **options)
     key = (
         printer.__module__,
         printer.__qualname__,
@@ -215,10 +230,12 @@ def stats() -> dict[str, tuple[int, int, int]]:
 
 __all__ = [
     "MAXSIZE",
+    "MAX_TABLE_BYTES",
     "Memo",
     "clear",
     "domain_key",
     "lowered",
+    "memoisable",
     "program_key",
     "rule_key",
     "sequence_key",
