@@ -192,7 +192,8 @@ def kernel_source(
     for q in range(n_s):
         emit(bj + f"acc{q} = st{q}[j]")
     for k in prog.streams:
-        emit(bj + f"u{k} = {real}(uniform_nb(seed[j], t, cj, {k}))")
+        draw = f"uniform_nb(seed[j], t, cj, {k})"
+        emit(bj + f"u{k} = {real}({draw})" if real else bj + f"u{k} = {draw}")
     if prog.uses_data:
         col = "cj" if seq.data.shape[1] > 1 else "0"
         emit(bj + f"dat = DATA[row, {col}]")
