@@ -18,7 +18,7 @@ Both are kept here, keyed by *value*:
   so that box bounds that print alike (``box:0.1234567,1`` and ``box:0.1234568,1``)
   stay apart.
 * :func:`program_key`: every field of a :class:`~octk.backends.program.StepProgram`
-  that a kernel's text reads.
+  (a kernel's text may read any of them).
 
 SymPy expressions hash structurally and cache their hash on the object, so a key
 costs microseconds once the expressions have been hashed. Equal keys return the
@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import threading
 import weakref
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
@@ -66,21 +67,23 @@ class Memo:
         self.name, self.maxsize = name, maxsize
         self.entries: OrderedDict[Hashable, Any] = OrderedDict()
         self.hits = self.misses = 0
+        self._lock = threading.Lock()
         _MEMOS.append(self)
 
     def get(self, key: Hashable, compute: Callable[[], Any]) -> Any:
-        """The value stored under ``key``, computing and storing it on a miss."""
-        try:
-            value = self.entries[key]
-        except KeyError:
+        """The value stored under ``key``, computing and storing it on a miss (threads may
+        share a memo: two that miss together both compute, and the first value stays)."""
+        with self._lock:
+            if key in self.entries:
+                self.hits += 1
+                self.entries.move_to_end(key)
+                return self.entries[key]
             self.misses += 1
-            value = compute()
-            self.entries[key] = value
+        value = compute()
+        with self._lock:
+            value = self.entries.setdefault(key, value)
             if len(self.entries) > self.maxsize:
                 self.entries.popitem(last=False)
-            return value
-        self.hits += 1
-        self.entries.move_to_end(key)
         return value
 
     def clear(self) -> None:
