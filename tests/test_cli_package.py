@@ -96,13 +96,15 @@ def test_unknown_names_suggest_the_closest():
 @pytest.mark.parametrize(("flag", "parallel"), [(None, "False"), ("--parallel", "True"),
                                                 ("--serial", "False")])  # fmt: skip
 def test_emit_source_shows_the_kernel_the_run_compiles(flag, parallel):
-    """One configuration of one coordinate is one chunk: the serial kernel by default."""
+    """One configuration of one coordinate is one chunk: the serial kernel by default; its
+    m and v are free of x, so it runs the time-blocked groups layout (numba_layouts)."""
     args = ["run", "--rule", "adam", "--sequence", "reddi-thm1", "--emit-source"]
     res = invoke(*args, *([flag] if flag else []))
     assert res.exit_code == 0, res.output
     assert f"@njit(cache=True, parallel={parallel}," in res.stdout
-    loop = "prange(nchunks)" if parallel == "True" else "range(nchunks)"
-    assert f"for c in {loop}:" in res.stdout
+    loop = "prange" if parallel == "True" else "range"
+    assert f"for c in {loop}(CH0.shape[0]):" in res.stdout
+    assert "# layout: groups (time-blocked);" in res.stdout
 
 
 def test_emit_source_of_a_wide_run_is_parallel():

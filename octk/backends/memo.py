@@ -211,19 +211,29 @@ def lowered(
     return _lowered.get(key, lambda: lower(rule, sequence, monitors, weights=weights))
 
 
-def source(printer: Callable[..., str], prog: StepProgram, domain: Domain, **options: Any) -> str:
-    """``printer(prog, domain, **options)`` (a backend's ``kernel_source``), memoised on
-    (printer, program, domain, options): the options name the layout and the dtype."""
+def source(
+    printer: Callable[..., str],
+    prog: StepProgram,
+    domain: Domain,
+    *args: Any,
+    key: Hashable = (),
+    **options: Any,
+) -> str:
+    """``printer(prog, domain, *args, **options)`` (a backend's ``kernel_source``),
+    memoised on (printer, program, domain, ``key``, options): the options name the
+    layout and the dtype; ``key`` stands for ``args`` (e.g. a layout plan's
+    ``source_key``: what of the plan the source depends on)."""
     if not memoisable(prog.sequence):
-        return printer(prog, domain, **options)
-    key = (
+        return printer(prog, domain, *args, **options)
+    full = (
         printer.__module__,
         printer.__qualname__,
         program_key(prog),
         domain_key(domain),
+        key,
         tuple(sorted(options.items())),
     )
-    return _sources.get(key, lambda: printer(prog, domain, **options))
+    return _sources.get(full, lambda: printer(prog, domain, *args, **options))
 
 
 def stats() -> dict[str, tuple[int, int, int]]:

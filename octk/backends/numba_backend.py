@@ -24,6 +24,14 @@ into the kernel file under ``@njit`` (so the file's hash covers it). Where the
 domain projects with RKK's weighted Π_{F,√V}, the lane loop stores the
 program's weight 1/η_t of each lane for the group routine.
 
+That is the general layout (``lanes``). Per run, :mod:`octk.backends.numba_layouts`
+may choose another, printed by :mod:`octk.backends.numba_chunked` from the same program
+and printer: configuration-aligned chunks for d ≥ 256 (``config``), or chunks of
+configurations that share values, with every lane-invariant item of the step
+(:mod:`octk.backends.sharing`: for a linear loss on a non-adaptive sequence, m, v and
+their bias corrections) computed once per chunk and step (``groups``; time-blocked for
+a few long runs). Every layout gives the same bits; ``kernel.plan`` says which ran.
+
 The source is written to a file in the kernel cache (``$OCTK_CACHE_DIR`` or
 ``~/.cache/octk/kernels``) named by its hash and imported from there, so
 Numba's ``cache=True`` keeps the machine code on disk: a second process does
@@ -38,17 +46,27 @@ import importlib.util
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import sympy as sp
 
 from octk.backends import DTYPES, memo
+from octk.backends.numba_chunked import chunked_source
+from octk.backends.numba_layouts import (
+    CHUNK,
+    LAYOUTS,
+    KernelPlan,
+    PlanCache,
+    permuted,
+    plan_for,
+    restore,
+)
 from octk.backends.printers import NumbaPrinter
 from octk.backends.program import StepProgram, W, check_for_domain, for_domain
 from octk.errors import ParameterError
 from octk.symbols import DATA, U, i, t, x
 
-CHUNK = 256
 KERNEL_VERSION = "3"
 
 
@@ -271,49 +289,101 @@ class NumbaBackend:
         From the command line: ``octk run --parallel/--serial``; from Python:
         ``simulate(..., backend=NumbaBackend(parallel=False))`` or
         ``backend=get_backend("numba", parallel=False)``.
+    layout : how lanes are chunked, see :mod:`octk.backends.numba_layouts`: ``"auto"``
+        (default: chosen per run), ``"lanes"`` (the general path, always possible),
+        ``"config"`` (configuration-aligned chunks) or ``"groups"`` (configurations that
+        share values computed once per chunk). Every layout gives the same bits. The
+        kernel :meth:`compile` returns exposes the layout of its last call as
+        ``kernel.plan`` (a :class:`~octk.backends.numba_layouts.KernelPlan`: the
+        layout, and which items of the step it computed once per chunk).
     """
 
     name = "numba"
     dtypes = DTYPES
 
-    def __init__(self, parallel: bool | None = None):
+    def __init__(self, parallel: bool | None = None, layout: str = "auto"):
         self.parallel = parallel
+        if layout not in LAYOUTS:
+            raise ParameterError(f"layout must be one of {', '.join(LAYOUTS)}; got {layout!r}")
+        self.layout = layout
 
     def parallel_for(self, lanes: int) -> bool:
         """Whether a run of ``lanes`` lanes gets the parallel kernel."""
         return lanes > CHUNK if self.parallel is None else bool(self.parallel)
 
     def source(
-        self, prog: StepProgram, domain, lanes: int = CHUNK + 1, dtype: str = "float64"
+        self, prog: StepProgram, domain, lanes: Any = CHUNK + 1, dtype: str = "float64"
     ) -> str:
-        """The kernel a run of ``lanes`` lanes compiles (default: a parallel-sized run)."""
-        return memo.source(
-            kernel_source, prog, domain, parallel=self.parallel_for(lanes), dtype=dtype
-        )
+        """The kernel a run compiles: ``lanes`` is the run's :class:`~octk.simulate.Lanes`
+        (the source of the layout it gets, see :meth:`plan`) or a number of lanes (the
+        general layout's source; default: a parallel-sized run). float32 runs the
+        general layout."""
+        if isinstance(lanes, int):
+            par = self.parallel_for(lanes)
+            return memo.source(kernel_source, prog, domain, parallel=par, dtype=dtype)
+        par = self.parallel_for(lanes.n_lanes)
+        plan = self.plan(prog, domain, lanes, dtype)
+        if plan.layout == "lanes":
+            return memo.source(kernel_source, prog, domain, parallel=par, dtype=dtype)
+        prog = for_domain(prog, domain)
+        return memo.source(chunked_source, prog, domain, plan, key=plan.source_key, parallel=par)
 
-    def compile(self, prog: StepProgram, domain, dtype: str = "float64"):
-        """``run(lanes, t0, t1, k0)``: steps t0..t1 of ``prog`` on ``domain`` in ``dtype``.
+    def plan(self, prog: StepProgram, domain, lanes, dtype: str = "float64"):
+        """The :class:`~octk.backends.numba_layouts.KernelPlan` a call on ``lanes`` runs."""
+        layout = self.layout if dtype == "float64" else "lanes"
+        return plan_for(for_domain(prog, domain), domain, lanes, layout).plan
 
-        In float32 the kernel runs on float32 copies of the lanes (the hyperparameters,
-        bounds and data rounded to float32), and x, the state, the loss, the statistics
-        and the checkpoints are copied back into the float64 lanes after each call
-        (exactly: every float32 is a float64)."""
+    def compile(self, prog: StepProgram, domain, dtype: str = "float64") -> _Kernel:
+        """``kernel(lanes, t0, t1, k0)``: steps t0..t1 of ``prog`` on ``domain`` in ``dtype``.
+
+        In float32 the kernel (the general ``lanes`` layout) runs on float32 copies of the
+        lanes (the hyperparameters, bounds and data rounded to float32), and x, the state,
+        the loss, the statistics and the checkpoints are copied back into the float64
+        lanes after each call (exactly: every float32 is a float64)."""
         check_for_domain(prog, domain)  # the lanes were laid out for this program
-        kernels: dict[bool, object] = {}  # by `parallel`, compiled on first use
+        return _Kernel(self, prog, domain, dtype)
 
-        def run(lanes, t0: int, t1: int, k0: int):
-            par = self.parallel_for(lanes.n_lanes)
-            if par not in kernels:
-                kernels[par] = load_kernel(
-                    memo.source(kernel_source, prog, domain, parallel=par, dtype=dtype)
+
+class _Kernel:
+    """``kernel(lanes, t0, t1, k0)``: the compiled step for one program and domain.
+
+    ``plan``: the :class:`~octk.backends.numba_layouts.KernelPlan` of the last call
+    (None before the first).
+    """
+
+    def __init__(self, backend: NumbaBackend, prog: StepProgram, domain, dtype: str = "float64"):
+        self.backend, self.prog, self.domain, self.dtype = backend, prog, domain, dtype
+        self.kernels: dict[tuple, Any] = {}  # by (plan's source key, parallel), on first use
+        self.plans = PlanCache()
+        self.plan: KernelPlan | None = None
+
+    def __call__(self, lanes, t0: int, t1: int, k0: int) -> None:
+        prog, domain = self.prog, self.domain
+        par = self.backend.parallel_for(lanes.n_lanes)
+        dtype = self.dtype
+        layout = self.backend.layout if dtype == "float64" else "lanes"
+        prep = self.plans.get(prog, domain, lanes, layout)
+        plan = self.plan = prep.plan
+        key = (plan.source_key, par)
+        if key not in self.kernels:
+            if plan.layout == "lanes":
+                src = memo.source(kernel_source, prog, domain, parallel=par, dtype=dtype)
+            else:
+                src = memo.source(
+                    chunked_source, prog, domain, plan, key=plan.source_key, parallel=par
                 )
-            arrays = lane_arrays(lanes, dtype)
-            kernels[par](t0, t1, k0, *arrays.values(), lanes.d)
-            if dtype != "float64":
-                for name in OUTPUTS:
-                    getattr(lanes, name)[...] = arrays[name]
-
-        return run
+            self.kernels[key] = load_kernel(src)
+        sub, k = (lanes, k0) if plan.layout == "lanes" else permuted(lanes, prep, k0, t1)
+        arrays = lane_arrays(sub, dtype)
+        args = [t0, t1, k, *arrays.values(), sub.d]
+        if plan.layout != "lanes":
+            args += [prep.ch0, prep.chn]
+        self.kernels[key](*args)
+        if dtype != "float64":
+            for name in OUTPUTS:
+                getattr(sub, name)[...] = arrays[name]
+        if plan.layout != "lanes":
+            restore(lanes, sub, prep, k0)
 
 
 #: the lane arrays in the order of the kernel's parameters, and those it writes
