@@ -41,6 +41,13 @@ PAGES = (
         ("octk.theorems", "octk.bounds"),
     ),
     (
+        "sweeps",
+        "Sweeps",
+        "A grid of runs as one labelled Dataset: axes, blocks, measures and the "
+        "classification, the zarr store and the Dask tasks.",
+        ("octk.sweeps",),
+    ),
+    (
         "backends",
         "Backends and experiments",
         "Lowering a rule to one straight-line step, the simulators that run it, and the "

@@ -3,7 +3,8 @@
 Optimizers are SymPy programs (:mod:`octk.rules`), adversaries are SymPy
 signals (:mod:`octk.sequences`); backends generated from them simulate runs
 (:func:`simulate`), and regret is measured against the best point in
-hindsight (:func:`regret`).
+hindsight (:func:`regret`). :func:`sweep` runs a grid of settings into one labelled
+Dataset (:mod:`octk.sweeps`).
 
 >>> import octk
 >>> traj = octk.simulate("adam", "reddi-thm1:C=3", "box:-1,1", steps=3000,
@@ -29,6 +30,7 @@ from octk.results import load, load_regret
 from octk.rules import Rule, rule, rule_names
 from octk.sequences import Sequence, sequence, sequence_names
 from octk.simulate import simulate
+from octk.sweeps import sweep
 from octk.trajectory import Trajectory, log_checkpoints
 
 __version__ = "0.1.0"
@@ -61,4 +63,5 @@ __all__ = [
     "sequence",
     "sequence_names",
     "simulate",
+    "sweep",
 ]

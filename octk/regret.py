@@ -34,6 +34,11 @@ with new parameter values.
 
 Conventions: an unbounded comparator has value −inf, x* = nan and status
 ``"unbounded"``, so its regret is **+inf**; an infeasible one has value +inf.
+A piecewise loss whose round-sum is not convex on a non-separable domain is
+measured against the point the sequence states (``Sequence.optimum``): x* that
+point, value Σ_t f_t(x*), status ``"stated"`` and solver ``"stated"`` — a
+regret against a fixed point, not the minimum (without a stated point it is a
+ComparatorError).
 """
 
 from __future__ import annotations
@@ -55,10 +60,11 @@ from octk.errors import (
     check_int,
 )
 from octk.sequences import sequence as make_sequence
+from octk.sequences.losses.piecewise import NotConvexError
 from octk.sequences.sequence import Sequence
 
 METHODS = ("auto", "closed-form", "cvxpy")
-STATUSES = ("optimal", "optimal_inaccurate", "unbounded", "infeasible")
+STATUSES = ("optimal", "optimal_inaccurate", "unbounded", "infeasible", "stated")
 # regret() also marks "nan" where a checkpoint's statistics are not finite (a diverged
 # adaptive run): best and x_star are nan there, instead of a crash mid-sweep.
 _STATUS_DTYPE = "<U18"
@@ -203,7 +209,10 @@ def _solver() -> str | None:
 def _cvxpy_one(seq, dom, stats: dict, n: int, where: str):
     """One cvxpy solve → (x, value, status, solver); raises ComparatorError on failure."""
     d = len(next(iter(stats.values())))
-    x, value, raw, name = _problem(seq, dom, d).solve(stats, n, where)
+    try:
+        x, value, raw, name = _problem(seq, dom, d).solve(stats, n, where)
+    except NotConvexError as exc:
+        return _stated(seq, dom, stats, n, where, exc)
     if raw in ("optimal", "optimal_inaccurate") and x is not None:
         return x, float(value), raw, name
     if raw in ("unbounded", "unbounded_inaccurate"):
@@ -215,6 +224,19 @@ def _cvxpy_one(seq, dom, stats: dict, n: int, where: str):
         f"{dom.spec()} at {where}; try method='closed-form' where one exists, or rescale "
         "the problem"
     )
+
+
+def _stated(seq: Sequence, dom, stats: dict, n: int, where: str, exc: Exception):
+    """The sequence's stated optimum as the comparator point (module doc), or a ComparatorError."""
+    if seq.optimum is None or not hasattr(seq.family, "round_sum"):
+        raise ComparatorError(
+            f"the {seq.loss} comparator on {dom.spec()} at {where}: {exc}; sequence "
+            f"{seq.spec()!r} states no optimum to measure against (Sequence.optimum)"
+        ) from None
+    d = len(next(iter(stats.values())))
+    x = dom.project(np.full((1, d), float(seq.optimum)))[0]
+    value = float(seq.family.round_sum(x, stats, np.asarray(float(n))))
+    return x, value, "stated", "stated"
 
 
 # --------------------------------------------------------------------------- public API

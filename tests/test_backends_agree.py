@@ -248,3 +248,16 @@ def test_group_projections_beyond_a_warp_with_ties_and_many_configurations(dom):
     ref = _compare(rule("adagrad"), tied, dom, d=4, x0=0.0, steps=150)
     assert np.all(ref.x[..., 0] == ref.x[..., 1]) and np.all(ref.x[..., 2] == ref.x[..., 3])
     assert np.ptp(ref.x) > 0.01
+
+
+def test_piecewise_loss_zhang2022():
+    """Zhang et al.'s counterexample (a Piecewise loss, one component drawn per step):
+    Adam with α/√t without bias correction on R (as in their algorithm), and with it
+    on a box that clips."""
+    seq = sequence("zhang2022:n=10")
+    r = rule("adam", schedule="sqrt", bias_correction_m=False, bias_correction_v=False)
+    params = {"alpha": np.array([0.1, 0.5]), "beta1": 0.5, "beta2": np.array([0.3, 0.99])}
+    ref = _compare(r, seq, "reals", d=1, x0=np.array([[0.0], [-3.0]]), params=params, seed=[1, 2])
+    assert np.min(ref.x) < -1 < np.max(ref.x), "both pieces of the loss are visited"
+    biased = rule("adam", schedule="sqrt")
+    _compare(biased, seq, "box:-2.5,1", d=2, x0=-1.2, params={"alpha": 0.5}, steps=200)

@@ -19,7 +19,12 @@ pytest.importorskip("jupytext")
 
 FOLDER = Path(__file__).parents[1] / "notebooks"
 SCALE = 0.02
-FIGURES = {"01_": "figure1.png", "03_": "gamma.png", "04_": "bound_loglog.png"}
+FIGURES = {
+    "01_": "figure1.png",
+    "03_": "gamma.png",
+    "04_": "bound_loglog.png",
+    "05_": "classification.png",
+}
 
 
 def _build_module():

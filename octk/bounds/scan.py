@@ -74,6 +74,37 @@ def check(
     >>> res.bound.name, res.hypotheses_hold(), int(res.first_violation[0])
     ('kb-thm4.1', True, 1377)
     """
+    return check_run(
+        rule, sequence, domain, bound=bound, steps=steps, params=params, x0=x0, seed=seed,
+        d=d, checkpoints=checkpoints, backend=backend, lam=lam, constants=constants,
+        every_step=every_step, progress=progress, nonfinite=nonfinite, dtype=dtype,
+    )[0]  # fmt: skip
+
+
+def check_run(
+    rule: Rule | str,
+    sequence: Sequence | str,
+    domain: Domain | str = "box:-1,1",
+    *,
+    bound: Theorem | str | None = None,
+    steps: int,
+    params: Mapping[str, object] | None = None,
+    x0: ArrayLike = 0.0,
+    seed: ArrayLike = 0,
+    d: int | None = None,
+    checkpoints: ArrayLike | None = None,
+    report_at: ArrayLike | None = None,
+    backend: object = "numba",
+    lam: float | None = None,
+    constants: str = "declared",
+    every_step: bool = True,
+    progress: bool = False,
+    nonfinite: str = "warn",
+    dtype: str = "float64",
+) -> tuple[BoundResult, Trajectory]:
+    """:func:`check`, returning also the run (at ``checkpoints``); the bound's table is
+    evaluated at ``report_at`` (checkpoints of the run; default: all of them), its first
+    violation at every step (``every_step``)."""
     from octk.simulate import simulate
 
     rule = make_rule(rule) if isinstance(rule, str) else rule
@@ -100,14 +131,17 @@ def check(
             rule, sequence, dom, steps=steps, checkpoints=checkpoints, backend=backend,
             progress=progress, dtype=dtype, **kw,
         )  # fmt: skip
-        return evaluate(traj, b, lam=lam, constants=constants)
+        shown = traj if report_at is None else traj.at(report_at)
+        return evaluate(shown, b, lam=lam, constants=constants), traj
     traj, first, vr, vh = scan(
         rule, sequence, dom, b, steps, checkpoints, backend, lam, constants, progress, kw, dtype
     )
-    res = evaluate(traj, b, lam=lam, constants=constants)
-    return replace(
+    shown = traj if report_at is None else traj.at(report_at)
+    res = evaluate(shown, b, lam=lam, constants=constants)
+    res = replace(
         res, first_violation=first, violation_regret=vr, violation_rhs=vh, every_step=True
     )
+    return res, traj
 
 
 def scan(
@@ -236,4 +270,4 @@ def resolve_ties(params: Mapping[str, object] | None, sequence: Sequence) -> dic
     return out
 
 
-__all__ = ["SCAN_BUDGET", "check", "resolve_ties", "scan"]
+__all__ = ["SCAN_BUDGET", "check", "check_run", "resolve_ties", "scan"]

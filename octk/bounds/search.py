@@ -1,7 +1,8 @@
 r"""The smallest T at which a bound fails, over a grid: :func:`search`.
 
-Rule hyperparameters on the grid batch into one simulation per sequence cell; the
-sequence's parameters loop (one simulation each). Each cell records its first violation
+A sweep (:mod:`octk.sweeps`) with the ``bound`` measure: rule hyperparameters on the
+grid batch into one simulation per sequence cell; the sequence's parameters loop (one
+simulation each). Each cell records its first violation
 (exact: every T checked), its hypotheses, its largest tightness R/RHS and whether the
 bound was vacuous at every checkpoint (``holds (vacuous)``: it could not have failed).
 """
@@ -17,7 +18,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from octk.bounds import report
-from octk.bounds.scan import check, resolve_ties
+from octk.bounds.registry import get_bound
 from octk.domains import Domain
 from octk.errors import ParameterError, unknown_name
 from octk.rules import Rule
@@ -109,8 +110,12 @@ def search(
     simulation per sequence cell) and the sequence's parameters (one simulation
     each). ``params`` fixes the others; a string value is an expression of the
     sequence's parameters (``beta2="1/(1+C**2)"``).
+
+    A sweep (:func:`octk.sweep`) with the ``bound`` measure: its first violation (every
+    T checked) and the bound's report per cell, read back into :class:`Cell` records.
     """
     from octk.sequences import SEQUENCES
+    from octk.sweeps import sweep
 
     rule = make_rule(rule) if isinstance(rule, str) else rule
     base = make_sequence(sequence) if isinstance(sequence, str) else sequence
@@ -132,59 +137,39 @@ def search(
             )
         names.append(n)
         values.append(tuple(vals))
-    hyper = [k for k, n in enumerate(names) if n in rule.hyper_names]
-    seqk = [k for k, n in enumerate(names) if n not in rule.hyper_names]
-    h_cells = list(itertools.product(*(values[k] for k in hyper)))
-    s_cells = list(itertools.product(*(values[k] for k in seqk)))
-    bar = None
-    if progress:
-        from tqdm.auto import tqdm
+    ds = sweep(
+        rule, base, domain, steps=steps, grid=dict(zip(names, values, strict=True)),
+        params=params, measures=("bound",), backend=backend, seed=int(np.asarray(seed)),
+        x0=x0, d=d, bound=bound, lam=lam, constants=constants, progress=progress,
+        dtype=dtype,
+    )  # fmt: skip
+    b = get_bound(ds["first_violation"].attrs["bound"])
+    cells = []
+    for idx in itertools.product(*(range(len(v)) for v in values)):
+        at = {n: i for n, i in zip(names, idx, strict=True)}
 
-        bar = tqdm(total=len(s_cells), desc="search", unit="run", leave=False)
-    cells: dict[tuple[float | str, ...], Cell] = {}
-    b = None
-    for sv in s_cells:
-        over = {names[k]: v for k, v in zip(seqk, sv, strict=True)}
-        seq = make_sequence(base.name, loss=base.loss, **{**base.params, **over}) if over else base
-        p = resolve_ties(params, seq)
-        for k in hyper:
-            p[names[k]] = np.asarray([float(hc[hyper.index(k)]) for hc in h_cells])
-        res = check(
-            rule, seq, domain, bound=bound, steps=steps, params=p, x0=x0, seed=seed, d=d,
-            backend=backend, lam=lam, constants=constants, dtype=dtype,
-        )  # fmt: skip
-        b = res.bound
-        tight = res.tightness
-        for c, hc in enumerate(h_cells):
-            key_vals = {names[k]: hc[hyper.index(k)] for k in hyper}
-            key_vals.update(over)
-            cells[tuple(key_vals[n] for n in names)] = {
-                "params": {n: key_vals[n] for n in names},
-                "first_violation": int(res.first_violation[c]),
-                "hypotheses_hold": res.hypotheses_hold(c),
-                "failing": [k.name for k in res.failing(c)],
-                "gamma_negative": float(res.gamma["count"][c]),
-                "regret": float(res.regret[c, -1]),
-                "rhs": float(res.rhs[c, -1]),
-                "max_tightness": (
-                    np.nan if res.nonfinite[c] else float(np.nanmax(tight[c], initial=-np.inf))
-                ),
-                "vacuous": res.vacuous_everywhere(c),
-                "vacuous_checkpoints": int(np.sum(res.vacuous[c])),
-                "nonfinite": bool(res.nonfinite[c]),
-            }
-        if bar is not None:
-            bar.update(1)
-    if bar is not None:
-        bar.close()
-    assert b is not None  # at least one sequence cell ran
-    ordered = tuple(cells[key] for key in itertools.product(*values))
-    shown = (
-        base.spec()
-        if not seqk
-        else f"{base.name} ({', '.join(names[k] for k in seqk)} on the grid)"
-    )
-    return SearchResult(b, rule, shown, tuple(names), tuple(values), ordered, steps)
+        def get(var: str, at: dict[str, int] = at) -> Any:
+            return ds[var].isel(at).item()
+
+        failing = str(get("failing"))
+        cells.append(
+            Cell(
+                params={n: values[k][i] for k, (n, i) in enumerate(at.items())},
+                first_violation=int(get("first_violation")),
+                hypotheses_hold=bool(get("hypotheses_hold")),
+                failing=failing.split("\n") if failing else [],
+                gamma_negative=float(get("gamma_negative")),
+                regret=float(get("regret")),
+                rhs=float(get("rhs")),
+                max_tightness=float(get("max_tightness")),
+                vacuous=bool(get("vacuous")),
+                vacuous_checkpoints=int(get("vacuous_checkpoints")),
+                nonfinite=bool(get("nonfinite")),
+            )
+        )
+    seqk = [n for n in names if n not in rule.hyper_names]
+    shown = base.spec() if not seqk else f"{base.name} ({', '.join(seqk)} on the grid)"
+    return SearchResult(b, rule, shown, tuple(names), tuple(values), tuple(cells), steps)
 
 
 __all__ = ["Cell", "SearchResult", "search"]

@@ -1,6 +1,7 @@
 """``octk check``: a published regret bound evaluated on a run (its hypotheses, R(T)
 against the right-hand side term by term, the first violation), or with ``--search``
-scanned over a grid of settings (the first failing T per cell).
+scanned over a grid of settings (the first failing T per cell: a sweep,
+:func:`octk.sweep`, with the ``bound`` measure).
 
 Reads :mod:`octk.bounds` through its public names only: ``check``, ``search``,
 ``get_bound``, ``default_bound``, ``bound_names`` and the results' ``summary``,

@@ -231,10 +231,10 @@ SETTING_OPTIONS: dict[str, tuple[tuple[str, ...], dict[str, Any]]] = {
     "loss": (
         ("--loss",),
         dict(
-            default="linear",
-            show_default=True,
+            default=None,
             type=RegistryChoice(loss_names),
-            help="Loss family of the signal.",
+            help="Loss family of the signal (default: the sequence's own; linear for all but "
+            "zhang2022, whose loss is linear-quadratic-tail).",
         ),
     ),
     "domain": (
@@ -271,7 +271,7 @@ class Setting:
     preset: str
     params: tuple[str, ...]
     seq_spec: str
-    loss: str
+    loss: str | None
     domain_spec: str
     steps: str | None
     x0_text: str

@@ -8,6 +8,9 @@ Reddi, Kale & Kumar (2018) families (RKK):
 * ``reddi-synthetic``  1010 x if t mod 101 = 1 else −10 x (§5 online);
 * ``reddi-synthetic-stochastic``  1010 x with probability 0.01, else −10 x (§5 stochastic).
 
+Zhang, Chen, Shi, Sun & Luo (2022): ``zhang2022`` (n components, one drawn
+uniformly per step, under the ``linear-quadratic-tail`` piecewise loss; x* = −2).
+
 General families: ``periodic`` (a list of coefficients, repeated), ``sparse``
 (each coordinate non-zero with probability p), ``uniform`` (c ~ U[low, high)),
 ``adaptive-sign`` (c_t = G sign(x_t), an adversary that sees the iterate),
@@ -162,6 +165,41 @@ def reddi_synthetic_stochastic(big, small, p):
         {"big": big, "small": small, "p": p},
         sig,
         description=SEQUENCES["reddi-synthetic-stochastic"].summary,
+    )
+
+
+ZHANG_OPTIMUM_NOTE = (
+    "x* = −2 minimises f = f₀ + Σ_{i≥1} fᵢ = h (the sum's s-weights add to 1): h'(x) = x + 2 "
+    "below −1 and 1 above, so h decreases to x = −2 and increases after; E f_t = h/n has the "
+    "same minimiser"
+)
+
+
+@_register(
+    "zhang2022",
+    "Zhang et al. 2022: f₀ = (1+(n−1)a)·h w.p. 1/n, else fᵢ = −a·h (h: x, quadratic below −1)",
+    {
+        "n": (10, _int("n", lo=2)),
+        "a": (1.0, _real("a", lo=0, lo_open=True)),
+    },
+)
+def zhang2022(n, a):
+    """Zhang, Chen, Shi, Sun & Luo (NeurIPS 2022): one of n components drawn uniformly per step.
+
+    Component k = ⌊n U₀⌋; k = 0 (U₀ < 1/n) gives f₀ = (1+(n−1)a)·h(x), every other
+    fᵢ = −a·h(x), with h the ``linear-quadratic-tail`` loss (x for x ≥ −1,
+    (x+2)²/2 − 3/2 below). The finite sum f₀ + Σ_{i≥1} fᵢ = h is minimal at x* = −2.
+    """
+    big = 1 + (_num(n) - 1) * _num(a)
+    sig = sp.Piecewise((big, U[0] < sp.Rational(1, n)), (-_num(a), True))
+    return Sequence(
+        "zhang2022",
+        {"n": n, "a": a},
+        sig,
+        loss="linear-quadratic-tail",
+        description=SEQUENCES["zhang2022"].summary,
+        optimum=-2.0,
+        optimum_note=ZHANG_OPTIMUM_NOTE,
     )
 
 
@@ -333,15 +371,18 @@ def split_spec(spec: str) -> tuple[str, dict[str, str]]:
     return name.strip(), params
 
 
-def sequence(spec: str | Sequence, /, *, loss: str = "linear", **params) -> Sequence:
+def sequence(spec: str | Sequence, /, *, loss: str | None = None, **params) -> Sequence:
     """A sequence from its registry name (with ``params``) or a ``NAME:k=v,...`` string.
+
+    ``loss``: the loss family (:data:`~octk.sequences.losses.LOSSES`); None keeps the
+    sequence's own (``linear`` for all but ``zhang2022``).
 
     >>> sequence("reddi-thm1:C=10").params
     {'C': 10.0}
     """
     if isinstance(spec, Sequence):
-        return spec if loss == spec.loss else spec.with_loss(loss)
-    if loss not in LOSSES:
+        return spec if loss is None or loss == spec.loss else spec.with_loss(loss)
+    if loss is not None and loss not in LOSSES:
         raise ParameterError(f"loss must be one of {', '.join(LOSSES)}; got {loss!r}")
     name, parsed = split_spec(spec)
     parsed.update(params)
@@ -356,7 +397,7 @@ def sequence(spec: str | Sequence, /, *, loss: str = "linear", **params) -> Sequ
         for k, (default, check) in s.params.items()
     }
     seq = s.build(**values)
-    return seq if loss == seq.loss else seq.with_loss(loss)
+    return seq if loss is None or loss == seq.loss else seq.with_loss(loss)
 
 
 def sequence_names() -> tuple[str, ...]:

@@ -4,13 +4,14 @@ Every loss octk simulates is separable over coordinates and driven by one
 per-coordinate *signal* s_{t,i}, an expression of t, i, the uniform draws
 U0..U3, the played iterate x (adaptive adversaries) or a data table:
 
-==========  =======================  ============================  =========================
-loss        f_t(x) per coordinate    gradient                      sufficient statistics
-==========  =======================  ============================  =========================
-linear      s x                      s                             Σ s
-quadratic   (x − s)²                 2(x − s)                      Σ s, Σ s²  (and t)
-absolute    |x − s|                  sign(x − s)  (0 at x = s)     #{t: s_t = a} per value a
-==========  =======================  ============================  =========================
+==========  ==============================  ============================  =========================
+loss        f_t(x) per coordinate           gradient                      sufficient statistics
+==========  ==============================  ============================  =========================
+linear      s x                             s                             Σ s
+quadratic   (x − s)²                        2(x − s)                      Σ s, Σ s²  (and t)
+absolute    |x − s|                         sign(x − s)  (0 at x = s)     #{t: s_t = a} per value a
+piecewise   s A_k(x) + B_k(x) on x ∈ I_k    its derivative, per piece     Σ s
+==========  ==============================  ============================  =========================
 
 The statistics are accumulated inside the simulation loop, so the comparator
 min_{x∈F} Σ_{t≤T} f_t(x) costs the same for T = 10 and T = 10⁹. Each loss family
@@ -47,6 +48,11 @@ class Sequence:
     bound : sup |s_{t,i}| (G∞ of a linear loss). Derived from the data table or a
         finite support when not given; None where it is unknown.
     description : one line for ``octk list``.
+    optimum : a point x* the sequence states (one value per coordinate, or a
+        scalar for every coordinate), with ``optimum_note`` saying why: the
+        minimiser of the objective the losses sample (Zhang et al.'s x* = −2), for
+        a distance |x_T − x*| where the comparator is not that objective's
+        minimiser. None: nothing stated.
     """
 
     name: str
@@ -57,6 +63,8 @@ class Sequence:
     wrap: bool = False
     bound: float | None = None
     description: str = ""
+    optimum: float | None = None
+    optimum_note: str = ""
     seeded: bool = field(init=False)
 
     def __post_init__(self):
@@ -100,9 +108,11 @@ class Sequence:
         return self.data.shape[1]
 
     def with_loss(self, loss: str) -> Sequence:
-        """The same signal under another loss family."""
+        """The same signal under another loss family (a stated optimum is dropped)."""
         check_choice("loss", loss, LOSSES)
-        return replace(self, loss=loss)
+        if loss == self.loss:
+            return self
+        return replace(self, loss=loss, optimum=None, optimum_note="")
 
     def loss_expr(self, s: sp.Expr | None = None) -> sp.Expr:
         """f_t(x) per coordinate."""

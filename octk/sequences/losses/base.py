@@ -52,6 +52,8 @@ class Loss(ABC):
     REGISTRY: ClassVar[dict[str, Loss]] = {}
     name: ClassVar[str]
     summary: ClassVar[str]
+    #: whether every ℓ(·, s) is convex (a piecewise family with s < 0 pieces is not)
+    convex: ClassVar[bool] = True
 
     def __init_subclass__(cls, **kw: Any) -> None:
         super().__init_subclass__(**kw)
