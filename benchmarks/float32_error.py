@@ -1,19 +1,27 @@
-"""The error of ``dtype="float32"`` against float64, measured on the host build.
+"""The error of ``dtype="float32"`` against float64, on the CPU (numba) and the host
+build of the CUDA kernels (cuda-host), side by side in one run.
 
-The float32 kernel is the CUDA source with ``real`` = float (every operation,
-literal and accumulator in single precision); ``cuda-host`` runs that very text on
-the CPU, so the figures hold for the ``cupy`` backend's float32 up to the order
-of the ball's norm reduction. The float64 run is octk's numba backend (equal to
-the reference to 1e-12). Per case: the largest |x32 − x64| over all checkpoints
-and coordinates, and the relative error at T of the played loss Σ f_t(x_t) and
-of the regret R_T (its comparator reads the float32-accumulated statistics).
+``numba`` float32 is the generated ``@njit`` kernel with float32 lane arrays,
+``np.float32`` literals and casts (every operation and accumulator of the step in
+single precision; the ball's and the simplex's group projections accumulate their
+norms and sums in float64 and store float32). ``cuda-host`` float32 is the CUDA
+source with ``real`` = float, run on the CPU: the figures hold for the ``cupy``
+backend's float32 up to the order of the ball's norm reduction. The float64 run
+is octk's numba backend (equal to the reference to 1e-12). Per case and backend:
+the largest |x32 − x64| over all checkpoints and coordinates, and the relative error
+at T of the played loss Σ f_t(x_t) and of the regret R_T (its comparator reads the
+float32-accumulated statistics); and |x32(numba) − x32(cuda-host)|.
 
-    python benchmarks/float32_error.py [--out benchmarks/float32-error.txt]   # ~1 min
+    python benchmarks/float32_error.py [--out benchmarks/float32-error.txt] [--json PATH]
+    python benchmarks/float32_error.py --quick     # T / 100: a smoke run, seconds
+
+cuda-host needs a C++ compiler; without one its columns say so.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from pathlib import Path
 
@@ -21,6 +29,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from octk.backends import get_backend
+from octk.errors import BackendUnavailableError
 from octk.regret import regret
 from octk.rules import rule
 from octk.simulate import simulate
@@ -44,42 +54,78 @@ CASES = [
 ]  # fmt: skip
 
 
-def measure(label, r, seq, dom, steps, d, params) -> dict:
-    kw = dict(steps=steps, d=d, params=params, seed=3)
-    x64 = simulate(r, seq, dom, backend="numba", **kw)
-    x32 = simulate(r, seq, dom, backend="cuda-host", dtype="float32", **kw)
-    r64, r32 = regret(x64).regret[:, -1], regret(x32).regret[:, -1]
+BACKENDS = ("numba", "cuda-host")
+
+
+def has_compiler() -> bool:
+    try:
+        get_backend("cuda-host")
+    except BackendUnavailableError:
+        return False
+    return True
+
+
+def errors(x64, r64, x32) -> dict:
+    """The errors of the float32 trajectory ``x32`` against float64."""
+    r32 = regret(x32).regret[:, -1]
     loss64, loss32 = x64.loss[:, -1], x32.loss[:, -1]
     return {
-        "case": label,
-        "T": steps,
-        "d": d,
         "max_abs_dx": float(np.max(np.abs(x32.x - x64.x))),
         "rel_loss": float(np.max(np.abs(loss32 - loss64) / np.maximum(1.0, np.abs(loss64)))),
         "rel_regret": float(np.max(np.abs(r32 - r64) / np.maximum(1.0, np.abs(r64)))),
-        "regret64": float(r64[0]),
     }
+
+
+def measure(label, r, seq, dom, steps, d, params, backends=BACKENDS) -> dict:
+    kw = dict(steps=steps, d=d, params=params, seed=3)
+    x64 = simulate(r, seq, dom, backend="numba", **kw)
+    r64 = regret(x64).regret[:, -1]
+    out = {"case": label, "T": steps, "d": d, "regret64": float(r64[0])}
+    runs = {b: simulate(r, seq, dom, backend=b, dtype="float32", **kw) for b in backends}
+    for b, x32 in runs.items():
+        out[b] = errors(x64, r64, x32)
+    if len(runs) == 2:
+        a, b = runs.values()
+        out["numba_vs_cuda_host_dx"] = float(np.max(np.abs(a.x - b.x)))
+    return out
 
 
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description="float32 vs float64 error of octk's kernels")
     p.add_argument("--out", default=None, help="also write the table to this file")
+    p.add_argument("--json", default=None, help="also write every number to this file")
+    p.add_argument("--quick", action="store_true", help="T / 100 (a smoke run)")
     a = p.parse_args(argv)
+    backends = BACKENDS if has_compiler() else ("numba",)
     lines = [
-        "| case | T | d | max abs(x32 − x64) | rel. error of Σ f_t at T "
+        "| case | T | d | backend | max abs(x32 − x64) | rel. error of Σ f_t at T "
         "| rel. error of R_T | R_T (float64) |",
-        "|---|---:|---:|---:|---:|---:|---:|",
+        "|---|---:|---:|---|---:|---:|---:|---:|",
     ]
-    for case in CASES:
-        m = measure(*case)
-        lines.append(
-            f"| {m['case']} | {m['T']:.0e} | {m['d']} | {m['max_abs_dx']:.1e} | "
-            f"{m['rel_loss']:.1e} | {m['rel_regret']:.1e} | {m['regret64']:.4g} |"
-        )
-        print(lines[-1], flush=True)
+    results = []
+    for label, r, seq, dom, steps, d, params in CASES:
+        steps = max(100, steps // 100) if a.quick else steps
+        m = measure(label, r, seq, dom, steps, d, params, backends)
+        results.append(m)
+        for b in backends:
+            e = m[b]
+            lines.append(
+                f"| {m['case']} | {m['T']:.0e} | {m['d']} | {b} | {e['max_abs_dx']:.1e} | "
+                f"{e['rel_loss']:.1e} | {e['rel_regret']:.1e} | {m['regret64']:.4g} |"
+            )
+            print(lines[-1], flush=True)
+    if len(backends) < 2:
+        lines.append("")
+        lines.append("cuda-host: no C++ compiler here, not measured")
+    else:
+        worst = max(m["numba_vs_cuda_host_dx"] for m in results)
+        lines += ["", f"max |x32(numba) − x32(cuda-host)| over the cases: {worst:.1e}"]
+    print("\n".join(lines[-2:]))
     text = "\n".join(lines) + "\n"
     if a.out:
         Path(a.out).write_text(text)
+    if a.json:
+        Path(a.json).write_text(json.dumps({"quick": a.quick, "cases": results}, indent=1))
     return 0
 
 

@@ -258,7 +258,7 @@ def gradient_scale(prog, meta) -> tuple[float, dict[str, sp.Basic] | None]:
 
     seq = meta["sequence"]
     grad = dict(prog.assignments).get(g)
-    if grad is None or sp.simplify(grad - S) != 0:
+    if grad is None or (grad != S and sp.simplify(grad - S) != 0):
         return 1.0, None
     span = _signal_range(seq)
     if span is None or span[1] <= RESCALE_ABOVE:

@@ -19,13 +19,16 @@ from octk.errors import BackendUnavailableError, ParameterError, unknown_name
 BACKENDS = {
     "auto": "cupy when CuPy sees a GPU and the run is large enough, else numba (octk.simulate's "
     "default)",
-    "reference": "NumPy evaluation of the SymPy program, step by step: the oracle",
-    "numba": "generated @njit kernel (parallel over configurations), cached on disk",
+    "reference": "NumPy evaluation of the SymPy program, step by step: the oracle; float32 option",
+    "numba": "generated @njit kernel (parallel over configurations), cached on disk; float32 "
+    "option",
     "cupy": "generated CUDA kernel on a GPU via CuPy (pip install 'octk[gpu]'); float32 option",
     "cuda-host": "the generated CUDA kernel compiled for the CPU with g++ (checks the GPU "
     "kernel without a GPU); float32 option",
 }
 DTYPES = ("float64", "float32")
+#: the backends that compute in float32 too (``dtypes`` of their classes)
+FLOAT32_BACKENDS = ("reference", "numba", "cupy", "cuda-host")
 # lane-steps (C·d·T) from which 'auto' sends a run to the GPU: about a second of numba on a
 # few cores, where a GPU's start-up (NVRTC compile, transfers) is paid back. A judgement, not
 # a measurement: no GPU has run octk yet (benchmarks/gpu_check.py's sweep will tell).
@@ -93,8 +96,7 @@ def gpu_available() -> bool:
 def resolve_backend(name, *, work: int = 0, dtype: str = "float64"):
     """The backend that runs: ``name`` itself (a name, or a backend object), or for
     ``auto`` the GPU when one is visible and the run has ≥ ``AUTO_GPU_WORK``
-    lane-steps, else numba (float64) or cuda-host (float32, which numba does not
-    compute)."""
+    lane-steps, else numba (in either dtype)."""
     if not isinstance(name, str):
         return name
     if name not in BACKENDS:
@@ -103,7 +105,7 @@ def resolve_backend(name, *, work: int = 0, dtype: str = "float64"):
         return name
     if work >= AUTO_GPU_WORK and gpu_available():
         return "cupy"
-    return "numba" if dtype == "float64" else "cuda-host"
+    return "numba"
 
 
 def dtype_name(dtype) -> str:
@@ -124,7 +126,7 @@ def check_dtype(backend, dtype) -> str:
     name = dtype_name(dtype)
     allowed = getattr(backend, "dtypes", ("float64",))
     if name not in allowed:
-        having = [n for n in BACKENDS if n in ("cupy", "cuda-host")]
+        having = [n for n in BACKENDS if n in FLOAT32_BACKENDS]
         raise ParameterError(
             f"dtype={name!r} runs on backends {', '.join(having)}; backend "
             f"{backend.name!r} computes in {', '.join(allowed)} only"

@@ -30,6 +30,7 @@ import subprocess
 
 import numpy as np
 
+from octk.backends import memo
 from octk.backends.cuda_source import kernel_source
 from octk.backends.numba_backend import cache_dir
 from octk.backends.program import StepProgram
@@ -128,7 +129,7 @@ class CudaHostBackend:
         compiler()  # fail now, with one clear line, where no compiler is installed
 
     def source(self, prog: StepProgram, domain, dtype: str = "float64") -> str:
-        return kernel_source(prog, domain, dtype=dtype)
+        return memo.source(kernel_source, prog, domain, dtype=dtype)
 
     def compile(self, prog: StepProgram, domain, dtype: str = "float64"):
         fn = build(self.source(prog, domain, dtype)).octk_host_run

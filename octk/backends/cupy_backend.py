@@ -31,6 +31,7 @@ from typing import Any
 
 import numpy as np
 
+from octk.backends import memo
 from octk.backends.cuda_host import DTYPES, OUTPUTS, lane_arrays
 from octk.backends.cuda_projections import projection
 from octk.backends.cuda_source import BLOCK, kernel_source
@@ -185,7 +186,7 @@ class CupyBackend:
             raise BackendUnavailableError(why)
 
     def source(self, prog: StepProgram, domain, dtype: str = "float64") -> str:
-        return kernel_source(prog, domain, dtype=dtype)
+        return memo.source(kernel_source, prog, domain, dtype=dtype)
 
     def compile(self, prog: StepProgram, domain, dtype: str = "float64") -> CupyKernel:
         return CupyKernel(self.source(prog, domain, dtype), domain, dtype)

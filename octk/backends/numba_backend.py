@@ -48,8 +48,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import sympy as sp
 
+from octk.backends import DTYPES, memo
 from octk.backends.numba_chunked import chunked_source
 from octk.backends.numba_layouts import (
     CHUNK,
@@ -107,8 +109,12 @@ def _hoist(exprs: list[sp.Basic]) -> tuple[list[sp.Basic], list[tuple[sp.Symbol,
     return out, [(s, e) for e, s in table.items()]
 
 
-def kernel_source(prog: StepProgram, domain, *, parallel: bool = True) -> str:
-    """The Python source of the kernel for ``prog`` on ``domain`` (see the module doc)."""
+def kernel_source(
+    prog: StepProgram, domain, *, parallel: bool = True, dtype: str = "float64"
+) -> str:
+    """The Python source of the kernel for ``prog`` on ``domain`` (see the module doc),
+    computing in ``dtype`` (:class:`NumbaBackend`: float32 lane arrays, float32
+    literals and casts; see :class:`~octk.backends.printers.NumbaPrinter`)."""
     prog = for_domain(prog, domain)
     proj = domain.kernel_projection()
     state = [s for s, _ in prog.state]
@@ -134,7 +140,8 @@ def kernel_source(prog: StepProgram, domain, *, parallel: bool = True) -> str:
     stats = exprs[n_a : n_a + n_s]
     post = exprs[n_a + n_s :]
 
-    pr = NumbaPrinter(names)
+    pr = NumbaPrinter(names, real=dtype)
+    real = "np.float32" if dtype == "float32" else ""
     seq = prog.sequence
     L: list[str] = []
     emit = L.append
@@ -147,6 +154,7 @@ def kernel_source(prog: StepProgram, domain, *, parallel: bool = True) -> str:
     emit(f"# rule: {prog.rule!r}")
     emit(f"# sequence: {seq!r}")
     emit(f"# domain: {domain.spec()}")
+    emit(f"# real: {dtype}")
     emit("")
     if proj.group is not None:
         emit(proj.numba_source())
@@ -181,7 +189,7 @@ def kernel_source(prog: StepProgram, domain, *, parallel: bool = True) -> str:
     for q in range(n_s):
         emit(b + f"st{q} = STATS[{q}, a:b]")
     if proj.group is not None:
-        emit(b + "w = np.ones(n)")
+        emit(b + f"w = np.ones(n, dtype=np.{dtype})")
     emit(b + "k = k0")
     emit(b + "for t in range(t0, t1 + 1):")
     bt = b + "    "
@@ -202,7 +210,8 @@ def kernel_source(prog: StepProgram, domain, *, parallel: bool = True) -> str:
     for q in range(n_s):
         emit(bj + f"acc{q} = st{q}[j]")
     for k in prog.streams:
-        emit(bj + f"u{k} = uniform_nb(seed[j], t, cj, {k})")
+        draw = f"uniform_nb(seed[j], t, cj, {k})"
+        emit(bj + f"u{k} = {real}({draw})" if real else bj + f"u{k} = {draw}")
     if prog.uses_data:
         col = "cj" if seq.data.shape[1] > 1 else "0"
         emit(bj + f"dat = DATA[row, {col}]")
@@ -290,6 +299,7 @@ class NumbaBackend:
     """
 
     name = "numba"
+    dtypes = DTYPES
 
     def __init__(self, parallel: bool | None = None, layout: str = "auto"):
         self.parallel = parallel
@@ -301,25 +311,37 @@ class NumbaBackend:
         """Whether a run of ``lanes`` lanes gets the parallel kernel."""
         return lanes > CHUNK if self.parallel is None else bool(self.parallel)
 
-    def source(self, prog: StepProgram, domain, lanes: Any = CHUNK + 1) -> str:
+    def source(
+        self, prog: StepProgram, domain, lanes: Any = CHUNK + 1, dtype: str = "float64"
+    ) -> str:
         """The kernel a run compiles: ``lanes`` is the run's :class:`~octk.simulate.Lanes`
         (the source of the layout it gets, see :meth:`plan`) or a number of lanes (the
-        general layout's source; default: a parallel-sized run)."""
+        general layout's source; default: a parallel-sized run). float32 runs the
+        general layout."""
         if isinstance(lanes, int):
-            return kernel_source(prog, domain, parallel=self.parallel_for(lanes))
+            par = self.parallel_for(lanes)
+            return memo.source(kernel_source, prog, domain, parallel=par, dtype=dtype)
         par = self.parallel_for(lanes.n_lanes)
-        plan = self.plan(prog, domain, lanes)
+        plan = self.plan(prog, domain, lanes, dtype)
         if plan.layout == "lanes":
-            return kernel_source(prog, domain, parallel=par)
-        return chunked_source(for_domain(prog, domain), domain, plan, parallel=par)
+            return memo.source(kernel_source, prog, domain, parallel=par, dtype=dtype)
+        prog = for_domain(prog, domain)
+        return memo.source(chunked_source, prog, domain, plan, key=plan.source_key, parallel=par)
 
-    def plan(self, prog: StepProgram, domain, lanes):
+    def plan(self, prog: StepProgram, domain, lanes, dtype: str = "float64"):
         """The :class:`~octk.backends.numba_layouts.KernelPlan` a call on ``lanes`` runs."""
-        return plan_for(for_domain(prog, domain), domain, lanes, self.layout).plan
+        layout = self.layout if dtype == "float64" else "lanes"
+        return plan_for(for_domain(prog, domain), domain, lanes, layout).plan
 
-    def compile(self, prog: StepProgram, domain) -> _Kernel:
+    def compile(self, prog: StepProgram, domain, dtype: str = "float64") -> _Kernel:
+        """``kernel(lanes, t0, t1, k0)``: steps t0..t1 of ``prog`` on ``domain`` in ``dtype``.
+
+        In float32 the kernel (the general ``lanes`` layout) runs on float32 copies of the
+        lanes (the hyperparameters, bounds and data rounded to float32), and x, the state,
+        the loss, the statistics and the checkpoints are copied back into the float64
+        lanes after each call (exactly: every float32 is a float64)."""
         check_for_domain(prog, domain)  # the lanes were laid out for this program
-        return _Kernel(self, prog, domain)
+        return _Kernel(self, prog, domain, dtype)
 
 
 class _Kernel:
@@ -329,8 +351,8 @@ class _Kernel:
     (None before the first).
     """
 
-    def __init__(self, backend: NumbaBackend, prog: StepProgram, domain):
-        self.backend, self.prog, self.domain = backend, prog, domain
+    def __init__(self, backend: NumbaBackend, prog: StepProgram, domain, dtype: str = "float64"):
+        self.backend, self.prog, self.domain, self.dtype = backend, prog, domain, dtype
         self.kernels: dict[tuple, Any] = {}  # by (plan's source key, parallel), on first use
         self.plans = PlanCache()
         self.plan: KernelPlan | None = None
@@ -338,41 +360,58 @@ class _Kernel:
     def __call__(self, lanes, t0: int, t1: int, k0: int) -> None:
         prog, domain = self.prog, self.domain
         par = self.backend.parallel_for(lanes.n_lanes)
-        prep = self.plans.get(prog, domain, lanes, self.backend.layout)
+        dtype = self.dtype
+        layout = self.backend.layout if dtype == "float64" else "lanes"
+        prep = self.plans.get(prog, domain, lanes, layout)
         plan = self.plan = prep.plan
         key = (plan.source_key, par)
         if key not in self.kernels:
             if plan.layout == "lanes":
-                src = kernel_source(prog, domain, parallel=par)
+                src = memo.source(kernel_source, prog, domain, parallel=par, dtype=dtype)
             else:
-                src = chunked_source(prog, domain, plan, parallel=par)
+                src = memo.source(
+                    chunked_source, prog, domain, plan, key=plan.source_key, parallel=par
+                )
             self.kernels[key] = load_kernel(src)
         sub, k = (lanes, k0) if plan.layout == "lanes" else permuted(lanes, prep, k0, t1)
-        args = [
-            t0,
-            t1,
-            k,
-            sub.x,
-            sub.par,
-            sub.seed,
-            sub.coord,
-            sub.lo,
-            sub.hi,
-            sub.state,
-            sub.loss,
-            sub.stats,
-            sub.ck_t,
-            sub.ck_x,
-            sub.ck_loss,
-            sub.ck_stats,
-            sub.data,
-            sub.d,
-        ]
+        arrays = lane_arrays(sub, dtype)
+        args = [t0, t1, k, *arrays.values(), sub.d]
         if plan.layout != "lanes":
             args += [prep.ch0, prep.chn]
         self.kernels[key](*args)
+        if dtype != "float64":
+            for name in OUTPUTS:
+                getattr(sub, name)[...] = arrays[name]
         if plan.layout != "lanes":
             restore(lanes, sub, prep, k0)
 
 
-__all__ = ["NumbaBackend", "cache_dir", "kernel_source", "load_kernel"]
+#: the lane arrays in the order of the kernel's parameters, and those it writes
+LANE_ARRAYS = (
+    "x", "par", "seed", "coord", "lo", "hi", "state", "loss", "stats",
+    "ck_t", "ck_x", "ck_loss", "ck_stats", "data",
+)  # fmt: skip
+OUTPUTS = ("x", "state", "loss", "stats", "ck_x", "ck_loss", "ck_stats")
+_INTEGER = ("seed", "coord", "ck_t")
+
+
+def lane_arrays(lanes, dtype: str = "float64") -> dict:
+    """The arrays of ``lanes`` by :data:`LANE_ARRAYS`: the lanes' own (float64), or
+    contiguous ``dtype`` copies of the floating ones."""
+    out = {name: getattr(lanes, name) for name in LANE_ARRAYS}
+    if dtype != "float64":
+        for name, a in out.items():
+            if name not in _INTEGER:
+                out[name] = np.ascontiguousarray(a, dtype=dtype)
+    return out
+
+
+__all__ = [
+    "LANE_ARRAYS",
+    "OUTPUTS",
+    "NumbaBackend",
+    "cache_dir",
+    "kernel_source",
+    "lane_arrays",
+    "load_kernel",
+]

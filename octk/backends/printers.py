@@ -147,12 +147,64 @@ class _Common:
 
 
 class NumbaPrinter(_Common, PythonCodePrinter):
-    """Python source for an ``@njit`` body (``math.sqrt``, Python conditionals)."""
+    """Python source for an ``@njit`` body (``math.sqrt``, Python conditionals), in
+    ``real`` = ``"float64"`` (default) or ``"float32"``.
+
+    Numba types arithmetic as NumPy does: float32 with a float64 literal or an int64
+    (``t``) is float64. So in ``float32`` every literal is ``np.float32(...)`` and every
+    integer symbol or integer-valued Mod in a real context is cast to ``np.float32``,
+    and the arithmetic stays in single precision (``math.sqrt`` of a float32 is a
+    float32); comparisons of two integers and the arguments of an integer Mod stay in
+    int64 (``t % 3 == 0`` stays exact).
+    """
 
     _sqrt = "math.sqrt"
 
-    def __init__(self, names: dict[sp.Symbol, str]):
+    def __init__(self, names: dict[sp.Symbol, str], real: str = "float64"):
+        if real not in ("float64", "float32"):
+            raise KernelPrintError(f"real must be 'float64' or 'float32'; got {real!r}")
         super().__init__(names, {"strict": True, "fully_qualified_modules": True})
+        self._single = real == "float32"
+
+    _integer_context = False
+
+    def _lit(self, v: float) -> str:
+        text = _flit(v)
+        return f"np.float32({text})" if self._single else text
+
+    def _in_integers(self, fn, *args):
+        outer, self._integer_context = self._integer_context, True
+        try:
+            return fn(*args)
+        finally:
+            self._integer_context = outer
+
+    def _as_real(self, text: str) -> str:
+        """An int64 value in a real context, as the kernel's real type."""
+        return f"np.float32({text})" if self._single and not self._integer_context else text
+
+    def _print_Symbol(self, expr):
+        name = super()._print_Symbol(expr)
+        return self._as_real(name) if expr.is_integer else name
+
+    def _print_Integer(self, expr):
+        if self._single and not self._integer_context:
+            return self._lit(int(expr))
+        return str(int(expr))
+
+    def _print_Relational(self, expr):
+        if self._single and _c_integer(expr.lhs) and _c_integer(expr.rhs):
+            return self._in_integers(super()._print_Relational, expr)
+        return super()._print_Relational(expr)
+
+    def _print_Mod(self, expr):
+        if not self._single:
+            return super()._print_Mod(expr)
+        n, m = expr.args
+        if _c_integer(n) and m.is_Integer and m > 0:
+            a, b = (self._in_integers(self._print, x) for x in expr.args)
+            return self._as_real(f"(({a}) % ({b}))")
+        return super()._print_Mod(expr)
 
     def _print_BooleanTrue(self, expr):
         return "True"

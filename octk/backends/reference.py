@@ -21,6 +21,7 @@ from __future__ import annotations
 import numpy as np
 import sympy as sp
 
+from octk.backends import DTYPES
 from octk.backends.program import F, StepProgram, W, check_for_domain
 from octk.random import uniform_np
 from octk.symbols import DATA, U, i, t, x
@@ -29,10 +30,26 @@ XHAT = "<xhat>"  # the env key of x̂_{t+1}; not an identifier, so no symbol can
 
 
 class ReferenceBackend:
-    name = "reference"
+    """The NumPy oracle (see the module doc).
 
-    def compile(self, prog: StepProgram, domain):
+    ``compile(prog, domain, dtype="float32")`` evaluates the same step in float32 NumPy
+    arrays: every value of the step (t, the hyperparameters, x, the state, the draws,
+    the statistics and the played loss) is a float32 array, Python numbers enter as
+    NumPy's weak scalars (so they round to float32, NEP 50), and the lanes keep the
+    float32 values in float64. It is the oracle of the float32 kernels: a kernel that
+    promoted a step to float64 would agree with the float64 run, not with this one.
+    """
+
+    name = "reference"
+    dtypes = DTYPES
+
+    def compile(self, prog: StepProgram, domain, dtype: str = "float64"):
         check_for_domain(prog, domain)  # the lanes were laid out for this program
+        real = np.dtype(dtype)
+
+        def as_real(a):
+            return np.asarray(a, dtype=real)
+
         hyper = [sp.Symbol(h, real=True, nonnegative=True) for h in prog.hyper]
         state = [s for s, _ in prog.state]
         temps = [s for s, _ in prog.assignments if s != x]
@@ -65,37 +82,38 @@ class ReferenceBackend:
             kernel.env = env  # type: ignore[attr-defined]  # the last step's values, read by octk.nonfinite
             env.update(float_values)
             for k, h in enumerate(prog.hyper):
-                env[h] = lanes.par[k]
-            env["i"] = lanes.coord
+                env[h] = as_real(lanes.par[k])
+            env["i"] = lanes.coord if real == np.float64 else as_real(lanes.coord)
             k = k0
             for step in range(t0, t1 + 1):
                 # t per lane: NumPy's select needs conditions of one shape (t > 1 & g < 0);
                 # float64, so that t**k overflows to inf instead of wrapping in int64
-                env["t"] = np.full(lanes.x.shape, step, dtype=np.float64)
-                env["x"] = lanes.x
+                env["t"] = np.full(lanes.x.shape, step, dtype=real)
+                env["x"] = as_real(lanes.x)
                 for q, (sym, _) in enumerate(prog.state):
-                    env[sym.name] = lanes.state[q]
+                    env[sym.name] = as_real(lanes.state[q])
                 for q, (name, _) in enumerate(stats):
-                    env[name] = lanes.stats[q]
+                    env[name] = as_real(lanes.stats[q])
                 for s in prog.streams:
-                    env[f"U{s}"] = uniform_np(lanes.seed, step, lanes.coord, s)
+                    env[f"U{s}"] = as_real(uniform_np(lanes.seed, step, lanes.coord, s))
                 if prog.uses_data:
                     seq = prog.sequence
                     col = lanes.coord if lanes.data.shape[1] > 1 else 0
-                    env["data_ti"] = lanes.data[seq.row(step), col]
+                    env["data_ti"] = as_real(lanes.data[seq.row(step), col])
                 with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
                     for target, f in steps:
-                        env[target] = _lanes(f(*(env[n] for n in sym_names)), lanes)
+                        env[target] = _lanes(f(*(env[n] for n in sym_names)), lanes, real)
                     # statistics and monitors: updates over their previous values
                     for q, (name, f) in enumerate(stats):
-                        env[name] = _lanes(f(*(env[n] for n in sym_names)), lanes)
+                        env[name] = _lanes(f(*(env[n] for n in sym_names)), lanes, real)
                         lanes.stats[q] = env[name]
                     for target, f in post:
-                        env[target.name] = _lanes(f(*(env[n] for n in sym_names)), lanes)
-                lanes.loss += env[F.name]
+                        env[target.name] = _lanes(f(*(env[n] for n in sym_names)), lanes, real)
+                lanes.loss[...] = as_real(lanes.loss) + env[F.name]
                 rows = env[XHAT].reshape(-1, lanes.d)
                 w = env[W.name].reshape(rows.shape) if prog.weighted else None
-                lanes.x = domain.project(rows, w).reshape(-1)
+                projected = domain.project(rows, w).reshape(-1)
+                lanes.x = projected if real == np.float64 else as_real(projected).astype(np.float64)
                 for q, (sym, _) in enumerate(prog.state):
                     lanes.state[q] = env[sym.name]
                 if k < len(lanes.ck_t) and lanes.ck_t[k] == step:
@@ -107,6 +125,6 @@ class ReferenceBackend:
         return kernel
 
 
-def _lanes(value, lanes) -> np.ndarray:
-    """A value broadcast to one float64 per lane (expressions of t alone give scalars)."""
-    return np.broadcast_to(np.asarray(value, dtype=np.float64), lanes.x.shape).copy()
+def _lanes(value, lanes, real=np.float64) -> np.ndarray:
+    """A value broadcast to one ``real`` per lane (expressions of t alone give scalars)."""
+    return np.broadcast_to(np.asarray(value, dtype=real), lanes.x.shape).copy()

@@ -57,7 +57,7 @@ def check(
     Parameters are those of :func:`octk.simulate` (params and seed may be batched:
     every configuration is checked; a string value of a hyperparameter is an
     expression of the sequence's parameters, see :func:`resolve_ties`), plus
-    ``dtype`` (float32 on the cupy and cuda-host backends), ``bound`` (a name from
+    ``dtype`` (float32 on the numba, cupy and cuda-host backends), ``bound`` (a name from
     :data:`BOUNDS`; default: the rule's own, e.g.
     ``kb-thm4.1`` for Adam's program), ``lam`` and ``constants`` (see :func:`evaluate`).
 

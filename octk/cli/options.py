@@ -197,8 +197,8 @@ def dtype_option() -> Callable[[F], F]:
         default=DTYPES[0],
         show_default=True,
         type=click.Choice(DTYPES),
-        help="Precision of the simulation: float32 runs on the cupy and cuda-host backends "
-        "(with --backend auto: cuda-host without a GPU); float64 everywhere.",
+        help="Precision of the simulation: float32 runs on the numba, cupy and cuda-host "
+        "backends; float64 everywhere.",
     )
 
 

@@ -240,7 +240,7 @@ def _emit_source(
         )
     be = get_backend(name, **options)
     check_dtype(be, dtype)
-    click.echo(be.source(prog, meta["domain"], lanes=lanes))
+    click.echo(be.source(prog, meta["domain"], lanes=lanes, dtype=dtype))
 
 
 def _asked(res: dict[str, Any]) -> str:

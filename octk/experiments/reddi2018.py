@@ -287,7 +287,7 @@ def run_reddi2018(
         the CLI's default, picks per run by its size: ``"cupy"`` for large runs where a
         GPU is visible, else ``"numba"``) or a backend object (see
         :func:`octk.simulate.simulate`); the outputs record the backends that ran.
-    dtype : ``"float64"`` (default) or ``"float32"`` (backends cupy and cuda-host).
+    dtype : ``"float64"`` (default) or ``"float32"`` (backends numba, cupy and cuda-host).
     progress : progress bars on stderr.
     seeds : seeds of the stochastic experiment (run as one batch, ``seed=arange(seeds)``).
 

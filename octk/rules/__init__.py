@@ -6,21 +6,18 @@
 ['m', 'mhat', 'v', 'vhat', 'delta', 'x']
 """
 
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
 from octk.rules.adaptive import adaptive, beta1_t, step_size
 from octk.rules.catalog import (
+    BUILDERS,
     PRESETS,
     SPECS,
     Preset,
     RuleSpec,
-    adagrad,
-    adam,
-    adamax,
-    adamnc,
-    amsgrad,
     citation,
-    ogd,
     presets_of,
-    rmsprop,
     rule,
     rule_names,
     zoo_names,
@@ -28,15 +25,42 @@ from octk.rules.catalog import (
 from octk.rules.define import define
 from octk.rules.files import load_python, load_rule, resolve
 from octk.rules.rule import Hyperparameter, Rule, State, drop_guard
-from octk.rules.zoo.adabelief import adabelief
-from octk.rules.zoo.adabound import adabound, amsbound
-from octk.rules.zoo.adamx import adamx
-from octk.rules.zoo.adashift import adashift
-from octk.rules.zoo.lion import lion
-from octk.rules.zoo.nadam import nadam
-from octk.rules.zoo.padam import padam
-from octk.rules.zoo.radam import radam
-from octk.rules.zoo.yogi import yogi
+
+if TYPE_CHECKING:
+    from octk.rules.catalog import (
+        adabelief,
+        adabound,
+        adagrad,
+        adam,
+        adamax,
+        adamnc,
+        adamx,
+        adashift,
+        amsbound,
+        amsgrad,
+        lion,
+        nadam,
+        ogd,
+        padam,
+        radam,
+        rmsprop,
+        yogi,
+    )
+
+
+def __getattr__(name: str) -> Callable[..., Rule]:
+    """The builders ``adam``, ``amsgrad``, ... are made on first use (see
+    :data:`octk.rules.catalog.BUILDERS`)."""
+    if name in BUILDERS:
+        from octk.rules import catalog
+
+        return getattr(catalog, name)  # type: ignore[no-any-return]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(BUILDERS))
+
 
 __all__ = [
     "PRESETS",

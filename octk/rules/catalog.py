@@ -415,15 +415,6 @@ def _rule_function(spec: RuleSpec):
     return build
 
 
-adam = _rule_function(SPECS["adam"])
-amsgrad = _rule_function(SPECS["amsgrad"])
-adagrad = _rule_function(SPECS["adagrad"])
-ogd = _rule_function(SPECS["ogd"])
-rmsprop = _rule_function(SPECS["rmsprop"])
-adamax = _rule_function(SPECS["adamax"])
-adamnc = _rule_function(SPECS["adamnc"])
-
-
 def _register_zoo() -> None:
     """Register the published Adam fixes of :mod:`octk.rules.zoo` (each module builds a
     :class:`RuleSpec` with its own builder; imported here, after the core rules, so that
@@ -435,3 +426,19 @@ def _register_zoo() -> None:
 
 
 _register_zoo()
+
+
+#: the public builders ``octk.rules.adam``, ``octk.rules.yogi``, ...: one per rule of
+#: :data:`SPECS`, core rules and the zoo alike
+BUILDERS = tuple(SPECS)
+
+
+def __getattr__(name: str) -> Callable[..., Rule]:
+    """The builder ``name`` of :data:`BUILDERS`, made on first use (PEP 562): rendering
+    every preset's program into its docstring takes SymPy's pretty printer a large part
+    of a second, which ``import octk`` should not pay."""
+    if name not in BUILDERS:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    builder = _rule_function(SPECS[name])
+    globals()[name] = builder
+    return builder

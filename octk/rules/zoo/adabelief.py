@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import sympy as sp
 
-from octk.rules.catalog import Preset, RuleSpec, _rule_function
+from octk.rules.catalog import Preset, RuleSpec
 from octk.rules.rule import Rule
 from octk.rules.zoo.base import Program, h, positive_part
 from octk.symbols import g, t
@@ -93,6 +93,3 @@ SPEC = RuleSpec(
     citation=CITATION,
     zoo=True,
 )
-
-adabelief = _rule_function(SPEC)
-adabelief.__module__ = __name__

@@ -27,7 +27,7 @@ from collections.abc import Callable
 import sympy as sp
 
 from octk.rules.adaptive import step_size
-from octk.rules.catalog import Preset, RuleSpec, _rule_function
+from octk.rules.catalog import Preset, RuleSpec
 from octk.rules.rule import Rule
 from octk.rules.zoo.base import Program, h, positive_part
 from octk.symbols import g, t
@@ -105,8 +105,3 @@ AMSBOUND = RuleSpec(
     citation=CITATION,
     zoo=True,
 )
-
-adabound = _rule_function(ADABOUND)
-adabound.__module__ = __name__
-amsbound = _rule_function(AMSBOUND)
-amsbound.__module__ = __name__

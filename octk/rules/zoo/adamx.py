@@ -29,7 +29,7 @@ from __future__ import annotations
 import sympy as sp
 
 from octk.rules.adaptive import beta1_t, step_size
-from octk.rules.catalog import Preset, RuleSpec, _rule_function
+from octk.rules.catalog import Preset, RuleSpec
 from octk.rules.rule import Rule
 from octk.rules.zoo.base import Program, h, positive_part
 from octk.symbols import g, t
@@ -92,6 +92,3 @@ SPEC = RuleSpec(
     citation=CITATION,
     zoo=True,
 )
-
-adamx = _rule_function(SPEC)
-adamx.__module__ = __name__

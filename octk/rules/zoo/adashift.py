@@ -30,7 +30,7 @@ from __future__ import annotations
 import sympy as sp
 
 from octk.rules.adaptive import step_size
-from octk.rules.catalog import Preset, RuleSpec, _rule_function
+from octk.rules.catalog import Preset, RuleSpec
 from octk.rules.rule import Rule
 from octk.rules.zoo.base import Program, h
 from octk.symbols import g, t
@@ -105,6 +105,3 @@ SPEC = RuleSpec(
     citation=CITATION,
     zoo=True,
 )
-
-adashift = _rule_function(SPEC)
-adashift.__module__ = __name__

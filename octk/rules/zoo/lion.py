@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import sympy as sp
 
-from octk.rules.catalog import Preset, RuleSpec, _rule_function
+from octk.rules.catalog import Preset, RuleSpec
 from octk.rules.rule import Rule
 from octk.rules.zoo.base import Program, h
 from octk.symbols import g, x
@@ -74,6 +74,3 @@ SPEC = RuleSpec(
     citation=CITATION,
     zoo=True,
 )
-
-lion = _rule_function(SPEC)
-lion.__module__ = __name__

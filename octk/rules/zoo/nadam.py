@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import sympy as sp
 
-from octk.rules.catalog import Preset, RuleSpec, _rule_function
+from octk.rules.catalog import Preset, RuleSpec
 from octk.rules.rule import Rule
 from octk.rules.zoo.base import Program, h, positive_part
 from octk.symbols import g, t
@@ -108,6 +108,3 @@ SPEC = RuleSpec(
     citation=CITATION,
     zoo=True,
 )
-
-nadam = _rule_function(SPEC)
-nadam.__module__ = __name__

@@ -24,7 +24,7 @@ from __future__ import annotations
 import sympy as sp
 
 from octk.rules.adaptive import step_size
-from octk.rules.catalog import Preset, RuleSpec, _rule_function
+from octk.rules.catalog import Preset, RuleSpec
 from octk.rules.rule import Rule
 from octk.rules.zoo.base import Program, h, positive_part
 from octk.symbols import g
@@ -77,6 +77,3 @@ SPEC = RuleSpec(
     citation=CITATION,
     zoo=True,
 )
-
-padam = _rule_function(SPEC)
-padam.__module__ = __name__

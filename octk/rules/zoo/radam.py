@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import sympy as sp
 
-from octk.rules.catalog import Preset, RuleSpec, _rule_function
+from octk.rules.catalog import Preset, RuleSpec
 from octk.rules.rule import Rule
 from octk.rules.zoo.base import Program, h, positive_part
 from octk.symbols import g, t
@@ -134,6 +134,3 @@ SPEC = RuleSpec(
     citation=CITATION,
     zoo=True,
 )
-
-radam = _rule_function(SPEC)
-radam.__module__ = __name__

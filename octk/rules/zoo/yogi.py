@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import sympy as sp
 
-from octk.rules.catalog import Preset, RuleSpec, _rule_function
+from octk.rules.catalog import Preset, RuleSpec
 from octk.rules.rule import Rule
 from octk.rules.zoo.base import Program, h, positive_part
 from octk.symbols import g, t
@@ -89,6 +89,3 @@ SPEC = RuleSpec(
     citation=CITATION,
     zoo=True,
 )
-
-yogi = _rule_function(SPEC)
-yogi.__module__ = __name__
