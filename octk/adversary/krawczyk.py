@@ -78,6 +78,8 @@ def krawczyk(
     periodic point in X), else ``{"status": "not-differentiable" | "failed", "reason"}``.
     """
     n = len(lp.state)
+    if n == 0:  # no state (OGD): the p-step map of R^0, a point, is its own unique orbit
+        return {"status": "unique", "K": []}
     try:
         jac = [[ex.compile_expr(e, strict=True) for e in row] for row in jacobian(lp)]
     except ParameterError as e:  # a derivative the evaluator does not take
