@@ -44,6 +44,7 @@ from dataclasses import dataclass
 
 import sympy as sp
 
+from octk.backends.memo import Memo, program_key
 from octk.backends.program import StepProgram, stat_symbol
 from octk.symbols import x
 
@@ -90,6 +91,9 @@ def _items(prog: StepProgram) -> Iterator[tuple[str, sp.Symbol, sp.Expr]]:
         yield POST, target, e
 
 
+_analysed = Memo("sharing")
+
+
 def analyse(
     prog: StepProgram, varying: set[sp.Symbol], candidates: Iterable[sp.Symbol] = frozenset()
 ) -> Sharing:
@@ -97,8 +101,17 @@ def analyse(
 
     See the module doc for the rules. ``candidates``: the per-configuration symbols
     (hyperparameters, draws) that the caller may make uniform by grouping; those
-    read by shared items are returned in :attr:`Sharing.reads`.
+    read by shared items are returned in :attr:`Sharing.reads`. Memoised on the
+    program's value and the two symbol sets (a driver plans every call).
     """
+    cands = frozenset(candidates)
+    key = (program_key(prog), frozenset(varying), cands)
+    return _analysed.get(key, lambda: _analyse(prog, set(varying), cands))  # type: ignore[no-any-return]
+
+
+def _analyse(
+    prog: StepProgram, varying: set[sp.Symbol], candidates: frozenset[sp.Symbol]
+) -> Sharing:
     items = list(_items(prog))
     carried = {s for s, _ in prog.state} | set(prog.stat_symbols)
     inputs = set(varying) | {x}
