@@ -106,7 +106,7 @@ def analyse(
     """
     cands = frozenset(candidates)
     key = (program_key(prog), frozenset(varying), cands)
-    return _analysed.get(key, lambda: _analyse(prog, set(varying), cands))  # type: ignore[no-any-return]
+    return _analysed.get(key, lambda: _analyse(prog, set(varying), cands))
 
 
 def _analyse(
