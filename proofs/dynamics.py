@@ -265,7 +265,10 @@ def weights_on_run(rule: Rule, rows: list[dict], params: Mapping) -> list[sp.Bas
     for step, row in enumerate(rows, start=1):
         env = {s.symbol: row[s.name] for s in rule.state}
         env[t] = sp.Integer(step)
-        out.append(W.xreplace(env))
+        try:
+            out.append(W.xreplace(env))
+        except ValueError:  # a clip Min/Max of 1/0 (AMSBound at v = 0): W undefined there
+            out.append(sp.nan)
     return out
 
 
@@ -273,6 +276,8 @@ def first_negative_gamma(rule: Rule, rows: list[dict], params: Mapping):
     """(t, Γ_t) for the first t ≥ 2 with Γ_t < 0 (sign certified), or None."""
     Ws = weights_on_run(rule, rows, params)
     for step in range(2, len(Ws) + 1):
+        if not (Ws[step - 1].is_finite and Ws[step - 2].is_finite):
+            continue  # W_t undefined (a zero denominator): no Γ_t at this step
         gam = sp.radsimp(Ws[step - 1] - Ws[step - 2])
         sign, _ = certified_sign(gam)
         if sign == -1:

@@ -259,3 +259,26 @@ def test_limit_rate_of_user_rules(make):
     part = limit_certificate(cert)
     assert part["status"] == "certified" and part["tests"] == ["krawczyk"]
     assert Fraction(part["rate"]) == Fraction(2, 3)
+
+
+def test_a_power_with_a_hyperparameter_exponent_is_enclosed():
+    """Padam's v^p and NAdam's λ^ψ: a power whose exponent is a hyperparameter is enclosed
+    (exp(n log a), rounded outward) once the hyperparameter's exact value is known."""
+    v, p = sp.symbols("v p", positive=True)
+    f = ex.compile_expr(v ** (-p))
+    enc = f({v: Fraction(9, 10), p: Fraction(1, 8)})
+    lo, hi = (float(e) for e in ex.bounds(enc))
+    assert lo <= hi and hi - lo < 1e-15 and abs(lo - 0.9**-0.125) < 1e-15
+    zero = ex.power(ex.interval(Fraction(0), Fraction(1, 4)), Fraction(1, 8))
+    assert float(ex.bounds(zero)[0]) == 0 and float(ex.bounds(zero)[1]) >= 0.25**0.125
+    with pytest.raises(ex.Undecided):
+        ex.power(ex.interval(Fraction(-1), Fraction(1)), Fraction(1, 3))
+
+
+def test_gamma_of_a_clipped_rule_is_decided_or_undecided_never_an_error():
+    """AMSBound's W = 1/η is a clip of α/√v, undefined at v = 0 (SymPy's zoo inside Min):
+    the Γ_t search skips those steps instead of failing."""
+    from octk.rules import rule
+    from proofs.flawed_step import gamma_nonnegative
+
+    assert gamma_nonnegative(rule("amsbound")).verdict.value in ("proved", "refuted", "undecided")

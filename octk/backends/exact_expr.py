@@ -126,11 +126,19 @@ def _compile(expr: sp.Basic, strict: bool) -> Code:
     if isinstance(expr, sp.Mul):
         return _fold(mul, args)
     if isinstance(expr, sp.Pow):
-        if not expr.exp.is_Rational:
-            raise ParameterError(f"the interval evaluator takes rational powers; got {expr}")
-        n = Fraction(int(expr.exp.p), int(expr.exp.q))
         base = args[0]
-        return lambda env: power(base(env), n)
+        if expr.exp.is_Rational:
+            n = Fraction(int(expr.exp.p), int(expr.exp.q))
+            return lambda env: power(base(env), n)
+        exponent = args[1]  # a hyperparameter (Padam's p, NAdam's ψ): exact at run time
+
+        def hyper_power(env: dict[Any, Any]) -> Any:
+            n = exponent(env)
+            if not isinstance(n, Fraction):
+                raise Undecided(f"the exponent of {expr} is an enclosure, not a number")
+            return power(base(env), n)
+
+        return hyper_power
     if isinstance(expr, sp.Max | sp.Min):
         return _fold(maximum if isinstance(expr, sp.Max) else minimum, args)
     if isinstance(expr, sp.Abs):

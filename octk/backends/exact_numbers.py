@@ -217,7 +217,28 @@ def power(a: Any, n: Fraction) -> Any:
         return out
     if n.denominator == 2:
         return power(sqrt(a), Fraction(n.numerator))
-    raise ParameterError(f"the interval evaluator takes integer and half-integer powers; got {n}")
+    return _rational_power(a, n)
+
+
+def _rational_power(a: Any, n: Fraction) -> Any:
+    """a^n for any rational n (Padam's v^p, NAdam's λ^ψ): exp(n log a) on a > 0, rounded
+    outward; 0^n = 0 for n > 0, so an enclosure from 0 gives [0, hi^n]."""
+    lo, hi = bounds(a)
+    if lo < 0 or (lo == 0 and n < 0):
+        raise Undecided(f"the power {n} of an enclosure reaching {'below ' if lo < 0 else ''}0")
+    if hi == 0:
+        return Fraction(0)
+    with _workprec():
+        r = iv.mpf(n.numerator) / iv.mpf(n.denominator)
+        top = iv.exp(r * iv.log(iv.mpf([hi, hi])))
+        w = iv.exp(r * iv.log(to_iv(a))) if lo > 0 else None
+        low = w.a if w is not None else iv.mpf(0).a
+        high = w.b if w is not None else top.b
+        if _mode["double"]:
+            return DInterval(
+                math.nextafter(float(low), -math.inf), math.nextafter(float(high), math.inf)
+            )
+        return iv.mpf([low, high])
 
 
 def logarithm(a: Any) -> Any:
