@@ -11,7 +11,6 @@ from collections.abc import Callable
 from pathlib import Path
 
 from octk.audit.counterexamples import CLASSIFICATION, Family, overall
-from octk.audit.figures import counterexamples_figure
 from octk.audit.report import Section
 from octk.audit.theorems import DOMAIN, INSTANCE, Applicability, BoundCheck
 from octk.audit.worst import Certified
@@ -73,6 +72,8 @@ def counterexamples(families: list[Family], certs: list[Certified]) -> Section:
     }
 
     def draw(path: Path) -> object:
+        from octk.audit.figures import counterexamples_figure  # matplotlib, on first use
+
         return counterexamples_figure(families, path)
 
     figs: dict[str, Callable[[Path], object]] = {"counterexamples.png": draw}

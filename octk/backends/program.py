@@ -123,22 +123,22 @@ def _running_powers(exprs, hyper_syms):
     return found, init, post
 
 
-def reserved_names(sequence: Sequence, monitors=()) -> frozenset[str]:
+def reserved_names(sequence: Sequence) -> frozenset[str]:
     """Names the lowering gives its own symbols: the signal ``s``, the loss ``f``, the
     projection weight ``proj_w``, ``t``, ``i``, the draws ``U0``..``U3``, ``data_ti``,
-    ``prev``, and the accumulators of ``sequence``'s statistics and of ``monitors``.
-    A rule's state, temporaries or hyperparameters named so would be the same SymPy
-    symbol and silently change the step."""
+    ``prev``, and the accumulators of ``sequence``'s statistics. A rule's state,
+    temporaries or hyperparameters named so would be the same SymPy symbol and silently
+    change the step (a monitor named like a symbol of the program is refused by the
+    monitors' own check)."""
     names = {s.name for s in (S, F, W, t, i, DATA, PREV, *U)}
     names.update(n for n, _ in sequence.statistics(S))
-    names.update(m.name for m in monitors or ())
     return frozenset(names)
 
 
-def _check_names(rule: Rule, sequence: Sequence, monitors) -> None:
+def _check_names(rule: Rule, sequence: Sequence) -> None:
     """A ParameterError naming the first name of ``rule`` that the lowering reserves
     (see :func:`reserved_names`) or that a running power ``pow_*`` would take."""
-    reserved = reserved_names(sequence, monitors)
+    reserved = reserved_names(sequence)
     own = [("hyperparameter", h.name) for h in rule.hyperparameters]
     own += [("state variable", s.name) for s in rule.state]
     own += [("assignment target", str(target)) for target, _ in rule.program if target != x]
@@ -207,7 +207,7 @@ def lower(rule: Rule, sequence: Sequence, monitors=(), *, weights: bool = False)
     appended to the sequence's statistics as accumulators. ``weights``: also
     compute the projection weight ``W`` = 1/η_t (see :func:`for_domain`).
     """
-    _check_names(rule, sequence, monitors)
+    _check_names(rule, sequence)
     hyper_syms = {h.symbol for h in rule.hyperparameters}
     assignments: list[tuple[sp.Symbol, sp.Expr]] = [
         (S, sequence.signal),
