@@ -109,6 +109,32 @@ def _hoist(exprs: list[sp.Basic]) -> tuple[list[sp.Basic], list[tuple[sp.Symbol,
     return out, [(s, e) for e, s in table.items()]
 
 
+def printed_step(prog: StepProgram) -> tuple[dict[sp.Symbol, str], list, list, list, list]:
+    """The kernels' names for the symbols of ``prog`` (``p_`` hyperparameters, ``s_`` state,
+    ``a_`` temporaries, ``acc`` accumulators, ``u`` draws) and its assignments, statistic
+    updates and post-step updates with every subexpression of t alone hoisted
+    (:func:`_hoist`): (names, assigns, stats, post, hoisted). Every Numba layout prints
+    from this one reading."""
+    hyper = [sp.Symbol(h, real=True, nonnegative=True) for h in prog.hyper]
+    names: dict[sp.Symbol, str] = {t: "t", x: "xj", i: "cj"}
+    names.update({h: f"p_{h.name}" for h in hyper})
+    names.update({s: f"s_{s.name}" for s, _ in prog.state})
+    names.update({u: f"u{k}" for k, u in enumerate(U)})
+    names[DATA] = "dat"
+    for target, _ in prog.assignments:
+        names.setdefault(target, f"a_{target.name}")
+    for q, sym in enumerate(prog.stat_symbols):
+        names[sym] = f"acc{q}"
+    exprs = (
+        [e for _, e in prog.assignments] + [e for _, e in prog.stats] + [e for _, e in prog.post]
+    )
+    exprs, hoisted = _hoist(exprs)
+    for h, _ in hoisted:
+        names[h] = h.name
+    n_a, n_s = len(prog.assignments), len(prog.stats)
+    return names, exprs[:n_a], exprs[n_a : n_a + n_s], exprs[n_a + n_s :], hoisted
+
+
 def kernel_source(
     prog: StepProgram, domain, *, parallel: bool = True, dtype: str = "float64"
 ) -> str:
@@ -119,26 +145,8 @@ def kernel_source(
     proj = domain.kernel_projection()
     state = [s for s, _ in prog.state]
     hyper = [sp.Symbol(h, real=True, nonnegative=True) for h in prog.hyper]
-    names: dict[sp.Symbol, str] = {t: "t", x: "xj", i: "cj"}
-    names.update({h: f"p_{h.name}" for h in hyper})
-    names.update({s: f"s_{s.name}" for s in state})
-    names.update({u: f"u{k}" for k, u in enumerate(U)})
-    names[DATA] = "dat"
-    for target, _ in prog.assignments:
-        names.setdefault(target, f"a_{target.name}")
-    for q, sym in enumerate(prog.stat_symbols):
-        names[sym] = f"acc{q}"
-
-    exprs = (
-        [e for _, e in prog.assignments] + [e for _, e in prog.stats] + [e for _, e in prog.post]
-    )
-    exprs, hoisted = _hoist(exprs)
-    for h, _ in hoisted:
-        names[h] = h.name
-    n_a, n_s = len(prog.assignments), len(prog.stats)
-    assigns = exprs[:n_a]
-    stats = exprs[n_a : n_a + n_s]
-    post = exprs[n_a + n_s :]
+    names, assigns, stats, post, hoisted = printed_step(prog)
+    n_s = len(stats)
 
     pr = NumbaPrinter(names, real=dtype)
     real = "np.float32" if dtype == "float32" else ""

@@ -31,7 +31,7 @@ from octk.backends.printers import NumbaPrinter
 from octk.backends.program import StepProgram, for_domain
 from octk.backends.sharing import time_blocks
 from octk.errors import ParameterError
-from octk.symbols import DATA, U, i, t, x
+from octk.symbols import x
 
 BLOCK = 256  # steps per time block (plan.blocked)
 
@@ -43,7 +43,7 @@ def chunked_source(
     prog: StepProgram, domain: Domain, plan: KernelPlan, *, parallel: bool = True
 ) -> str:
     """The kernel source of ``plan`` (layout ``config`` or ``groups``) for ``prog``."""
-    from octk.backends.numba_backend import _hoist  # the general kernel's hoisting of t
+    from octk.backends.numba_backend import printed_step  # the general kernel's reading
 
     prog = for_domain(prog, domain)
     proj = domain.kernel_projection()
@@ -52,25 +52,8 @@ def chunked_source(
         raise ParameterError(f"chunked_source prints the config and groups layouts; got {plan}")
     data = prog.sequence.data if prog.uses_data else None
     state = [s for s, _ in prog.state]
-    hyper = [h.name for h in prog.rule.hyperparameters]
-    hsym = {h.name: h.symbol for h in prog.rule.hyperparameters}
-    names: dict[sp.Symbol, str] = {t: "t", x: "xj", i: "cj"}
-    names.update({hsym[h]: f"p_{h}" for h in hyper})
-    names.update({s: f"s_{s.name}" for s in state})
-    names.update({u: f"u{k}" for k, u in enumerate(U)})
-    names[DATA] = "dat"
-    for target, _ in prog.assignments:
-        names.setdefault(target, f"a_{target.name}")
-    for q, sym in enumerate(prog.stat_symbols):
-        names[sym] = f"acc{q}"
-    exprs = (
-        [e for _, e in prog.assignments] + [e for _, e in prog.stats] + [e for _, e in prog.post]
-    )
-    exprs, hoisted = _hoist(exprs)
-    for h, _ in hoisted:
-        names[h] = h.name
-    n_a, n_s = len(prog.assignments), len(prog.stats)
-    assigns, stats, post = exprs[:n_a], exprs[n_a : n_a + n_s], exprs[n_a + n_s :]
+    names, assigns, stats, post, hoisted = printed_step(prog)
+    n_s = len(stats)
     pr = NumbaPrinter(names)
 
     shared_state = {s for s, f in zip(state, sh.state, strict=True) if f}
