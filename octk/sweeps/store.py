@@ -34,9 +34,9 @@ from octk.sweeps.plan import Plan
 def _zarr() -> Any:
     try:
         import zarr
-    except ImportError:  # pragma: no cover - the extra is installed in the tests
+    except ImportError:  # pragma: no cover - a dependency of octk
         raise OptionalDependencyError(
-            "out=STORE.zarr needs zarr: pip install 'octk[distributed]'"
+            "out=STORE.zarr needs zarr (a dependency of octk): pip install 'zarr>=3'"
         ) from None
     return zarr
 
